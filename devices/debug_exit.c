@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+/*
+ * QEMU's isa-debug-exit at port 0xf4: writing v ends the VM with status
+ * (v << 1) | 1, so the same guest binary reports the same status on both.
+ */
+#include "../hypercalls/vmm_abi.h"
+#include "../vmm/vm.h"
+#include "debug_exit.h"
+
+static void debug_exit_io(void *opaque, struct bus_access *a)
+{
+	if (!a->write) {
+		bus_put(a, 0xffffffff);
+		return;
+	}
+	uint32_t status = ((bus_get(a) << 1) | 1) & 0xff;
+
+	vm_stop(opaque, (int)status, "guest wrote %#x to the debug-exit port",
+		bus_get(a));
+}
+
+int debug_exit_init(struct vm *vm)
+{
+	return bus_register(&vm->pio, VMM_DEBUG_EXIT_PORT, 4, debug_exit_io, vm,
+			    "debug-exit");
+}

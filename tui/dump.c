@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+#include <string.h>
+
+#include "cp437.h"
+#include "dump.h"
+
+const unsigned char vga_to_ansi[8] = { 0, 4, 2, 6, 1, 5, 3, 7 };
+
+static void put_glyph(uint8_t ch, bool utf8, FILE *out)
+{
+	char buf[4];
+
+	if (!utf8) {
+		fputc(cp437_ascii[ch], out);
+		return;
+	}
+	fwrite(buf, 1, utf8_encode(cp437_unicode[ch], buf), out);
+}
+
+static void sgr(uint8_t attr, bool blink, FILE *out)
+{
+	unsigned int fg = attr & 0x0f, bg = (attr >> 4) & 0x07;
+	bool bright_bg = !blink && (attr & 0x80);
+
+	fprintf(out, "\033[0;%u;%u%sm",
+		(fg & 8 ? 90 : 30) + vga_to_ansi[fg & 7],
+		(bright_bg ? 100 : 40) + vga_to_ansi[bg],
+		blink && (attr & 0x80) ? ";5" : "");
+}
+
+void dump_frame(const struct screen_frame *f, enum dump_format fmt, bool utf8,
+		FILE *out)
+{
+	for (int r = 0; r < SCREEN_ROWS; r++) {
+		const uint16_t *row = &f->cells[r * SCREEN_COLS];
+		int end = SCREEN_COLS;
+
+		if (fmt == DUMP_TEXT) {
+			while (end > 0 && cp437_unicode[row[end - 1] & 0xff] == ' ')
+				end--;
+		}
+		int last_attr = -1;
+
+		for (int c = 0; c < end; c++) {
+			uint8_t attr = (uint8_t)(row[c] >> 8);
+
+			if (fmt == DUMP_ANSI && attr != last_attr) {
+				sgr(attr, f->blink, out);
+				last_attr = attr;
+			}
+			put_glyph((uint8_t)row[c], utf8, out);
+		}
+		if (fmt == DUMP_ANSI)
+			fputs("\033[0m", out);
+		fputc('\n', out);
+	}
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef TUI_DUMP_H
+#define TUI_DUMP_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "screen.h"
+
+enum dump_format { DUMP_NONE, DUMP_TEXT, DUMP_ANSI };
+
+/*
+ * The screen as 25 lines of UTF-8 text (trailing blanks dropped), or with
+ * ANSI SGR colours for a terminal (every line complete, colours reset at
+ * each line end).  utf8 = false writes the ASCII fallback.
+ */
+void dump_frame(const struct screen_frame *f, enum dump_format fmt, bool utf8,
+		FILE *out);
+/* VGA numbers colours blue = 1, red = 4; ANSI and curses the other way. */
+extern const unsigned char vga_to_ansi[8];
+
+#endif

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The 80x25 cell buffer between the vCPU thread (emulated and PV VGA write
+ * into it) and whoever shows it (the ncurses thread, the headless dump,
+ * the recorder).  A mutex keeps frames whole; gen grows with every change
+ * so a reader can skip a frame that did not change.
+ */
+#ifndef TUI_SCREEN_H
+#define TUI_SCREEN_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SCREEN_COLS	80
+#define SCREEN_ROWS	25
+#define SCREEN_CELLS	(SCREEN_COLS * SCREEN_ROWS)
+
+struct screen_frame {
+	uint16_t cells[SCREEN_CELLS];	/* (attribute << 8) | CP437 code */
+	uint16_t cursor;		/* row * 80 + col */
+	bool cursor_on;			/* shown and inside the screen */
+	bool blink;			/* attribute bit 7 blinks (else bright bg) */
+	uint64_t gen;
+};
+
+struct screen {
+	pthread_mutex_t lock;
+	struct screen_frame f;
+};
+
+void screen_init(struct screen *s);
+void screen_destroy(struct screen *s);
+void screen_put(struct screen *s, unsigned int idx, uint16_t cell);
+void screen_set_cursor(struct screen *s, uint16_t pos, bool on);
+void screen_set_blink(struct screen *s, bool blink);
+uint64_t screen_gen(struct screen *s);
+/* Copies the whole frame under the lock: never torn. */
+void screen_snapshot(struct screen *s, struct screen_frame *out);
+
+#endif

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The state a Multiboot loader leaves: the info structure with a memory
+ * map and the command line, our boot info page for paravirtual drivers,
+ * and the vCPU in flat 32-bit protected mode with paging off.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
+
+#include "../hypercalls/vmm_abi.h"
+#include "boot.h"
+
+#define MB_INFO_MEMORY		(1u << 0)
+#define MB_INFO_CMDLINE		(1u << 2)
+#define MB_INFO_MEM_MAP		(1u << 6)
+#define MB_INFO_LOADER_NAME	(1u << 9)
+#define E820_RAM		1
+#define E820_RESERVED		2
+#define EBDA_START		0x9fc00u
+#define BIOS_START		0xf0000u
+
+struct mb_info {
+	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
+	uint32_t mods_count, mods_addr, syms[4];
+	uint32_t mmap_length, mmap_addr, drives_length, drives_addr;
+	uint32_t config_table, boot_loader_name;
+};
+
+struct mb_mmap {
+	uint32_t size;
+	uint64_t addr, len;
+	uint32_t type;
+} __attribute__((packed));
+
+static const char loader_name[] = "vmm";
+
+void boot_write_info(const struct guest_mem *m, const struct boot_params *p)
+{
+	uint8_t *page = gpa_ptr(m, VMM_MB_INFO_GPA, 4096);
+	struct mb_info *mbi = (void *)page;
+	struct mb_mmap map[] = {
+		{ 20, 0, VMM_RESERVED_END, E820_RESERVED },
+		{ 20, VMM_RESERVED_END, EBDA_START - VMM_RESERVED_END, E820_RAM },
+		{ 20, EBDA_START, GUEST_HOLE_START - EBDA_START, E820_RESERVED },
+		{ 20, BIOS_START, 0x100000 - BIOS_START, E820_RESERVED },
+		{ 20, 0x100000, m->size - 0x100000, E820_RAM },
+	};
+	uint32_t off = sizeof(*mbi);
+	struct vmm_boot_info *bi = gpa_ptr(m, VMM_BOOT_INFO_GPA, sizeof(*bi));
+
+	if (!page || !bi)
+		return;		/* guest RAM is at least 2 MiB: cannot happen */
+	memset(page, 0, 4096);
+	mbi->flags = MB_INFO_MEMORY | MB_INFO_CMDLINE | MB_INFO_MEM_MAP |
+		     MB_INFO_LOADER_NAME;
+	mbi->mem_lower = EBDA_START / 1024;
+	mbi->mem_upper = (uint32_t)((m->size - 0x100000) / 1024);
+	mbi->boot_device = 0xffffffffu;
+	mbi->mmap_addr = VMM_MB_INFO_GPA + off;
+	mbi->mmap_length = sizeof(map);
+	memcpy(page + off, map, sizeof(map));
+	off += sizeof(map);
+	mbi->boot_loader_name = VMM_MB_INFO_GPA + off;
+	memcpy(page + off, loader_name, sizeof(loader_name));
+	off += sizeof(loader_name);
+	/* The command line gets the rest of the page, cut to fit. */
+	mbi->cmdline = VMM_MB_INFO_GPA + off;
+	snprintf((char *)page + off, 4096 - off, "%s", p->cmdline ? p->cmdline : "");
+
+	memset(bi, 0, sizeof(*bi));
+	bi->magic = VMM_BOOT_MAGIC;
+	bi->version = VMM_ABI_VERSION;
+	bi->size = sizeof(*bi);
+	bi->vga_mode = (uint32_t)p->vga_mode;
+	bi->vga_page = p->vga_mode == VMM_MODE_PV ? VMM_PV_VGA_GPA : 0;
+	bi->disk_mode = (uint32_t)p->disk_mode;
+	if (p->disk_mode == VMM_MODE_PV) {
+		bi->disk_page = VMM_PV_DISK_GPA;
+		bi->disk_ring = VMM_PV_RING_GPA;
+		bi->disk_ring_entries = VMM_PV_RING_ENTRIES;
+	}
+	bi->disk_readonly = p->disk_readonly;
+	bi->disk_sectors = p->disk_sectors;
+	bi->mem_bytes = m->size;
+	snprintf(bi->name, sizeof(bi->name), "%s", p->name ? p->name : "");
+}
+
+static void flat_segment(struct kvm_segment *s, uint16_t sel, uint8_t type)
+{
+	*s = (struct kvm_segment){
+		.base = 0, .limit = 0xffffffffu, .selector = sel, .type = type,
+		.present = 1, .dpl = 0, .db = 1, .s = 1, .g = 1,
+	};
+}
+
+int boot_set_regs(int vcpu_fd, uint32_t entry)
+{
+	struct kvm_sregs s;
+	struct kvm_regs r = {
+		.rip = entry,
+		.rax = 0x2badb002u,
+		.rbx = VMM_MB_INFO_GPA,
+		.rflags = 0x2,
+	};
+
+	if (ioctl(vcpu_fd, KVM_GET_SREGS, &s) < 0)
+		goto fail;
+	flat_segment(&s.cs, 0x08, 0xb);	/* code, execute/read, accessed */
+	flat_segment(&s.ds, 0x10, 0x3);	/* data, read/write, accessed */
+	s.es = s.fs = s.gs = s.ss = s.ds;
+	s.tr = (struct kvm_segment){ .limit = 0x67, .type = 0xb, .present = 1 };
+	s.ldt = (struct kvm_segment){ .type = 0x2, .unusable = 1 };
+	s.gdt.base = s.idt.base = 0;
+	s.gdt.limit = s.idt.limit = 0xffff;
+	s.cr0 = 0x11;			/* PE | ET, paging off */
+	s.cr4 = 0;
+	s.efer = 0;
+	if (ioctl(vcpu_fd, KVM_SET_SREGS, &s) < 0 ||
+	    ioctl(vcpu_fd, KVM_SET_REGS, &r) < 0)
+		goto fail;
+	return 0;
+fail:
+	fprintf(stderr, "vmm: cannot set the boot registers: %s\n", strerror(errno));
+	return -1;
+}

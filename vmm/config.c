@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The libconfig file, checked against one schema table so that every
+ * unknown key, wrong type and bad value is reported as "file:line: message"
+ * before anything is opened or written.
+ */
+#include <errno.h>
+#include <libconfig.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../hypercalls/vmm_abi.h"
+#include "config.h"
+
+enum ktype { K_GROUP, K_STRING, K_INT, K_BOOL, K_ENUM };
+
+static const char *const display_names[] = { "tui", "headless", NULL };
+static const char *const mode_names[] = { "emulated", "pv", NULL };
+const char *const config_strategy_names[] = { "trap", "coalesced", "ram", NULL };
+const char *const config_cache_names[] = {
+	"writeback", "writethrough", "none", "unsafe", NULL
+};
+
+struct key {
+	const char *path;
+	enum ktype type;
+	const char *const *choices;
+};
+
+static const struct key schema[] = {
+	{ "name", K_STRING, NULL },
+	{ "memory", K_INT, NULL },
+	{ "guest", K_STRING, NULL },
+	{ "cmdline", K_STRING, NULL },
+	{ "display", K_ENUM, display_names },
+	{ "vga", K_GROUP, NULL },
+	{ "vga.mode", K_ENUM, mode_names },
+	{ "vga.strategy", K_ENUM, config_strategy_names },
+	{ "vga.blink", K_BOOL, NULL },
+	{ "disk", K_GROUP, NULL },
+	{ "disk.mode", K_ENUM, mode_names },
+	{ "disk.path", K_STRING, NULL },
+	{ "disk.slave", K_STRING, NULL },
+	{ "disk.readonly", K_BOOL, NULL },
+	{ "disk.cache", K_ENUM, config_cache_names },
+	{ "serial", K_GROUP, NULL },
+	{ "serial.output", K_STRING, NULL },
+};
+
+static const struct key *schema_find(const char *path)
+{
+	for (size_t i = 0; i < sizeof(schema) / sizeof(schema[0]); i++)
+		if (!strcmp(schema[i].path, path))
+			return &schema[i];
+	return NULL;
+}
+
+struct loader {
+	struct vm_config *c;
+	config_t cf;
+	char *dir;			/* folder of the config file */
+	char *const *overrides;
+	int n_overrides;
+};
+
+/* Settings created by --set have no source line; name the flag instead. */
+static int fail(struct loader *l, const config_setting_t *s, const char *fmt, ...)
+{
+	va_list ap;
+	int line = s ? config_setting_source_line(s) : 0;
+
+	if (line > 0) {
+		const char *f = config_setting_source_file(s);
+
+		fprintf(stderr, "%s:%d: ", f ? f : l->c->file, line);
+	} else if (s) {
+		fprintf(stderr, "%s: --set: ", l->c->file);
+	} else {
+		fprintf(stderr, "%s: ", l->c->file);
+	}
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return -1;
+}
+
+static const char *type_name(enum ktype t)
+{
+	switch (t) {
+	case K_GROUP: return "a group { ... }";
+	case K_INT: return "an integer";
+	case K_BOOL: return "true or false";
+	default: return "a string";
+	}
+}
+
+static bool type_ok(const config_setting_t *s, enum ktype t)
+{
+	int st = config_setting_type(s);
+
+	switch (t) {
+	case K_GROUP: return st == CONFIG_TYPE_GROUP;
+	case K_INT: return st == CONFIG_TYPE_INT || st == CONFIG_TYPE_INT64;
+	case K_BOOL: return st == CONFIG_TYPE_BOOL;
+	default: return st == CONFIG_TYPE_STRING;
+	}
+}
+
+static int check_tree(struct loader *l, config_setting_t *g, const char *prefix)
+{
+	for (int i = 0; i < config_setting_length(g); i++) {
+		config_setting_t *s = config_setting_get_elem(g, i);
+		const char *n = config_setting_name(s);
+		char path[128];
+
+		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "",
+			 n ? n : "?");
+		const struct key *k = n ? schema_find(path) : NULL;
+
+		if (!k)
+			return fail(l, s, "unknown key '%s'", path);
+		if (!type_ok(s, k->type))
+			return fail(l, s, "'%s' must be %s", path, type_name(k->type));
+		if (k->type == K_GROUP && check_tree(l, s, path))
+			return -1;
+	}
+	return 0;
+}
+
+static char *resolve(const struct loader *l, const char *p)
+{
+	char *out;
+
+	if (p[0] == '/' || !l->dir[0])
+		out = strdup(p);
+	else if (asprintf(&out, "%s/%s", l->dir, p) < 0)
+		out = NULL;
+	if (!out) {
+		perror("vmm");
+		exit(1);
+	}
+	return out;
+}
+
+static int get_enum(struct loader *l, const char *path, int *out)
+{
+	const struct key *k = schema_find(path);
+	config_setting_t *s = config_lookup(&l->cf, path);
+
+	if (!s)
+		return 0;
+	const char *v = config_setting_get_string(s);
+
+	for (int i = 0; k->choices[i]; i++) {
+		if (!strcmp(v, k->choices[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	char list[128] = "";
+
+	for (int i = 0; k->choices[i]; i++) {
+		strncat(list, i ? ", " : "", sizeof(list) - strlen(list) - 1);
+		strncat(list, k->choices[i], sizeof(list) - strlen(list) - 1);
+	}
+	return fail(l, s, "'%s' is \"%s\"; expected one of: %s", path, v, list);
+}
+
+static const char *get_str(struct loader *l, const char *path)
+{
+	const char *v = NULL;
+
+	config_lookup_string(&l->cf, path, &v);
+	return v;
+}
+
+static int check_readable(struct loader *l, const char *path, const char *file)
+{
+	if (access(file, R_OK) == 0)
+		return 0;
+	return fail(l, config_lookup(&l->cf, path), "%s '%s': %s", path, file,
+		    strerror(errno));
+}
+
+static int extract(struct loader *l)
+{
+	struct vm_config *c = l->c;
+	config_setting_t *s;
+	const char *v;
+	int e;
+
+	v = get_str(l, "name");
+	snprintf(c->name, sizeof(c->name), "%s", v ? v : "vm");
+	if (v && (strlen(v) >= sizeof(c->name) || !v[0]))
+		return fail(l, config_lookup(&l->cf, "name"),
+			    "'name' must have 1 to %zu characters",
+			    sizeof(c->name) - 1);
+
+	c->mem_mib = CONFIG_MEM_DEFAULT_MIB;
+	s = config_lookup(&l->cf, "memory");
+	if (s) {
+		long long m = config_setting_get_int64(s);
+
+		if (config_setting_type(s) == CONFIG_TYPE_INT)
+			m = config_setting_get_int(s);
+		if (m < CONFIG_MEM_MIN_MIB || m > CONFIG_MEM_MAX_MIB)
+			return fail(l, s, "'memory' is %lld MiB; it must be %d to %d",
+				    m, CONFIG_MEM_MIN_MIB, CONFIG_MEM_MAX_MIB);
+		c->mem_mib = (uint32_t)m;
+	}
+
+	v = get_str(l, "guest");
+	if (!v)
+		return fail(l, NULL, "missing key 'guest' (the Multiboot ELF to run)");
+	c->guest = resolve(l, v);
+	if (check_readable(l, "guest", c->guest))
+		return -1;
+
+	v = get_str(l, "cmdline");
+	c->cmdline = strdup(v ? v : "");
+
+	e = DISPLAY_TUI;
+	if (get_enum(l, "display", &e))
+		return -1;
+	c->display = e;
+
+	e = 0;
+	if (get_enum(l, "vga.mode", &e))
+		return -1;
+	c->vga.mode = e ? VMM_MODE_PV : VMM_MODE_EMULATED;
+	e = VGA_TRAP;
+	if (get_enum(l, "vga.strategy", &e))
+		return -1;
+	c->vga.strategy = e;
+	int b = 0;
+
+	config_lookup_bool(&l->cf, "vga.blink", &b);
+	c->vga.blink = b;
+
+	v = get_str(l, "disk.path");
+	c->disk.mode = VMM_MODE_NONE;
+	if (v) {
+		c->disk.path = resolve(l, v);
+		if (check_readable(l, "disk.path", c->disk.path))
+			return -1;
+		e = 0;
+		if (get_enum(l, "disk.mode", &e))
+			return -1;
+		c->disk.mode = e ? VMM_MODE_PV : VMM_MODE_EMULATED;
+	} else if ((s = config_lookup(&l->cf, "disk")) &&
+		   config_setting_length(s) > 0) {
+		return fail(l, s, "'disk' needs 'path' (a raw image)");
+	}
+	v = get_str(l, "disk.slave");
+	if (v) {
+		c->disk.slave = resolve(l, v);
+		if (check_readable(l, "disk.slave", c->disk.slave))
+			return -1;
+	}
+	b = 0;
+	config_lookup_bool(&l->cf, "disk.readonly", &b);
+	c->disk.readonly = b;
+	e = CACHE_WRITEBACK;
+	if (get_enum(l, "disk.cache", &e))
+		return -1;
+	c->disk.cache = e;
+
+	v = get_str(l, "serial.output");
+	if (!v)
+		v = "stdout";
+	if (!strcmp(v, "stdout") || !strcmp(v, "none"))
+		c->serial.output = strdup(v);
+	else
+		c->serial.output = resolve(l, v);
+	return 0;
+}
+
+/* "disk.mode=pv" -> a setting of the schema's type, replacing any from the file */
+static int apply_override(struct loader *l, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char path[128];
+
+	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(path)) {
+		fprintf(stderr, "vmm: --set %s: expected KEY=VALUE\n", arg);
+		return -1;
+	}
+	memcpy(path, arg, eq - arg);
+	path[eq - arg] = 0;
+	const char *val = eq + 1;
+	const struct key *k = schema_find(path);
+
+	if (!k || k->type == K_GROUP) {
+		fprintf(stderr, "vmm: --set %s: unknown key '%s'\n", arg, path);
+		return -1;
+	}
+
+	config_setting_t *parent = config_root_setting(&l->cf);
+	char *dot = strchr(path, '.');
+	const char *leaf = path;
+
+	if (dot) {
+		*dot = 0;
+		leaf = dot + 1;
+		config_setting_t *g = config_setting_get_member(parent, path);
+
+		if (!g)
+			g = config_setting_add(parent, path, CONFIG_TYPE_GROUP);
+		parent = g;
+	}
+	if (config_setting_get_member(parent, leaf))
+		config_setting_remove(parent, leaf);
+
+	int type = k->type == K_INT ? CONFIG_TYPE_INT64 :
+		   k->type == K_BOOL ? CONFIG_TYPE_BOOL : CONFIG_TYPE_STRING;
+	config_setting_t *s = config_setting_add(parent, leaf, type);
+	char *end;
+
+	switch (k->type) {
+	case K_INT: {
+		errno = 0;
+		long long n = strtoll(val, &end, 0);
+
+		if (!*val || *end || errno) {
+			fprintf(stderr, "vmm: --set %s: '%s' is not an integer\n",
+				arg, val);
+			return -1;
+		}
+		config_setting_set_int64(s, n);
+		break;
+	}
+	case K_BOOL:
+		if (!strcmp(val, "true") || !strcmp(val, "false")) {
+			config_setting_set_bool(s, val[0] == 't');
+			break;
+		}
+		fprintf(stderr, "vmm: --set %s: expected true or false\n", arg);
+		return -1;
+	default:
+		config_setting_set_string(s, val);
+	}
+	return 0;
+}
+
+int config_load(struct vm_config *c, const char *file,
+		char *const *overrides, int n_overrides)
+{
+	struct loader l = { .c = c, .overrides = overrides,
+			    .n_overrides = n_overrides };
+	int ret = -1;
+
+	memset(c, 0, sizeof(*c));
+	c->file = strdup(file);
+	l.dir = strdup(file);
+	char *slash = strrchr(l.dir, '/');
+
+	if (slash)
+		*slash = 0;
+	else
+		l.dir[0] = 0;
+
+	config_init(&l.cf);
+	FILE *f = fopen(file, "r");
+
+	if (!f) {
+		fprintf(stderr, "%s: cannot read config: %s\n", file,
+			strerror(errno));
+		goto out;
+	}
+	fclose(f);
+	if (l.dir[0])
+		config_set_include_dir(&l.cf, l.dir);
+	if (!config_read_file(&l.cf, file)) {
+		fprintf(stderr, "%s:%d: %s\n",
+			config_error_file(&l.cf) ? config_error_file(&l.cf) : file,
+			config_error_line(&l.cf), config_error_text(&l.cf));
+		goto out;
+	}
+	/* The file is checked as written, before overrides replace values. */
+	if (check_tree(&l, config_root_setting(&l.cf), ""))
+		goto out;
+	for (int i = 0; i < n_overrides; i++)
+		if (apply_override(&l, overrides[i]))
+			goto out;
+	ret = extract(&l);
+out:
+	config_destroy(&l.cf);
+	free(l.dir);
+	return ret;
+}
+
+void config_free(struct vm_config *c)
+{
+	free(c->file);
+	free(c->guest);
+	free(c->cmdline);
+	free(c->disk.path);
+	free(c->disk.slave);
+	free(c->serial.output);
+	memset(c, 0, sizeof(*c));
+}

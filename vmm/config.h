@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VMM_CONFIG_H
+#define VMM_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CONFIG_MEM_MIN_MIB	2
+#define CONFIG_MEM_MAX_MIB	3072	/* below the 32-bit PCI hole */
+#define CONFIG_MEM_DEFAULT_MIB	32
+
+enum display_mode { DISPLAY_TUI, DISPLAY_HEADLESS };
+enum vga_strategy { VGA_TRAP, VGA_COALESCED, VGA_RAM };
+enum cache_mode { CACHE_WRITEBACK, CACHE_WRITETHROUGH, CACHE_NONE, CACHE_UNSAFE };
+
+struct vm_config {
+	char *file;		/* the config file as given */
+	char name[32];
+	uint32_t mem_mib;
+	char *guest;		/* resolved against the config's folder */
+	char *cmdline;
+	enum display_mode display;
+	struct {
+		int mode;	/* enum vmm_dev_mode */
+		enum vga_strategy strategy;
+		bool blink;	/* attribute bit 7 blinks (else bright bg) */
+	} vga;
+	struct {
+		int mode;	/* VMM_MODE_NONE when no disk.path */
+		char *path;
+		char *slave;	/* optional second ATA image */
+		bool readonly;
+		enum cache_mode cache;
+	} disk;
+	struct {
+		char *output;	/* "stdout", "none" or a file path */
+	} serial;
+};
+
+/*
+ * Reads and checks a config file, then applies "key=value" overrides.
+ * On error, prints one "file:line: message" line to stderr and returns -1;
+ * the caller exits with status 2.
+ */
+int config_load(struct vm_config *c, const char *file,
+		char *const *overrides, int n_overrides);
+void config_free(struct vm_config *c);
+
+extern const char *const config_cache_names[];
+extern const char *const config_strategy_names[];
+
+#endif

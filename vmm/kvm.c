@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The KVM machine: /dev/kvm, the VM with its in-kernel PIC/IOAPIC and PIT,
+ * guest RAM, one vCPU and its CPUID.  Everything a missing capability or
+ * permission breaks is named in one line on stderr.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../hypercalls/vmm_abi.h"
+#include "vm.h"
+
+#define KVM_TSS_GPA	0xfffbd000u	/* 3 pages below 4 GiB, never RAM here */
+#define CPUID_MAX_ENTRIES 128
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static const struct {
+	int cap;
+	const char *name;
+} required_caps[] = {
+	{ KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY" },
+	{ KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP" },
+	{ KVM_CAP_PIT2, "KVM_CAP_PIT2" },
+	{ KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID" },
+	{ KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT" },
+	{ KVM_CAP_MP_STATE, "KVM_CAP_MP_STATE" },
+	{ KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR" },
+	{ KVM_CAP_SYNC_REGS, "KVM_CAP_SYNC_REGS" },
+	{ KVM_CAP_COALESCED_MMIO, "KVM_CAP_COALESCED_MMIO" },
+};
+
+static int kvm_open(struct vm *vm)
+{
+	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->kvm_fd < 0) {
+		int e = errno;
+
+		fprintf(stderr, "vmm: /dev/kvm: %s%s\n", strerror(e),
+			e == ENOENT ? " (no KVM here: load kvm_intel or kvm_amd, or enable nested virtualisation)" :
+			e == EACCES ? " (add your user to the 'kvm' group)" : "");
+		return -1;
+	}
+	int v = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
+
+	if (v != KVM_API_VERSION) {
+		fprintf(stderr, "vmm: /dev/kvm: API version %d, need %d\n", v,
+			KVM_API_VERSION);
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(required_caps) / sizeof(required_caps[0]); i++) {
+		if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, required_caps[i].cap) <= 0) {
+			fprintf(stderr, "vmm: /dev/kvm lacks %s\n",
+				required_caps[i].name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int vm_map_ram(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
+	       bool readonly)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = (uint32_t)slot,
+		.flags = readonly ? KVM_MEM_READONLY : 0,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uint64_t)(uintptr_t)(vm->mem.base + gpa),
+	};
+
+	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
+		fprintf(stderr, "vmm: KVM_SET_USER_MEMORY_REGION slot %d: %s\n",
+			slot, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int vm_unmap_slot(struct vm *vm, int slot)
+{
+	struct kvm_userspace_memory_region r = { .slot = (uint32_t)slot };
+
+	return ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r);
+}
+
+int vm_coalesce(struct vm *vm, uint64_t addr, uint32_t len, bool pio)
+{
+	struct kvm_coalesced_mmio_zone z = {
+		.addr = addr, .size = len, .pio = pio ? 1 : 0,
+	};
+
+	if (pio && ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_PIO) <= 0) {
+		fprintf(stderr, "vmm: /dev/kvm lacks KVM_CAP_COALESCED_PIO\n");
+		return -1;
+	}
+	if (ioctl(vm->vm_fd, KVM_REGISTER_COALESCED_MMIO, &z) < 0) {
+		fprintf(stderr, "vmm: KVM_REGISTER_COALESCED_MMIO %#llx: %s\n",
+			(unsigned long long)addr, strerror(errno));
+		return -1;
+	}
+	long page = sysconf(_SC_PAGESIZE);
+
+	vm->ring = (void *)((uint8_t *)vm->run + KVM_COALESCED_MMIO_PAGE_OFFSET * page);
+	return 0;
+}
+
+void vm_irq_line(struct vm *vm, unsigned int irq, int level)
+{
+	struct kvm_irq_level l = { .irq = irq, .level = level };
+
+	if (vm->vm_fd >= 0 && ioctl(vm->vm_fd, KVM_IRQ_LINE, &l) < 0 && vm->verbose)
+		fprintf(stderr, "vmm: KVM_IRQ_LINE %u: %s\n", irq, strerror(errno));
+}
+
+/* Hide KVM's own leaves: the guest must see one hypervisor, this one. */
+static int setup_cpuid(struct vm *vm)
+{
+	size_t sz = sizeof(struct kvm_cpuid2) +
+		    CPUID_MAX_ENTRIES * sizeof(struct kvm_cpuid_entry2);
+	struct kvm_cpuid2 *c = calloc(1, sz);
+	int ret = -1;
+
+	if (!c)
+		return -1;
+	c->nent = CPUID_MAX_ENTRIES;
+	if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) < 0) {
+		fprintf(stderr, "vmm: KVM_GET_SUPPORTED_CPUID: %s\n", strerror(errno));
+		goto out;
+	}
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		if (e->function >= 0x40000000u && e->function < 0x40000100u)
+			continue;
+		if (e->function == 1)
+			e->ecx |= 1u << 31;	/* hypervisor present */
+		c->entries[n++] = *e;
+	}
+	if (n + 2 > CPUID_MAX_ENTRIES)
+		goto out;
+	c->entries[n++] = (struct kvm_cpuid_entry2){
+		.function = VMM_CPUID_BASE, .eax = VMM_CPUID_INFO,
+		.ebx = VMM_CPUID_SIG_EBX, .ecx = VMM_CPUID_SIG_ECX,
+		.edx = VMM_CPUID_SIG_EDX,
+	};
+	c->entries[n++] = (struct kvm_cpuid_entry2){
+		.function = VMM_CPUID_INFO, .eax = VMM_ABI_VERSION,
+		.ebx = VMM_BOOT_INFO_GPA,
+	};
+	c->nent = n;
+	if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, c) < 0) {
+		fprintf(stderr, "vmm: KVM_SET_CPUID2: %s\n", strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	free(c);
+	return ret;
+}
+
+static int vm_ioctl(struct vm *vm, unsigned long req, void *arg, const char *name)
+{
+	if (ioctl(vm->vm_fd, req, arg) < 0) {
+		fprintf(stderr, "vmm: %s: %s\n", name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int vm_create(struct vm *vm, const struct vm_config *cfg)
+{
+	vm->cfg = cfg;
+	vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = -1;
+	pthread_mutex_init(&vm->io_lock, NULL);
+	vm->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->wake_fd < 0) {
+		perror("vmm: eventfd");
+		return -1;
+	}
+	if (kvm_open(vm))
+		return -1;
+	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+	if (vm->vm_fd < 0) {
+		fprintf(stderr, "vmm: KVM_CREATE_VM: %s\n", strerror(errno));
+		return -1;
+	}
+	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)KVM_TSS_GPA) < 0) {
+		fprintf(stderr, "vmm: KVM_SET_TSS_ADDR: %s\n", strerror(errno));
+		return -1;
+	}
+	if (vm_ioctl(vm, KVM_CREATE_IRQCHIP, NULL, "KVM_CREATE_IRQCHIP"))
+		return -1;
+	/* The dummy speaker keeps port 0x61 (PIT gate 2) in the kernel. */
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+
+	if (vm_ioctl(vm, KVM_CREATE_PIT2, &pit, "KVM_CREATE_PIT2"))
+		return -1;
+
+	vm->mem.size = (uint64_t)cfg->mem_mib << 20;
+	vm->mem.base = mmap(NULL, vm->mem.size, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vm->mem.base == MAP_FAILED) {
+		vm->mem.base = NULL;
+		fprintf(stderr, "vmm: cannot map %u MiB of guest RAM: %s\n",
+			cfg->mem_mib, strerror(errno));
+		return -1;
+	}
+	madvise(vm->mem.base, vm->mem.size, MADV_MERGEABLE);
+	if (vm_map_ram(vm, 0, 0, GUEST_HOLE_START, false) ||
+	    vm_map_ram(vm, 1, GUEST_HOLE_END, vm->mem.size - GUEST_HOLE_END, false))
+		return -1;
+
+	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
+	if (vm->vcpu_fd < 0) {
+		fprintf(stderr, "vmm: KVM_CREATE_VCPU: %s\n", strerror(errno));
+		return -1;
+	}
+	int sz = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+
+	if (sz <= 0) {
+		fprintf(stderr, "vmm: KVM_GET_VCPU_MMAP_SIZE: %s\n", strerror(errno));
+		return -1;
+	}
+	vm->run_size = (size_t)sz;
+	vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       vm->vcpu_fd, 0);
+	if (vm->run == MAP_FAILED) {
+		vm->run = NULL;
+		fprintf(stderr, "vmm: mmap kvm_run: %s\n", strerror(errno));
+		return -1;
+	}
+	/* Registers come with every exit, so a hypercall costs no extra ioctl. */
+	vm->run->kvm_valid_regs = KVM_SYNC_X86_REGS;
+	return setup_cpuid(vm);
+}
+
+void vm_destroy(struct vm *vm)
+{
+	if (vm->run)
+		munmap(vm->run, vm->run_size);
+	if (vm->mem.base)
+		munmap(vm->mem.base, vm->mem.size);
+	if (vm->vcpu_fd >= 0)
+		close(vm->vcpu_fd);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->kvm_fd >= 0)
+		close(vm->kvm_fd);
+	if (vm->wake_fd >= 0)
+		close(vm->wake_fd);
+	vm->wake_fd = -1;
+	vm->run = NULL;
+	vm->mem.base = NULL;
+	vm->vcpu_fd = vm->vm_fd = vm->kvm_fd = -1;
+}
+
+static void dump_seg(FILE *f, const char *n, const struct kvm_segment *s)
+{
+	fprintf(f, "  %-3s sel=%04x base=%08llx limit=%08x type=%x dpl=%u db=%u l=%u p=%u\n",
+		n, s->selector, (unsigned long long)s->base, s->limit, s->type,
+		s->dpl, s->db, s->l, s->present);
+}
+
+void vm_dump_regs(struct vm *vm, FILE *f)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+
+	if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) < 0 ||
+	    ioctl(vm->vcpu_fd, KVM_GET_SREGS, &s) < 0) {
+		fprintf(f, "  (registers unavailable: %s)\n", strerror(errno));
+		return;
+	}
+	fprintf(f, "  rip=%016llx rflags=%016llx\n", r.rip, r.rflags);
+	fprintf(f, "  rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx\n",
+		r.rax, r.rbx, r.rcx, r.rdx);
+	fprintf(f, "  rsi=%016llx rdi=%016llx rsp=%016llx rbp=%016llx\n",
+		r.rsi, r.rdi, r.rsp, r.rbp);
+	fprintf(f, "  cr0=%08llx cr2=%08llx cr3=%08llx cr4=%08llx efer=%llx\n",
+		s.cr0, s.cr2, s.cr3, s.cr4, s.efer);
+	fprintf(f, "  gdt=%08llx/%04x idt=%08llx/%04x\n", s.gdt.base, s.gdt.limit,
+		s.idt.base, s.idt.limit);
+	dump_seg(f, "cs", &s.cs);
+	dump_seg(f, "ss", &s.ss);
+	dump_seg(f, "ds", &s.ds);
+}

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Multiboot v1 loading, as QEMU's -kernel does it.  The image is hostile
+ * input: every offset and size is checked with overflow-safe arithmetic
+ * before a single byte reaches guest memory.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../hypercalls/vmm_abi.h"
+#include "loader.h"
+
+#define MB_SEARCH_BYTES		8192
+#define MB_FLAG_AOUT_KLUDGE	(1u << 16)
+#define MB_FLAGS_SUPPORTED	(0x7u | MB_FLAG_AOUT_KLUDGE)
+#define MB_MAX_SEGMENTS		32
+
+struct mb_header {
+	uint32_t magic, flags, checksum;
+	uint32_t header_addr, load_addr, load_end_addr, bss_end_addr, entry_addr;
+};
+
+struct segment {
+	uint64_t file_off, file_len, gpa, mem_len;
+};
+
+static int failf(char *err, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* A range in a buffer of len bytes, without overflow. */
+static int in_file(uint64_t off, uint64_t n, size_t len)
+{
+	return off <= len && n <= len - off;
+}
+
+static int check_segment(const struct guest_mem *m, const struct segment *s,
+			 int i, char *err, size_t n)
+{
+	if (s->mem_len < s->file_len)
+		return failf(err, n, "segment %d: file size %#llx exceeds memory size %#llx",
+			     i, (unsigned long long)s->file_len,
+			     (unsigned long long)s->mem_len);
+	if (s->gpa < VMM_RESERVED_END)
+		return failf(err, n, "segment %d at %#llx overlaps the boot pages below %#x",
+			     i, (unsigned long long)s->gpa, VMM_RESERVED_END);
+	if (!gpa_range_ok(m, s->gpa, s->mem_len))
+		return failf(err, n, "segment %d [%#llx, +%#llx) is outside guest RAM (%llu MiB)",
+			     i, (unsigned long long)s->gpa,
+			     (unsigned long long)s->mem_len,
+			     (unsigned long long)(m->size >> 20));
+	return 0;
+}
+
+static const struct mb_header *find_header(const uint8_t *img, size_t len,
+					   size_t *where)
+{
+	size_t lim = len < MB_SEARCH_BYTES ? len : MB_SEARCH_BYTES;
+
+	for (size_t off = 0; off + 12 <= lim; off += 4) {
+		const struct mb_header *h = (const void *)(img + off);
+
+		if (h->magic == MULTIBOOT_HEADER_MAGIC &&
+		    (uint32_t)(h->magic + h->flags + h->checksum) == 0) {
+			*where = off;
+			return h;
+		}
+	}
+	return NULL;
+}
+
+static int elf_segments(const uint8_t *img, size_t len, struct segment *seg,
+			int *nseg, uint32_t *entry, char *err, size_t n)
+{
+	const Elf32_Ehdr *eh = (const void *)img;
+
+	if (len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG))
+		return failf(err, n, "not an ELF file and no Multiboot a.out addresses");
+	if (eh->e_ident[EI_CLASS] != ELFCLASS32 || eh->e_ident[EI_DATA] != ELFDATA2LSB)
+		return failf(err, n, "not a 32-bit little-endian ELF (Multiboot v1 wants ELF32)");
+	if (eh->e_machine != EM_386 || eh->e_type != ET_EXEC)
+		return failf(err, n, "not an i386 executable ELF (machine %u, type %u)",
+			     eh->e_machine, eh->e_type);
+	if (eh->e_phentsize != sizeof(Elf32_Phdr) ||
+	    !in_file(eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf32_Phdr), len))
+		return failf(err, n, "program headers lie outside the file");
+
+	*nseg = 0;
+	for (int i = 0; i < eh->e_phnum; i++) {
+		Elf32_Phdr ph;
+
+		memcpy(&ph, img + eh->e_phoff + (size_t)i * sizeof(ph), sizeof(ph));
+		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
+			continue;
+		if (*nseg == MB_MAX_SEGMENTS)
+			return failf(err, n, "more than %d loadable segments", MB_MAX_SEGMENTS);
+		if (!in_file(ph.p_offset, ph.p_filesz, len))
+			return failf(err, n, "segment %d data lies outside the file", i);
+		seg[(*nseg)++] = (struct segment){ ph.p_offset, ph.p_filesz,
+						   ph.p_paddr, ph.p_memsz };
+	}
+	if (*nseg == 0)
+		return failf(err, n, "no loadable segment");
+	*entry = eh->e_entry;
+	return 0;
+}
+
+/* Header flag 16: the header itself says where the image goes. */
+static int aout_segments(const struct mb_header *h, size_t hoff, size_t len,
+			 struct segment *seg, int *nseg, uint32_t *entry,
+			 char *err, size_t n)
+{
+	if (hoff + sizeof(*h) > len)
+		return failf(err, n, "Multiboot header truncated");
+	if (h->header_addr < h->load_addr || h->header_addr - h->load_addr > hoff)
+		return failf(err, n, "Multiboot header_addr/load_addr are inconsistent");
+	uint64_t start = hoff - (h->header_addr - h->load_addr);
+	uint64_t end = h->load_end_addr ? h->load_end_addr : h->load_addr + (len - start);
+	uint64_t bss = h->bss_end_addr ? h->bss_end_addr : end;
+
+	if (end < h->load_addr || bss < end || !in_file(start, end - h->load_addr, len))
+		return failf(err, n, "Multiboot load addresses lie outside the file");
+	seg[0] = (struct segment){ start, end - h->load_addr, h->load_addr,
+				   bss - h->load_addr };
+	*nseg = 1;
+	*entry = h->entry_addr;
+	return 0;
+}
+
+int loader_load(const struct guest_mem *m, const uint8_t *img, size_t len,
+		struct load_info *out, char *err, size_t n)
+{
+	struct segment seg[MB_MAX_SEGMENTS];
+	int nseg = 0;
+	uint32_t entry = 0;
+	size_t hoff;
+	const struct mb_header *h = find_header(img, len, &hoff);
+
+	if (!h)
+		return failf(err, n, "no Multiboot header in the first %d bytes",
+			     MB_SEARCH_BYTES);
+	if (h->flags & ~MB_FLAGS_SUPPORTED & 0xffffu)
+		return failf(err, n, "Multiboot header requires unsupported features (flags %#x)",
+			     h->flags);
+	int r = (h->flags & MB_FLAG_AOUT_KLUDGE) ?
+		aout_segments(h, hoff, len, seg, &nseg, &entry, err, n) :
+		elf_segments(img, len, seg, &nseg, &entry, err, n);
+
+	if (r)
+		return r;
+
+	uint64_t lo = UINT64_MAX, hi = 0;
+	bool entry_ok = false;
+
+	for (int i = 0; i < nseg; i++) {
+		if (check_segment(m, &seg[i], i, err, n))
+			return -1;
+		for (int j = 0; j < i; j++)
+			if (seg[i].gpa < seg[j].gpa + seg[j].mem_len &&
+			    seg[j].gpa < seg[i].gpa + seg[i].mem_len)
+				return failf(err, n, "segments %d and %d overlap", j, i);
+		if (entry >= seg[i].gpa && entry - seg[i].gpa < seg[i].mem_len)
+			entry_ok = true;
+		lo = seg[i].gpa < lo ? seg[i].gpa : lo;
+		hi = seg[i].gpa + seg[i].mem_len > hi ? seg[i].gpa + seg[i].mem_len : hi;
+	}
+	if (!entry_ok)
+		return failf(err, n, "entry point %#x is not inside a loaded segment", entry);
+
+	for (int i = 0; i < nseg; i++) {
+		uint8_t *dst = gpa_ptr(m, seg[i].gpa, seg[i].mem_len);
+
+		memcpy(dst, img + seg[i].file_off, seg[i].file_len);
+		memset(dst + seg[i].file_len, 0, seg[i].mem_len - seg[i].file_len);
+	}
+	out->entry = entry;
+	out->lo = (uint32_t)lo;
+	out->hi = (uint32_t)hi;
+	return 0;
+}
+
+int loader_load_file(const struct guest_mem *m, const char *path,
+		     struct load_info *out)
+{
+	char err[200];
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > LOADER_MAX_IMAGE) {
+		fprintf(stderr, "%s: not a regular file of at most %u MiB\n", path,
+			LOADER_MAX_IMAGE >> 20);
+		close(fd);
+		return -1;
+	}
+	size_t len = (size_t)st.st_size;
+	uint8_t *img = malloc(len ? len : 1);
+	size_t got = 0;
+
+	while (img && got < len) {
+		ssize_t r = read(fd, img + got, len - got);
+
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	if (!img || got != len) {
+		fprintf(stderr, "%s: read failed\n", path);
+		free(img);
+		return -1;
+	}
+	int ret = loader_load(m, img, len, out, err, sizeof(err));
+
+	if (ret)
+		fprintf(stderr, "%s: %s\n", path, err);
+	free(img);
+	return ret;
+}

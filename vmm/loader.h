@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VMM_LOADER_H
+#define VMM_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "guest_mem.h"
+
+#define MULTIBOOT_HEADER_MAGIC	0x1badb002u
+#define MULTIBOOT_BOOT_MAGIC	0x2badb002u
+#define LOADER_MAX_IMAGE	(64u << 20)	/* larger guest files are refused */
+
+struct load_info {
+	uint32_t entry;
+	uint32_t lo, hi;	/* lowest and highest guest-physical byte loaded + 1 */
+};
+
+/*
+ * Checks a Multiboot v1 image (a 32-bit ELF, or the a.out kludge of
+ * header flag 16) against guest memory, then copies it in.  Nothing is
+ * written unless every check passed.  On error, returns -1 and leaves a
+ * one-line reason in err.
+ */
+int loader_load(const struct guest_mem *m, const uint8_t *img, size_t len,
+		struct load_info *out, char *err, size_t errlen);
+int loader_load_file(const struct guest_mem *m, const char *path,
+		     struct load_info *out);
+
+#endif

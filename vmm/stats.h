@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Counters for --stats and the status line.  Each counter has one writer
+ * at a time (the vCPU thread, or whoever holds the VM's io_lock), so a
+ * relaxed load and store is enough; readers on other threads see a value
+ * that is at most a little stale, never torn.
+ */
+#ifndef VMM_STATS_H
+#define VMM_STATS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../hypercalls/vmm_abi.h"
+
+#define STAT_ADD(x, n) \
+	__atomic_store_n(&(x), __atomic_load_n(&(x), __ATOMIC_RELAXED) + (n), \
+			 __ATOMIC_RELAXED)
+#define STAT_INC(x) STAT_ADD(x, 1)
+#define STAT_GET(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+
+#define STATS_EXIT_REASONS 64
+
+struct vm_stats {
+	uint64_t exits;				/* all KVM_RUN returns */
+	uint64_t exit_reason[STATS_EXIT_REASONS];
+	uint64_t io_exits, mmio_exits;
+	uint64_t io_elements;			/* string I/O counts as many */
+	uint64_t hypercalls;
+	uint64_t hypercall_nr[VMM_HC_COUNT];
+	uint64_t hypercall_bad;			/* unknown numbers */
+	uint64_t coalesced_drained;		/* ring entries replayed */
+	uint64_t coalesced_drains;
+	uint64_t kicks;				/* signals that interrupted KVM_RUN */
+	uint64_t sectors_read, sectors_written, flushes;
+	uint64_t frames;			/* UI refreshes that drew something */
+	uint64_t vga_writes;			/* emulated text-memory stores */
+};
+
+struct vm;
+void stats_write_json(const struct vm *vm, FILE *f);
+const char *stats_exit_name(unsigned int reason);
+
+#endif

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The exit loop: KVM_RUN, then hand the exit to the bus that owns it, then
+ * KVM_RUN again.  Other threads stop or poke the vCPU with a signal that
+ * sets kvm_run->immediate_exit, never with asynchronous cancellation.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "vm.h"
+
+#define VCPU_KICK_SIGNAL SIGUSR2
+/* Entries in the coalesced ring page: (4096 - header) / entry */
+#define COALESCED_RING_MAX \
+	((4096 - sizeof(struct kvm_coalesced_mmio_ring)) / sizeof(struct kvm_coalesced_mmio))
+
+static struct kvm_run *volatile kick_run;
+
+static void kick_handler(int sig)
+{
+	(void)sig;
+	if (kick_run)
+		kick_run->immediate_exit = 1;
+}
+
+bool vm_stopping(const struct vm *vm)
+{
+	return __atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE);
+}
+
+void vm_stop(struct vm *vm, int status, const char *fmt, ...)
+{
+	int expected = 0;
+
+	if (!__atomic_compare_exchange_n(&vm->stopping, &expected, 1, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return;
+	vm->exit_status = status;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(vm->exit_note, sizeof(vm->exit_note), fmt, ap);
+	va_end(ap);
+	__atomic_store_n(&vm->stopping, 2, __ATOMIC_RELEASE);
+	if (vm->wake_fd >= 0) {
+		uint64_t one = 1;
+
+		if (write(vm->wake_fd, &one, sizeof(one)) < 0)
+			perror("vmm: eventfd");
+	}
+	if (vm->vcpu_started && !pthread_equal(pthread_self(), vm->vcpu_thread))
+		vcpu_kick(vm);
+}
+
+void vcpu_kick(struct vm *vm)
+{
+	if (vm->vcpu_started)
+		pthread_kill(vm->vcpu_thread, VCPU_KICK_SIGNAL);
+}
+
+/* True when the vCPU made no exit since the last call: halted or computing. */
+bool vcpu_idle(struct vm *vm, uint64_t *last_exits)
+{
+	uint64_t e = STAT_GET(vm->stats.exits);
+	bool idle = e == *last_exits;
+
+	*last_exits = e;
+	return idle;
+}
+
+void coalesced_drain(struct vm *vm)
+{
+	struct kvm_coalesced_mmio_ring *r = vm->ring;
+	uint32_t n = 0;
+
+	if (!r)
+		return;
+	uint32_t first = r->first;
+	uint32_t last = __atomic_load_n(&r->last, __ATOMIC_ACQUIRE);
+
+	while (first != last && first < COALESCED_RING_MAX) {
+		struct kvm_coalesced_mmio *e = &r->coalesced_mmio[first];
+		uint32_t len = e->len <= sizeof(e->data) ? e->len : sizeof(e->data);
+
+		bus_access(e->pio ? &vm->pio : &vm->mmio, e->phys_addr, e->data,
+			   len, true);
+		first = (first + 1) % COALESCED_RING_MAX;
+		__atomic_store_n(&r->first, first, __ATOMIC_RELEASE);
+		n++;
+		if (first == last)
+			last = __atomic_load_n(&r->last, __ATOMIC_ACQUIRE);
+	}
+	if (n) {
+		STAT_ADD(vm->stats.coalesced_drained, n);
+		STAT_INC(vm->stats.coalesced_drains);
+	}
+}
+
+static void crash(struct vm *vm, const char *what)
+{
+	fprintf(stderr, "vmm: %s; registers:\n", what);
+	vm_dump_regs(vm, stderr);
+	vm_stop(vm, VMM_EXIT_CRASH, "%s at rip=%#llx", what,
+		(unsigned long long)vm->run->s.regs.regs.rip);
+}
+
+static void handle_exit(struct vm *vm)
+{
+	struct kvm_run *run = vm->run;
+	char what[96];
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO: {
+		uint8_t *data = (uint8_t *)run + run->io.data_offset;
+		bool write = run->io.direction == KVM_EXIT_IO_OUT;
+
+		STAT_INC(vm->stats.io_exits);
+		STAT_ADD(vm->stats.io_elements, run->io.count);
+		/* rep ins/outs: KVM hands over count elements in one exit */
+		for (uint32_t i = 0; i < run->io.count && !vm_stopping(vm); i++)
+			bus_access(&vm->pio, run->io.port, data + i * run->io.size,
+				   run->io.size, write);
+		break;
+	}
+	case KVM_EXIT_MMIO:
+		STAT_INC(vm->stats.mmio_exits);
+		bus_access(&vm->mmio, run->mmio.phys_addr, run->mmio.data,
+			   run->mmio.len <= 8 ? run->mmio.len : 8,
+			   run->mmio.is_write);
+		break;
+	case KVM_EXIT_HLT:
+		vm_stop(vm, 0, "guest halted");
+		break;
+	case KVM_EXIT_SHUTDOWN:
+		crash(vm, "guest triple fault (KVM_EXIT_SHUTDOWN)");
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+		snprintf(what, sizeof(what), "VM entry failed (reason %#llx)",
+			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		crash(vm, what);
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		snprintf(what, sizeof(what), "KVM internal error (suberror %u)",
+			 run->internal.suberror);
+		crash(vm, what);
+		break;
+	case KVM_EXIT_SYSTEM_EVENT:
+		vm_stop(vm, 0, "guest requested %s",
+			run->system_event.type == KVM_SYSTEM_EVENT_RESET ? "a reset" :
+			"power off");
+		break;
+	case KVM_EXIT_IRQ_WINDOW_OPEN:
+	case KVM_EXIT_INTR:
+		break;
+	default:
+		snprintf(what, sizeof(what), "unexpected exit reason %u",
+			 run->exit_reason);
+		crash(vm, what);
+	}
+}
+
+/*
+ * With the in-kernel irqchip a HLT never reaches us.  A guest that halts
+ * with interrupts off can never wake, so when a kick finds it so, end the
+ * VM instead of hanging a headless run.
+ */
+static void check_halt(struct vm *vm)
+{
+	struct kvm_mp_state mp;
+
+	if (ioctl(vm->vcpu_fd, KVM_GET_MP_STATE, &mp) < 0)
+		return;
+	if (mp.mp_state == KVM_MP_STATE_HALTED &&
+	    !(vm->run->s.regs.regs.rflags & (1u << 9)))
+		vm_stop(vm, 0, "guest halted with interrupts disabled");
+}
+
+static void *vcpu_main(void *arg)
+{
+	struct vm *vm = arg;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, VCPU_KICK_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+
+	while (!vm_stopping(vm)) {
+		int r = ioctl(vm->vcpu_fd, KVM_RUN, 0);
+		int err = errno;
+
+		STAT_INC(vm->stats.exits);
+		if (r < 0) {
+			if (err == EINTR || err == EAGAIN) {
+				vm->run->immediate_exit = 0;
+				STAT_INC(vm->stats.kicks);
+				check_halt(vm);
+				continue;
+			}
+			vm_stop(vm, VMM_EXIT_CRASH, "KVM_RUN: %s", strerror(err));
+			break;
+		}
+		if (vm->run->exit_reason < STATS_EXIT_REASONS)
+			STAT_INC(vm->stats.exit_reason[vm->run->exit_reason]);
+		pthread_mutex_lock(&vm->io_lock);
+		/* Stores queued before this exit happened before it: replay them first. */
+		coalesced_drain(vm);
+		handle_exit(vm);
+		pthread_mutex_unlock(&vm->io_lock);
+	}
+	return NULL;
+}
+
+int vcpu_start(struct vm *vm)
+{
+	struct sigaction sa = { .sa_handler = kick_handler };
+	sigset_t set, old;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(VCPU_KICK_SIGNAL, &sa, NULL);
+	kick_run = vm->run;
+
+	/* The vCPU thread starts with the kick blocked until it unblocks it. */
+	sigemptyset(&set);
+	sigaddset(&set, VCPU_KICK_SIGNAL);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	int e = pthread_create(&vm->vcpu_thread, NULL, vcpu_main, vm);
+
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e) {
+		fprintf(stderr, "vmm: cannot start the vCPU thread: %s\n", strerror(e));
+		return -1;
+	}
+	vm->vcpu_started = true;
+	return 0;
+}
+
+void vcpu_join(struct vm *vm)
+{
+	if (!vm->vcpu_started)
+		return;
+	pthread_join(vm->vcpu_thread, NULL);
+	vm->vcpu_started = false;
+}
