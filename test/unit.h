@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A tiny unit-test harness: each case prints "PASS name" or
+ * "FAIL name: file:line: expression"; test/run counts the lines.
+ */
+#ifndef TEST_UNIT_H
+#define TEST_UNIT_H
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *unit_case;
+static int unit_case_failed, unit_failed;
+
+#define EXPECT(cond)                                                      \
+	do {                                                              \
+		if (!(cond)) {                                            \
+			if (!unit_case_failed)                            \
+				printf("FAIL %s: %s:%d: %s\n", unit_case, \
+				       __FILE__, __LINE__, #cond);        \
+			unit_case_failed = 1;                             \
+		}                                                         \
+	} while (0)
+
+#define EXPECT_EQ(a, b)                                                       \
+	do {                                                                  \
+		long long _a = (long long)(a), _b = (long long)(b);           \
+		if (_a != _b) {                                               \
+			if (!unit_case_failed)                                \
+				printf("FAIL %s: %s:%d: %s == %lld, expected %lld\n", \
+				       unit_case, __FILE__, __LINE__, #a, _a, _b); \
+			unit_case_failed = 1;                                 \
+		}                                                             \
+	} while (0)
+
+#define RUN(fn)                                                   \
+	do {                                                      \
+		unit_case = #fn;                                  \
+		unit_case_failed = 0;                             \
+		fn();                                             \
+		if (!unit_case_failed)                            \
+			printf("PASS %s\n", #fn);                 \
+		unit_failed |= unit_case_failed;                  \
+		fflush(stdout);                                   \
+	} while (0)
+
+#define UNIT_EXIT() return unit_failed ? 1 : 0
+
+#endif
