@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Interrupts: an IDT whose 256 entries all lead to one C dispatcher, the
+ * two 8259 PICs remapped to vectors 0x20-0x2f, and per-IRQ handlers.
+ * Exceptions print the vector and the faulting EIP on serial and end the
+ * VM with status 99.
+ */
+#ifndef SDK_IRQ_H
+#define SDK_IRQ_H
+
+#include <stdint.h>
+
+#define IRQ_BASE 0x20
+
+struct irq_frame {
+	uint32_t edi, esi, ebp, esp, ebx, edx, ecx, eax;
+	uint32_t vector, error;
+	uint32_t eip, cs, eflags;
+};
+
+typedef void (*irq_handler)(unsigned int irq);
+
+/* Loads the IDT and remaps the PICs with every line masked. */
+void irq_init(void);
+/* Installs a handler for ISA line irq (0-15) and unmasks it. */
+void irq_register(unsigned int irq, irq_handler fn);
+void irq_mask(unsigned int irq);
+void irq_unmask(unsigned int irq);
+/* Counts delivered interrupts per line, for tests. */
+extern volatile uint32_t irq_count[16];
+/* Sleeps until the next interrupt (sti; hlt), interrupts on afterwards. */
+static inline void irq_wait(void)
+{
+	__asm__ volatile("sti; hlt" ::: "memory");
+}
+
+#endif
