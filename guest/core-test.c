@@ -140,7 +140,7 @@ int main(const char *cmdline)
 		/* an empty IDT turns the first exception into a triple fault */
 		struct { uint16_t l; uint32_t b; } __attribute__((packed)) z = { 0, 0 };
 
-		__asm__ volatile("lidt %0; int3" : : "m"(z));
+		__asm__ volatile("lidt %0; ud2" : : "m"(z));
 	} else if (!strcmp(c, "halt")) {
 		for (;;)
 			__asm__ volatile("cli; hlt");

@@ -265,6 +265,12 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	int sfd = signalfd(-1, &set, SFD_CLOEXEC);
 
+	/* A bad guest file is bad input (status 2), whether or not KVM works. */
+	struct guest_mem check = { NULL, (uint64_t)cfg.mem_mib << 20 };
+
+	if (loader_load_file(&check, cfg.guest, &li))
+		return VMM_EXIT_USAGE;
+
 	vm.verbose = o.verbose;
 	screen_init(&screen);
 	vm.screen = &screen;
