@@ -279,7 +279,7 @@ static void controller_data(struct i8042 *k, uint8_t cmd, uint8_t v)
 			vm_stop(k->vm, 0, "guest requested a reset (8042 output port)");
 		break;
 	case 0xd2:		/* as if the keyboard had sent it */
-		kbd_put(k, v);
+		ctl_put(k, v);
 		break;
 	case 0xd3:		/* the mouse's buffer: no mouse, so nothing */
 	case 0xd4:

@@ -230,6 +230,8 @@ static void cmd_bench(const char *args)
 		inb(0x64);
 	uint64_t t2 = rdtsc();
 
+	for (unsigned int i = 0; i < SCREEN_COLS; i++)
+		screen_put(i, y, ' ', con_attr());
 	con_goto(0, y);
 	printf("bench: %ld screen writes (%s): %lu cycles each\n", n,
 	       screen_driver()->name,

@@ -39,7 +39,10 @@ static struct {
 	struct script script;
 	bool read_stdin;
 	void (*sync_screen)(struct vm *vm);
-	bool warned[2];
+	/* per sink: a stall was reported; when the guest reads again */
+	bool warned[2], stalled[2];
+	uint64_t stall_mark[2];
+	size_t dropped[2];
 } in = { .lock = PTHREAD_MUTEX_INITIALIZER, .to_kbd = true };
 
 void input_route(bool keyboard, bool serial)
@@ -58,63 +61,68 @@ static void pause_ms(struct vm *vm, int ms)
 
 static void report_drop(enum sink sk, size_t n, const char *why)
 {
+	in.dropped[sk] += n;
 	/* once per sink and run: enough to explain, not a flood */
 	if (in.warned[sk])
 		return;
 	in.warned[sk] = true;
-	fprintf(stderr, "vmm: %s: %zu input byte%s dropped: %s\n",
-		sk == SINK_KBD ? "keyboard" : "COM1", n, n == 1 ? "" : "s", why);
+	fprintf(stderr, "vmm: %s: input dropped: %s\n",
+		sk == SINK_KBD ? "keyboard" : "COM1", why);
 }
 
 /*
  * Hands n bytes to a sink (a keyboard key is all or nothing).  With wait,
- * keeps trying while the guest makes progress, and forever while the
- * keyboard is not yet enabled by the guest (type-ahead); gives up when
- * the guest has read nothing for STALL_NS, or the VM stops.
+ * keeps trying while the guest reads; gives up when it has read nothing
+ * for STALL_NS, and from then on does not wait for that sink again until
+ * the guest reads from it.  Keys for a keyboard the guest never enabled
+ * wait in its queue (type-ahead) until that is full.
  */
 static bool push(struct vm *vm, enum sink sk, const uint8_t *b, size_t n, bool wait)
 {
 	size_t done = 0;
 	uint64_t mark = ~0ull, since = now_ns();
-	const char *why = "the queue is full";
+	const char *why = NULL;
 
 	for (;;) {
 		uint64_t consumed = 0;
-		bool patient = false;
 
 		pthread_mutex_lock(&vm->io_lock);
 		if (sk == SINK_KBD && vm->kbd) {
 			if (i8042_push(vm->kbd, b, n))
 				done = n;
 			consumed = vm->kbd->bytes_read;
-			patient = !vm->kbd->opened;
+			if (!vm->kbd->opened)
+				why = "the guest has not enabled its keyboard";
 		} else if (sk == SINK_SERIAL && vm->serial && serial_rx_ready(vm->serial)) {
 			done += serial_receive(vm->serial, b + done, n - done);
 			consumed = vm->serial->rx_bytes - vm->serial->rx_len;
 		} else {
 			why = sk == SINK_KBD ? "no keyboard" :
 				"the guest has not opened COM1 (DTR is low)";
-			pthread_mutex_unlock(&vm->io_lock);
-			break;
 		}
 		pthread_mutex_unlock(&vm->io_lock);
-		if (done == n)
+		if (done == n) {
+			in.stalled[sk] = false;
 			return true;
+		}
 		if (!wait || vm_stopping(vm))
 			return false;
+		if (why || (in.stalled[sk] && consumed == in.stall_mark[sk]))
+			break;
 		uint64_t t = now_ns();
 
 		if (consumed != mark) {
 			mark = consumed;
 			since = t;
-		} else if (!patient && t - since > STALL_NS) {
+		} else if (t - since > STALL_NS) {
 			why = "the guest stopped reading its input";
+			in.stalled[sk] = true;
+			in.stall_mark[sk] = consumed;
 			break;
 		}
 		pause_ms(vm, RETRY_MS);
 	}
-	if (wait)
-		report_drop(sk, n - done, why);
+	report_drop(sk, n - done, why ? why : "the guest stopped reading its input");
 	return false;
 }
 
@@ -230,15 +238,19 @@ static bool screen_shows(struct vm *vm, const char *text)
 	return strstr(s, text) != NULL;
 }
 
-/* Input has somewhere to go: the keyboard queue, or COM1 once opened. */
+/*
+ * Before the first key: COM1 opened by the guest (DTR up) when it gets
+ * input, or else the keyboard enabled by the guest's driver.
+ */
 static void wait_for_sink(struct vm *vm)
 {
 	while (!vm_stopping(vm)) {
 		bool ready;
 
 		pthread_mutex_lock(&vm->io_lock);
-		ready = (in.to_kbd && vm->kbd) ||
-			(in.to_serial && vm->serial && serial_rx_ready(vm->serial));
+		ready = (vm->kbd && vm->kbd->opened) ||
+			(vm->serial && serial_rx_ready(vm->serial)) ||
+			!__atomic_load_n(&in.to_serial, __ATOMIC_RELAXED);
 		pthread_mutex_unlock(&vm->io_lock);
 		if (ready)
 			return;
@@ -418,5 +430,11 @@ void input_stop(struct vm *vm)
 	if (in.started)
 		pthread_join(in.thread, NULL);
 	in.started = false;
+	for (int i = 0; i < 2; i++)
+		if (in.dropped[i])
+			fprintf(stderr, "vmm: %s: %zu input %s dropped in all\n",
+				i == SINK_KBD ? "keyboard" : "COM1", in.dropped[i],
+				i == SINK_KBD ? "scancode bytes" : "bytes");
+	memset(in.dropped, 0, sizeof(in.dropped));
 	script_free(&in.script);
 }
