@@ -394,6 +394,8 @@ int config_load(struct vm_config *c, const char *file,
 out:
 	config_destroy(&l.cf);
 	free(l.dir);
+	if (ret)
+		config_free(c);
 	return ret;
 }
 
