@@ -102,7 +102,8 @@ static bool push(struct vm *vm, enum sink sk, const uint8_t *b, size_t n, bool w
 		}
 		pthread_mutex_unlock(&vm->io_lock);
 		if (done == n) {
-			in.stalled[sk] = false;
+			if (wait)	/* the stall state belongs to the feeder */
+				in.stalled[sk] = false;
 			return true;
 		}
 		if (!wait || vm_stopping(vm))
