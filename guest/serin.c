@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * serin: reads COM1 by interrupt (IER bit 0, IRQ 4) until n=COUNT bytes
- * came, then reports their count and checksums on serial and exits 0.
+ * serin: reads COM1 by interrupt (IER bit 0, IRQ 4; through the 8259s, or
+ * the IOAPIC with irq=ioapic) until n=COUNT bytes came, then reports their count and checksums on serial and exits 0.
  * The host must neither drop nor reorder a byte for the sums to match.
  */
 #include "sdk/irq.h"
@@ -35,7 +35,12 @@ int main(const char *cmdline)
 	uint32_t want = (uint32_t)cmdline_int("n", 1000);
 
 	(void)cmdline;
+	char mode[8];
+
 	irq_init();
+	if (cmdline_get("irq", mode, sizeof(mode)) && !strcmp(mode, "ioapic") &&
+	    irq_use_ioapic())
+		return 2;
 	irq_register(4, on_com1);
 	outb(COM1 + 1, 0x01);		/* received-data interrupt on */
 	serial_printf("serin: ready for %u bytes\n", want);
@@ -46,7 +51,7 @@ int main(const char *cmdline)
 		irq_wait();
 	}
 	sti();
-	serial_printf("serin: %u bytes, sum %u, hash %u, %u interrupts\n",
-		      got, sum, hash, irqs);
+	serial_printf("serin: %u bytes, sum %u, hash %u, %u interrupts (%s)\n",
+		      got, sum, hash, irqs, irq_controller());
 	return 0;
 }

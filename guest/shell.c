@@ -284,8 +284,13 @@ int main(const char *cmdline)
 {
 	static char line[LINE_MAX + 1];
 
+	char want[8];
+
 	(void)cmdline;
 	irq_init();
+	if (cmdline_get("irq", want, sizeof(want)) && !strcmp(want, "ioapic") &&
+	    irq_use_ioapic())
+		printf("shell: no local APIC, staying with the 8259s\n");
 	con_set_attr(0x07);
 	con_clear();
 	if (kbd_init()) {
@@ -293,8 +298,9 @@ int main(const char *cmdline)
 		return 1;
 	}
 	con_set_attr(0x1f);
-	printf("vmm shell on %s screen, %s disk. Type help.\n",
-	       screen_driver()->name, blkdev_get() ? blkdev_get()->name : "no");
+	printf("vmm shell on %s screen, %s disk, %s. Type help.\n",
+	       screen_driver()->name, blkdev_get() ? blkdev_get()->name : "no",
+	       irq_controller());
 	con_set_attr(0x07);
 	for (;;) {
 		con_set_attr(0x0e);

@@ -3,7 +3,7 @@
 source "$(dirname "$0")/../lib.sh"
 T=kbd
 require_kvm $T-shell-exit $T-shell-screen $T-line-editing $T-history $T-pv-screen \
-	$T-stdin $T-keys-file $T-no-disk $T-bench $T-serial-long $T-serial-irq \
+	$T-ioapic $T-serial-irq-ioapic $T-stdin $T-keys-file $T-no-disk $T-bench $T-serial-long $T-serial-irq \
 	$T-bad-key $T-missing-keys-file $T-idle-cpu
 
 mkcfg "$TMP/shell.cfg" shell 'serial = { output = "none"; };'
@@ -37,6 +37,16 @@ if [ "$STATUS" = 7 ] && grep -q 'on pv-frame screen' "$TMP/p.txt" && grep -qx 'o
 	pass $T-pv-screen
 else
 	fail $T-pv-screen "status $STATUS: $(head -3 "$TMP/p.txt")"
+fi
+
+# the same keys through the IOAPIC and local APIC instead of the 8259s
+run_vmm "$TMP/a" -c "$TMP/shell.cfg" --headless --timeout 60 --set cmdline=irq=ioapic \
+	--keys '{until:shell>}echo via ioapic\n{Up}{Left}{Left}XY\nexit 8\n'
+if [ "$STATUS" = 8 ] && grep -q 'no disk, ioapic\.' "$TMP/a.txt" &&
+	grep -qx 'via ioapXYic' "$TMP/a.txt"; then
+	pass $T-ioapic
+else
+	fail $T-ioapic "status $STATUS: $(head -4 "$TMP/a.txt")"
 fi
 
 # stdin that is not a terminal types into the guest; EOF does not stop it
@@ -88,14 +98,19 @@ got=$(tr -d '\r' < "$TMP/l.out" | grep -o '^serin: 20000 bytes, sum [0-9]*, hash
 expect_eq $T-serial-long "$STATUS $got" "0 $(cat "$TMP/want")"
 
 # two bursts, two receive interrupts at least
-mkcfg "$TMP/serin6.cfg" serin 'cmdline = "n=6";'
 run_vmm "$TMP/r" -c "$TMP/serin6.cfg" --headless --dump none --timeout 60 --keys 'abc{wait:100}def'
-n=$(sed -n 's/^serin: 6 bytes, sum 597, hash [0-9]*, \([0-9]*\) interrupts$/\1/p' "$TMP/r.txt")
-if [ "$STATUS" = 0 ] && [ "${n:-0}" -ge 2 ]; then
-	pass $T-serial-irq
-else
-	fail $T-serial-irq "status $STATUS: $(cat "$TMP/r.txt")"
-fi
+for mode in pic ioapic; do
+	name=$T-serial-irq
+	[ $mode = ioapic ] && name=$T-serial-irq-ioapic
+	mkcfg "$TMP/serin6.cfg" serin "cmdline = \"n=6 irq=$mode\";"
+	run_vmm "$TMP/r" -c "$TMP/serin6.cfg" --headless --dump none --timeout 60 --keys 'abc{wait:100}def'
+	n=$(sed -n "s/^serin: 6 bytes, sum 597, hash [0-9]*, \([0-9]*\) interrupts ($mode)\$/\1/p" "$TMP/r.txt")
+	if [ "$STATUS" = 0 ] && [ "${n:-0}" -ge 2 ]; then
+		pass $name
+	else
+		fail $name "status $STATUS: $(cat "$TMP/r.txt")"
+	fi
+done
 
 run_vmm "$TMP/k" -c "$TMP/shell.cfg" --headless --keys 'x{Nope}'
 if [ "$STATUS" = 2 ] && grep -q "vmm: --keys: {Nope}: unknown key name" "$TMP/k.err"; then
