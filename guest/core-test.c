@@ -119,6 +119,56 @@ static void case_pit_gate(void)
 	result(n < 100000, "pit-gate-port-61", "channel 2 output never rose");
 }
 
+/*
+ * What an ordinary PC kernel does: handlers that end in iret, entered
+ * through the IDT by hardware interrupts and by int $0x80.
+ */
+volatile uint32_t raw_ticks, raw_swi;
+void raw_timer(void);
+void raw_swi_handler(void);
+__asm__(".text\n"
+	"raw_timer:\n\tincl raw_ticks\n\tpushl %eax\n\tmovb $0x20, %al\n"
+	"\toutb %al, $0x20\n\tpopl %eax\n\tiret\n"
+	"raw_swi_handler:\n\tincl raw_swi\n\tiret\n");
+
+static struct {
+	uint16_t lo, sel;
+	uint8_t zero, type;
+	uint16_t hi;
+} __attribute__((packed)) raw_idt[0x81];
+
+static void raw_gate(int v, void (*fn)(void), uint8_t type)
+{
+	uint32_t a = (uint32_t)(uintptr_t)fn;
+
+	raw_idt[v].lo = (uint16_t)a;
+	raw_idt[v].hi = (uint16_t)(a >> 16);
+	raw_idt[v].sel = 0x08;
+	raw_idt[v].type = type;
+}
+
+static void case_iret(void)
+{
+	struct { uint16_t l; uint32_t b; } __attribute__((packed)) d = {
+		sizeof(raw_idt) - 1, (uint32_t)(uintptr_t)raw_idt,
+	};
+
+	irq_init();				/* PIC remap, all masked */
+	raw_gate(0x20, raw_timer, 0x8e);	/* interrupt gate */
+	raw_gate(0x80, raw_swi_handler, 0x8f);	/* trap gate */
+	__asm__ volatile("lidt %0" : : "m"(d));
+	__asm__ volatile("int $0x80; int $0x80" ::: "memory");
+	result(raw_swi == 2, "int-0x80-iret", "software interrupt did not return");
+	outb(0x43, 0x34);
+	outb(0x40, (uint8_t)1193);
+	outb(0x40, (uint8_t)(1193 >> 8));
+	irq_unmask(0);
+	while (raw_ticks < 3)
+		irq_wait();
+	cli();
+	result(raw_ticks >= 3, "irq-iret", "timer handler did not return");
+}
+
 int main(const char *cmdline)
 {
 	char c[24];
@@ -134,6 +184,8 @@ int main(const char *cmdline)
 	} else if (!strcmp(c, "irq")) {
 		case_irq();
 		case_pit_gate();
+	} else if (!strcmp(c, "iret")) {
+		case_iret();
 	} else if (!strcmp(c, "debugexit")) {
 		outb(VMM_DEBUG_EXIT_PORT, (uint8_t)cmdline_int("value", 0));
 	} else if (!strcmp(c, "triple")) {

@@ -19,3 +19,11 @@ expect_eq $T-missing-config "$? $(cat "$TMP/nc.err")" \
 	"2 $TMP/nothere.cfg: cannot read config: No such file or directory"
 "$VMM" --bogus > /dev/null 2> "$TMP/bo.err"
 check $T-bad-flag "bad flag not refused with status 2" test $? = 2
+
+# No usable KVM: a clear message naming the device, status 3.
+printf 'guest = "%s";\n' "$GUESTS/hello.elf" > "$TMP/ok.cfg"
+VMM_KVM_DEVICE=$TMP/no-kvm "$VMM" -c "$TMP/ok.cfg" --headless > /dev/null 2> "$TMP/nokvm.err"
+expect_eq $T-no-kvm "$? $(cat "$TMP/nokvm.err")" \
+	"3 vmm: $TMP/no-kvm: No such file or directory (no KVM here: load kvm_intel or kvm_amd, or enable nested virtualisation)"
+VMM_KVM_DEVICE=/dev/null "$VMM" -c "$TMP/ok.cfg" --headless > /dev/null 2> "$TMP/null.err"
+expect_eq $T-not-kvm "$? $(cat "$TMP/null.err")" "3 vmm: /dev/null: KVM API version -1, need 12"
