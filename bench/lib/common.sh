@@ -28,7 +28,7 @@ mstats() {
 
 # calc EXPR: floating-point arithmetic with awk; empty when it fails
 calc() {
-	awk "BEGIN { x = $1; printf \"%.6g\", x }" 2> /dev/null
+	awk "BEGIN { x = $1; printf \"%.10g\\n\", x }" 2> /dev/null
 }
 
 # bfield FILE KEY: KEY=VALUE from the first "BENCH" line of a guest's serial

@@ -239,7 +239,7 @@ make_plots() {
 		set logscale xy
 		set xlabel 'sectors'
 		set ylabel 'seconds'
-		set format x '10^{%L}'
+		set format x '10^%T'
 		set format y '%g'
 		set key outside right top
 		set grid
@@ -247,7 +247,7 @@ make_plots() {
 		plot $sp
 	GP
 	awk -F, -v n="$SCREEN_FRAMES" '$1 == "screen" && $4 == "ms_per_frame" && $7 != "" {
-		printf "%d \"%s\" %s %s %s %s\n", NR, $2, $7, $8, $9, ($10 == "" ? "-" : $10) }' "$CSV" > "$d/screen.dat"
+		printf "%d \"%s\" %s %s %s %s\n", NR, $2, $7, $8, $9, ($10 == "" ? "?" : $10) }' "$CSV" > "$d/screen.dat"
 	gnuplot <<-GP 2> "$WORK/gnuplot-screen.err" || say "  gnuplot (screen) failed: $(head -3 "$WORK/gnuplot-screen.err")"
 		set terminal pngcairo size 900,550 noenhanced
 		set output '$OUT/screen.png'
@@ -260,6 +260,6 @@ make_plots() {
 		unset key
 		plot '$d/screen.dat' using 0:3:xtic(2) with boxes, \
 		     '' using 0:3:4:5 with yerrorbars lc rgb 'black' pt 0, \
-		     '' using 0:(\$5):(sprintf('%s exits', stringcolumn(6))) with labels offset 0,1
+		     '' using 0:(\$5):(stringcolumn(6) eq '?' ? 'exits n/a' : sprintf('%s exits', stringcolumn(6))) with labels offset 0,1
 	GP
 }
