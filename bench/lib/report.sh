@@ -248,6 +248,7 @@ make_plots() {
 	GP
 	awk -F, -v n="$SCREEN_FRAMES" '$1 == "screen" && $4 == "ms_per_frame" && $7 != "" {
 		printf "%d \"%s\" %s %s %s %s\n", NR, $2, $7, $8, $9, ($10 == "" ? "?" : $10) }' "$CSV" > "$d/screen.dat"
+	[ -s "$d/screen.dat" ] || return 0
 	gnuplot <<-GP 2> "$WORK/gnuplot-screen.err" || say "  gnuplot (screen) failed: $(head -3 "$WORK/gnuplot-screen.err")"
 		set terminal pngcairo size 900,550 noenhanced
 		set output '$OUT/screen.png'
