@@ -21,6 +21,8 @@
 #include "../devices/serial.h"
 #include "../devices/vga.h"
 #include "../tui/dump.h"
+#include "../tui/record.h"
+#include "../tui/refresh.h"
 #include "../tui/screen.h"
 #include "../tui/ui.h"
 #include "boot.h"
@@ -39,6 +41,7 @@ struct options {
 	bool headless;
 	double timeout;
 	const char *stats;
+	const char *record;
 	enum dump_format dump;
 	int verbose;
 	char *overrides[MAX_OVERRIDES];
@@ -56,6 +59,7 @@ static void usage(FILE *f)
 		"      --dump FORMAT     final screen in headless mode: text (default), ansi, none\n"
 		"      --timeout SECONDS stop the guest after this long (exit status 124)\n"
 		"      --stats FILE      write exit, I/O and hypercall counts as JSON at exit\n"
+		"      --record FILE     record the screen as an asciicast v2 file (asciinema)\n"
 		"  -v, --verbose         say why the VM stopped, and more\n"
 		"  -h, --help            this text\n"
 		"  -V, --version         the version\n\n"
@@ -66,7 +70,7 @@ static void usage(FILE *f)
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_SET = 256, OPT_HEADLESS, OPT_DUMP, OPT_TIMEOUT, OPT_STATS };
+	enum { OPT_SET = 256, OPT_HEADLESS, OPT_DUMP, OPT_TIMEOUT, OPT_STATS, OPT_RECORD };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "set", required_argument, NULL, OPT_SET },
@@ -74,6 +78,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "dump", required_argument, NULL, OPT_DUMP },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "stats", required_argument, NULL, OPT_STATS },
+		{ "record", required_argument, NULL, OPT_RECORD },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -115,6 +120,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			}
 			break;
 		case OPT_STATS: o->stats = optarg; break;
+		case OPT_RECORD: o->record = optarg; break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("vmm %s\n", VMM_VERSION); exit(0);
@@ -168,23 +174,14 @@ static int build_devices(struct vm *vm, const struct vm_config *cfg, bool tui)
 	return 0;
 }
 
-/* The screen as the guest left it: replay queued stores, poll RAM. */
-static void sync_screen(struct vm *vm)
-{
-	pthread_mutex_lock(&vm->io_lock);
-	coalesced_drain(vm);
-	if (vm->vga)
-		vga_poll(vm->vga);
-	pthread_mutex_unlock(&vm->io_lock);
-}
-
 static void dump_screen(struct vm *vm, enum dump_format fmt, FILE *out)
 {
 	struct screen_frame f;
 
 	if (fmt == DUMP_NONE)
 		return;
-	sync_screen(vm);
+	/* the screen as the guest left it: replay queued stores, poll RAM */
+	vm_sync_screen(vm);
 	screen_snapshot(vm->screen, &f);
 	dump_frame(&f, fmt, true, out);
 	fflush(out);
@@ -241,6 +238,7 @@ int main(int argc, char **argv)
 	static struct vm vm;
 	static struct screen screen;
 	struct load_info li;
+	struct recorder *rec = NULL;
 	int status;
 
 	setlocale(LC_ALL, "");
@@ -293,8 +291,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vmm: %s: %u MiB, entry %#x, image [%#x, %#x)\n",
 			cfg.guest, cfg.mem_mib, li.entry, li.lo, li.hi);
 
+	if (o.record && !(rec = record_open(o.record, cfg.name))) {
+		status = VMM_EXIT_USAGE;
+		goto out;
+	}
 	vm.start_ns = now_ns();
-	if (tui && ui_start(&vm)) {
+	if (tui ? ui_start(&vm, rec) : rec && record_start_thread(rec, &vm)) {
 		status = VMM_EXIT_SETUP;
 		goto out;
 	}
@@ -306,6 +308,8 @@ int main(int argc, char **argv)
 	vcpu_join(&vm);
 	if (tui)
 		ui_stop();
+	record_close(rec, &vm);
+	rec = NULL;
 	status = vm.exit_status;
 
 	pthread_mutex_lock(&vm.io_lock);
@@ -327,6 +331,7 @@ int main(int argc, char **argv)
 		}
 	}
 out:
+	record_close(rec, NULL);
 	serial_destroy(vm.serial);
 	pv_vga_destroy(vm.pv_vga);
 	vga_destroy(vm.vga);

@@ -30,8 +30,17 @@ irq_common:
 	pushl %esp
 	call irq_dispatch
 	addl $4, %esp
+	/*
+	 * No iret: KVM's instruction emulator, which runs all 32-bit guest
+	 * code on the nested kvm_pvm host, handles iret in real mode only and
+	 * fails with an internal error here.  Same-privilege return instead:
+	 * copy eflags over the error code, then popf; lret skips the old copy.
+	 */
+	movl 48(%esp), %eax	/* eflags, 32 bytes of registers above */
+	movl %eax, 36(%esp)	/* the error code's slot */
 	popal
-	addl $8, %esp		/* vector and error code */
-	iret
+	addl $4, %esp		/* vector */
+	popfl
+	lret $4			/* eip, cs, then drop the eflags slot */
 
 	.section .note.GNU-stack, "", @progbits
