@@ -164,7 +164,7 @@ static void update_rates(uint64_t now)
 	compact(sec, sizeof(sec), (double)(r.sectors - ui.r0.sectors) / dt);
 	compact(fps, sizeof(fps), (double)(r.frames - ui.r0.frames) / dt);
 	snprintf(ui.rate_text, sizeof(ui.rate_text),
-		 "exit/s %s|hcall/s %s|sect/s %s|fps %s", ex, hc, sec, fps);
+		 "ex/s %s|hc/s %s|sec/s %s|fps %s", ex, hc, sec, fps);
 	ui.r0 = r;
 }
 
@@ -180,17 +180,25 @@ static bool make_status(uint64_t now)
 	const struct vm_config *c = ui.vm->cfg;
 	const char *hint = "^A x quit ^A h help";
 	char left[192], line[256];
+	int w = COLS < (int)sizeof(line) ? COLS : (int)sizeof(line) - 1;
+	int hl = (int)strlen(hint);
 
 	update_rates(now);
-	if (ui.note[0] && now < ui.note_until)
+	if (ui.note[0] && now < ui.note_until) {
 		snprintf(left, sizeof(left), " %s", ui.note);
-	else
-		snprintf(left, sizeof(left), " %.10s|vga %s/%s|disk %s|%s", c->name,
+	} else {
+		char rest[160];
+		int room;
+
+		snprintf(rest, sizeof(rest), "|vga %s/%s|disk %s|%s",
 			 mode_name(c->vga.mode),
 			 c->vga.strategy <= VGA_RAM ? strat[c->vga.strategy] : "?",
 			 mode_name(c->disk.mode), ui.rate_text);
-	int w = COLS < (int)sizeof(line) ? COLS : (int)sizeof(line) - 1;
-	int hl = (int)strlen(hint), ll = (int)strlen(left);
+		/* a long VM name gives way before the numbers do */
+		room = w - hl - 2 - (int)strlen(rest);
+		snprintf(left, sizeof(left), " %.*s%s", room > 0 ? room : 0, c->name, rest);
+	}
+	int ll = (int)strlen(left);
 
 	/* the quit hint always shows; the left part gives way */
 	if (ll > w - hl - 1)
