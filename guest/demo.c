@@ -7,6 +7,8 @@
  * prompt that echoes what is typed.  The PIT paces it at 30 frames per
  * second and the CPU sleeps in between.  Runs until the VMM quits, or for
  * frames=N frames and then exits 0, so it also works headless.
+ * For measuring the UI: idle=1 draws once and sleeps, full=1 rewrites all
+ * 2000 cells (new characters and colours) every frame.
  */
 #include "sdk/irq.h"
 #include "sdk/screen.h"
@@ -131,9 +133,21 @@ static void echo_input(void)
 	}
 }
 
+/* Every cell changes: character and attribute move with the frame number. */
+static void full_frame(long n)
+{
+	for (unsigned int y = 0; y < SCREEN_ROWS; y++)
+		for (unsigned int x = 0; x < SCREEN_COLS; x++) {
+			unsigned int v = (unsigned int)n + x + y * 3;
+
+			screen_put(x, y, (uint8_t)(0x21 + v % 94), (uint8_t)(v * 7));
+		}
+}
+
 int main(const char *cmdline)
 {
 	long frames = cmdline_int("frames", 0);
+	int idle = cmdline_int("idle", 0), full = cmdline_int("full", 0);
 	unsigned int x = 1;
 	int dx = 1;
 	char buf[32];
@@ -145,7 +159,16 @@ int main(const char *cmdline)
 	outb(0x43, 0x34);		/* PIT channel 0, rate generator */
 	outb(0x40, (uint8_t)(PIT_HZ / FPS));
 	outb(0x40, (uint8_t)((PIT_HZ / FPS) >> 8));
+	if (idle) {
+		screen_cursor(prompt_x, PROMPT_ROW, 1);
+		screen_flush();
+		irq_mask(0);
+		for (;;)
+			irq_wait();	/* nothing will come: the VMM ends it */
+	}
 	for (long n = 1; frames <= 0 || n <= frames; n++) {
+		if (full)
+			full_frame(n);
 		screen_put(x, BALL_ROW, ' ', 0x07);
 		if (x + (unsigned int)dx < 1 || x + (unsigned int)dx > 78)
 			dx = -dx;

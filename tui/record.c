@@ -169,6 +169,7 @@ int record_start_thread(struct recorder *r, struct vm *vm)
 		fprintf(stderr, "vmm: cannot start the recording thread\n");
 		return -1;
 	}
+	pthread_setname_np(r->thread, "vmm-record");
 	r->threaded = true;
 	return 0;
 }

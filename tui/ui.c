@@ -141,7 +141,8 @@ static void sample_rates(struct rates *r)
 	struct vm_stats *s = &ui.vm->stats;
 
 	r->at = now_ns();
-	r->exits = STAT_GET(s->exits);
+	/* our own kicks are not the guest's doing: an idle guest shows 0 */
+	r->exits = STAT_GET(s->exits) - STAT_GET(s->kicks);
 	r->hypercalls = STAT_GET(s->hypercalls);
 	r->sectors = STAT_GET(s->sectors_read) + STAT_GET(s->sectors_written);
 	r->frames = STAT_GET(s->frames);
@@ -431,6 +432,7 @@ int ui_start(struct vm *vm, struct recorder *rec)
 		close(ui.wake[1]);
 		goto fail;
 	}
+	pthread_setname_np(ui.thread, "vmm-ui");
 	ui.started = true;
 	return 0;
 fail:

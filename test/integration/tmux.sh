@@ -3,7 +3,8 @@
 # cursor, status line, help, resize below 80x26 and back, Ctrl-A x quitting
 # with status 0 and the terminal restored, and --record from the UI.
 source "$(dirname "$0")/../lib.sh"
-NAMES=(tui_text tui_colors tui_cursor tui_status tui_help tui_small tui_regrow tui_quit tui_restored tui_record)
+NAMES=(tui_text tui_colors tui_cursor tui_status tui_help tui_small tui_regrow tui_quit tui_restored tui_record
+	tui_crash_restored)
 require_kvm "${NAMES[@]}"
 if ! command -v tmux > /dev/null; then
 	for n in "${NAMES[@]}"; do skip "$n" "tmux is not installed"; done
@@ -102,3 +103,22 @@ fi
 
 out=$(python3 "$(dirname "$0")/castcheck.py" "$TMP/ui.cast")
 check tui_record "castcheck: $out" [ $? -eq 0 ]
+
+# A crash of the VMM (SIGSEGV) still gives the terminal back.
+tm kill-session -t t
+rm -f "$TMP/exit" "$TMP/stty"
+tm new -d -s t -x 80 -y 26 "cd '$TMP' && env TERM=tmux-256color LANG=C.UTF-8 \
+'$VMM' -c demo.cfg --set cmdline=idle=1; echo \$? > exit; stty -a > stty; sleep 60"
+wait_for 20 screen_has "vmm demo - VGA text mode"
+vmm_pid=$(pgrep -P "$(tm display -p -t t '#{pane_pid}')" -x vmm)
+[ -n "$vmm_pid" ] && kill -SEGV "$vmm_pid"
+if wait_for 10 test -s "$TMP/stty"; then
+	alt=$(tm display -p -t t '#{alternate_on} #{cursor_flag}')
+	if [ "$(cat "$TMP/exit")" == 139 ] && [ "$alt" == "0 1" ] && grep -qw icanon "$TMP/stty"; then
+		pass tui_crash_restored
+	else
+		fail tui_crash_restored "status $(cat "$TMP/exit"), alternate/cursor '$alt'"
+	fi
+else
+	fail tui_crash_restored "vmm (pid ${vmm_pid:-none}) did not die from SIGSEGV"
+fi
