@@ -263,17 +263,23 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	int sfd = signalfd(-1, &set, SFD_CLOEXEC);
 
+	/* A bad guest file is bad input (status 2), whether or not KVM works. */
+	struct guest_mem check = { NULL, (uint64_t)cfg.mem_mib << 20 };
+
+	if (loader_load_file(&check, cfg.guest, &li)) {
+		config_free(&cfg);
+		return VMM_EXIT_USAGE;
+	}
+
 	vm.verbose = o.verbose;
 	screen_init(&screen);
 	vm.screen = &screen;
-	if (vm_create(&vm, &cfg)) {
-		vm_destroy(&vm);
-		return VMM_EXIT_SETUP;
-	}
-	if (loader_load_file(&vm.mem, cfg.guest, &li)) {
-		vm_destroy(&vm);
-		return VMM_EXIT_USAGE;
-	}
+	status = VMM_EXIT_SETUP;
+	if (vm_create(&vm, &cfg))
+		goto out;
+	status = VMM_EXIT_USAGE;
+	if (loader_load_file(&vm.mem, cfg.guest, &li))
+		goto out;
 	status = build_devices(&vm, &cfg, tui);
 	if (status)
 		goto out;

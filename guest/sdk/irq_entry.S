@@ -30,17 +30,24 @@ irq_common:
 	pushl %esp
 	call irq_dispatch
 	addl $4, %esp
-	/*
-	 * No iret: KVM's instruction emulator, which runs all 32-bit guest
-	 * code on the nested kvm_pvm host, handles iret in real mode only and
-	 * fails with an internal error here.  Same-privilege return instead:
-	 * copy eflags over the error code, then popf; lret skips the old copy.
-	 */
-	movl 48(%esp), %eax	/* eflags, 32 bytes of registers above */
-	movl %eax, 36(%esp)	/* the error code's slot */
 	popal
-	addl $4, %esp		/* vector */
+	addl $8, %esp		/* vector and error code */
+	/*
+	 * Return as iret would, without iret: KVM's instruction emulator,
+	 * which runs all protected-mode code on nested hosts such as
+	 * kvm_pvm, cannot emulate a protected-mode iret.  Restore EFLAGS
+	 * with IF still clear, then sti; the sti shadow keeps the next
+	 * interrupt out until ret has popped EIP.  Same privilege level only.
+	 */
+	btl $9, 8(%esp)
+	jnc 1f
+	andl $~0x200, 8(%esp)
+	pushl 8(%esp)
 	popfl
-	lret $4			/* eip, cs, then drop the eflags slot */
+	sti
+	ret $8
+1:	pushl 8(%esp)
+	popfl
+	ret $8
 
 	.section .note.GNU-stack, "", @progbits
