@@ -33,7 +33,9 @@ mkcfg "$TMP/demo.cfg" demo 'display = "tui";' 'vga = { blink = false; };' \
 tm new -d -s t -x 80 -y 26 "cd '$TMP' && env TERM=tmux-256color LANG=C.UTF-8 \
 '$VMM' -c demo.cfg --record ui.cast; echo \$? > exit; stty -a > stty; sleep 60"
 
-if wait_for 20 screen_has "vmm demo - VGA text mode, driver emulated"; then
+# the demo's loop has run once the frame counter shows: the screen is whole
+if wait_for 20 screen_has "vmm demo - VGA text mode, driver emulated" &&
+   wait_for 20 screen_has "frame " && screen_has "guest> "; then
 	pass tui_text
 else
 	fail tui_text "no title after 20 s: $(tm capture-pane -t t -p | head -3)"
@@ -54,7 +56,9 @@ else
 fi
 
 # the demo puts the cursor at its prompt, column 7 of row 23
-expect_eq tui_cursor "$(tm display -p -t t '#{cursor_x} #{cursor_y} #{cursor_flag}')" "7 23 1"
+cursor_at_prompt() { [ "$(tm display -p -t t '#{cursor_x} #{cursor_y} #{cursor_flag}')" == "7 23 1" ]; }
+check tui_cursor "cursor at $(tm display -p -t t '#{cursor_x} #{cursor_y} #{cursor_flag}')" \
+	wait_for 10 cursor_at_prompt
 
 status=$(row 25)
 if [[ $status == " test|vga emu/trap|disk none|ex/s "*"|fps "[0-9]*"^A x quit ^A h help" ]]; then
