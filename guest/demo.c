@@ -11,6 +11,7 @@
  * 2000 cells (new characters and colours) every frame.
  */
 #include "sdk/irq.h"
+#include "sdk/kbd.h"
 #include "sdk/screen.h"
 #include "sdk/sdk.h"
 
@@ -116,11 +117,19 @@ static void draw_static(void)
 
 static unsigned int prompt_x = 7;
 
+/* Typed keys come from the keyboard in the terminal UI, from COM1 headless. */
+static int next_key(void)
+{
+	int c = kbd_trykey();
+
+	return c >= 0 ? c : serial_getc();
+}
+
 static void echo_input(void)
 {
 	int c;
 
-	while ((c = serial_getc()) >= 0) {
+	while ((c = next_key()) >= 0) {
 		if (c == '\r' || c == '\n' || prompt_x >= 60) {
 			for (unsigned int x = 7; x < 60; x++)
 				screen_put(x, PROMPT_ROW, ' ', 0x07);
@@ -155,6 +164,7 @@ int main(const char *cmdline)
 	(void)cmdline;
 	draw_static();
 	irq_init();
+	kbd_init();			/* no keyboard: keys still come on COM1 */
 	irq_register(0, on_tick);
 	outb(0x43, 0x34);		/* PIT channel 0, rate generator */
 	outb(0x40, (uint8_t)(PIT_HZ / FPS));

@@ -3,7 +3,7 @@
 # cursor, status line, help, resize below 80x26 and back, Ctrl-A x quitting
 # with status 0 and the terminal restored, and --record from the UI.
 source "$(dirname "$0")/../lib.sh"
-NAMES=(tui_text tui_colors tui_cursor tui_status tui_help tui_small tui_regrow tui_quit tui_restored tui_record
+NAMES=(tui_text tui_colors tui_cursor tui_keys tui_status tui_help tui_small tui_regrow tui_quit tui_restored tui_record
 	tui_crash_restored)
 require_kvm "${NAMES[@]}"
 if ! command -v tmux > /dev/null; then
@@ -59,6 +59,10 @@ fi
 cursor_at_prompt() { [ "$(tm display -p -t t '#{cursor_x} #{cursor_y} #{cursor_flag}')" == "7 23 1" ]; }
 check tui_cursor "cursor at $(tm display -p -t t '#{cursor_x} #{cursor_y} #{cursor_flag}')" \
 	wait_for 10 cursor_at_prompt
+
+# typed keys reach the guest (its keyboard) and it echoes them at the prompt
+tm send-keys -t t 'hi there'
+check tui_keys "prompt row: '$(row 23)'" wait_for 10 screen_has "guest> hi there"
 
 status=$(row 25)
 if [[ $status == " test|vga emu/trap|disk none|ex/s "*"|fps "[0-9]*"^A x quit ^A h help" ]]; then
