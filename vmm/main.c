@@ -23,6 +23,8 @@
 #include "../devices/vga.h"
 #include "../tui/dump.h"
 #include "../tui/input.h"
+#include "../tui/record.h"
+#include "../tui/refresh.h"
 #include "../tui/screen.h"
 #include "../tui/ui.h"
 #include "boot.h"
@@ -42,6 +44,7 @@ struct options {
 	double timeout;
 	const char *stats;
 	const char *keys, *keys_file;
+	const char *record;
 	enum dump_format dump;
 	int verbose;
 	char *overrides[MAX_OVERRIDES];
@@ -62,6 +65,7 @@ static void usage(FILE *f)
 		"      --keys TEXT       type TEXT into the guest: C escapes, {Up} {F1} {Ctrl-c},\n"
 		"                        {wait:MS}, {until:SCREEN TEXT} (see vmm(1))\n"
 		"      --keys-file FILE  the same, read from FILE\n"
+		"      --record FILE     record the screen as an asciicast v2 file (asciinema)\n"
 		"  -v, --verbose         say why the VM stopped, and more\n"
 		"  -h, --help            this text\n"
 		"  -V, --version         the version\n\n"
@@ -74,7 +78,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum {
 		OPT_SET = 256, OPT_HEADLESS, OPT_DUMP, OPT_TIMEOUT, OPT_STATS,
-		OPT_KEYS, OPT_KEYS_FILE,
+		OPT_KEYS, OPT_KEYS_FILE, OPT_RECORD,
 	};
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -85,6 +89,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "stats", required_argument, NULL, OPT_STATS },
 		{ "keys", required_argument, NULL, OPT_KEYS },
 		{ "keys-file", required_argument, NULL, OPT_KEYS_FILE },
+		{ "record", required_argument, NULL, OPT_RECORD },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -128,6 +133,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_STATS: o->stats = optarg; break;
 		case OPT_KEYS: o->keys = optarg; break;
 		case OPT_KEYS_FILE: o->keys_file = optarg; break;
+		case OPT_RECORD: o->record = optarg; break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("vmm %s\n", VMM_VERSION); exit(0);
@@ -182,23 +188,14 @@ static int build_devices(struct vm *vm, const struct vm_config *cfg, bool tui)
 	return 0;
 }
 
-/* The screen as the guest left it: replay queued stores, poll RAM. */
-static void sync_screen(struct vm *vm)
-{
-	pthread_mutex_lock(&vm->io_lock);
-	coalesced_drain(vm);
-	if (vm->vga)
-		vga_poll(vm->vga);
-	pthread_mutex_unlock(&vm->io_lock);
-}
-
 static void dump_screen(struct vm *vm, enum dump_format fmt, FILE *out)
 {
 	struct screen_frame f;
 
 	if (fmt == DUMP_NONE)
 		return;
-	sync_screen(vm);
+	/* the screen as the guest left it: replay queued stores, poll RAM */
+	vm_sync_screen(vm);
 	screen_snapshot(vm->screen, &f);
 	dump_frame(&f, fmt, true, out);
 	fflush(out);
@@ -256,6 +253,7 @@ int main(int argc, char **argv)
 	static struct vm vm;
 	static struct screen screen;
 	struct load_info li;
+	struct recorder *rec = NULL;
 	int status;
 
 	setlocale(LC_ALL, "");
@@ -317,7 +315,7 @@ int main(int argc, char **argv)
 	/* headless: stdin and scripts type on the keyboard and into COM1 */
 	struct input_opts io = {
 		.keys = o.keys, .keys_file = o.keys_file,
-		.read_stdin = !tui, .sync_screen = sync_screen,
+		.read_stdin = !tui, .sync_screen = vm_sync_screen,
 	};
 
 	input_route(true, !tui);
@@ -325,8 +323,12 @@ int main(int argc, char **argv)
 		status = VMM_EXIT_USAGE;
 		goto out;
 	}
+	if (o.record && !(rec = record_open(o.record, cfg.name))) {
+		status = VMM_EXIT_USAGE;
+		goto out;
+	}
 	vm.start_ns = now_ns();
-	if (tui && ui_start(&vm)) {
+	if (tui ? ui_start(&vm, rec) : rec && record_start_thread(rec, &vm)) {
 		status = VMM_EXIT_SETUP;
 		goto out;
 	}
@@ -339,6 +341,8 @@ int main(int argc, char **argv)
 	input_stop(&vm);
 	if (tui)
 		ui_stop();
+	record_close(rec, &vm);
+	rec = NULL;
 	status = vm.exit_status;
 
 	pthread_mutex_lock(&vm.io_lock);
@@ -360,6 +364,7 @@ int main(int argc, char **argv)
 		}
 	}
 out:
+	record_close(rec, NULL);
 	if (!vm_stopping(&vm))	/* a failed set-up: let the input thread go */
 		vm_stop(&vm, status, "set-up failed");
 	input_stop(&vm);

@@ -21,6 +21,15 @@
 	((4096 - sizeof(struct kvm_coalesced_mmio_ring)) / sizeof(struct kvm_coalesced_mmio))
 
 static struct kvm_run *volatile kick_run;
+/*
+ * Kicks come from any thread (the UI's Ctrl-A x, the main thread) while
+ * the main thread may be joining the vCPU: a kick is sent only while the
+ * vCPU thread is alive, which it says itself under kick_lock, so no
+ * pthread_kill() ever reaches a thread that has been joined.
+ */
+static pthread_mutex_t kick_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool vcpu_alive;
+static __thread bool on_vcpu_thread;
 
 static void kick_handler(int sig)
 {
@@ -54,14 +63,16 @@ void vm_stop(struct vm *vm, int status, const char *fmt, ...)
 		if (write(vm->wake_fd, &one, sizeof(one)) < 0)
 			perror("vmm: eventfd");
 	}
-	if (vm->vcpu_started && !pthread_equal(pthread_self(), vm->vcpu_thread))
+	if (!on_vcpu_thread)
 		vcpu_kick(vm);
 }
 
 void vcpu_kick(struct vm *vm)
 {
-	if (vm->vcpu_started)
+	pthread_mutex_lock(&kick_lock);
+	if (vcpu_alive)
 		pthread_kill(vm->vcpu_thread, VCPU_KICK_SIGNAL);
+	pthread_mutex_unlock(&kick_lock);
 }
 
 /* True when the vCPU made no exit since the last call: halted or computing. */
@@ -189,6 +200,7 @@ static void *vcpu_main(void *arg)
 	struct vm *vm = arg;
 	sigset_t set;
 
+	on_vcpu_thread = true;
 	sigemptyset(&set);
 	sigaddset(&set, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
@@ -220,6 +232,9 @@ static void *vcpu_main(void *arg)
 		handle_exit(vm);
 		pthread_mutex_unlock(&vm->io_lock);
 	}
+	pthread_mutex_lock(&kick_lock);
+	vcpu_alive = false;
+	pthread_mutex_unlock(&kick_lock);
 	return NULL;
 }
 
@@ -236,8 +251,11 @@ int vcpu_start(struct vm *vm)
 	sigemptyset(&set);
 	sigaddset(&set, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
+	pthread_mutex_lock(&kick_lock);
 	int e = pthread_create(&vm->vcpu_thread, NULL, vcpu_main, vm);
 
+	vcpu_alive = !e;
+	pthread_mutex_unlock(&kick_lock);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (e) {
 		fprintf(stderr, "vmm: cannot start the vCPU thread: %s\n", strerror(e));
