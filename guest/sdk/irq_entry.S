@@ -32,6 +32,20 @@ irq_common:
 	addl $4, %esp
 	popal
 	addl $8, %esp		/* vector and error code */
-	iret
+	/*
+	 * Not iret: KVM's instruction emulator, which runs all 32-bit code on
+	 * the nested kvm_pvm hosts, handles iret in real mode only and fails
+	 * with an internal error here.  Same privilege level, same CS, so
+	 * "popf; ret" does the same job: turn [eip][cs][eflags] into
+	 * [eflags][eip].  An interrupt between popf and ret nests harmlessly.
+	 */
+	pushl %eax		/* eax eip cs eflags */
+	movl 4(%esp), %eax
+	xchgl %eax, 12(%esp)	/* eax eip cs eip, eax = eflags */
+	movl %eax, 8(%esp)	/* eax eip eflags eip */
+	popl %eax
+	addl $4, %esp		/* eflags eip */
+	popfl
+	ret
 
 	.section .note.GNU-stack, "", @progbits
