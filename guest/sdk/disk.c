@@ -69,6 +69,22 @@ int ata_poll(uint8_t *err)
 	return s;
 }
 
+/*
+ * Both ATA drivers share the channel: nIEN follows the driver making the
+ * call (one extra port write, only when it changes).
+ */
+static int ctl_state = -1;
+
+static void ata_mode(const struct disk *d)
+{
+	int want = d->drv == DISK_ATA_IRQ ? 0 : 0x02;
+
+	if (want != ctl_state) {
+		outb(ATA_CTL, (uint8_t)want);
+		ctl_state = want;
+	}
+}
+
 static int ata_error(uint8_t err)
 {
 	return (err & ATA_ER_IDNF) ? VMM_E_RANGE : VMM_E_IO;
@@ -94,6 +110,7 @@ static int ata_next(struct disk *d)
 
 static int ata_cmd_nodata(struct disk *d, uint8_t cmd, uint32_t count)
 {
+	ata_mode(d);
 	irq_seen = 0;
 	ata_issue(d->unit, cmd, 0, count, false);
 	int r = ata_next(d);
@@ -121,6 +138,7 @@ static int ata_rw(struct disk *d, bool write, uint64_t lba, uint32_t count,
 
 	if (ext && !d->lba48)
 		return VMM_E_RANGE;
+	ata_mode(d);
 	if (write)
 		cmd = mult ? (ext ? ATA_CMD_WRITE_MULT_EXT : ATA_CMD_WRITE_MULT) :
 			     (ext ? ATA_CMD_WRITE_EXT : ATA_CMD_WRITE);
@@ -170,7 +188,8 @@ static int ata_open(struct disk *d)
 	static uint16_t id[256];
 	uint8_t s;
 
-	outb(ATA_CTL, d->drv == DISK_ATA_IRQ ? 0 : 0x02);	/* nIEN when polling */
+	ctl_state = -1;
+	ata_mode(d);		/* nIEN when polling */
 	outb(ATA_DEVICE, (uint8_t)(0xa0 | d->unit << 4));
 	s = inb(ATA_STATUS);
 	if (s == 0xff || s == 0)
@@ -280,10 +299,18 @@ static int pv_open(struct disk *d)
 	return 0;
 }
 
-static int pv_sector_rw(bool write, uint64_t lba, uint32_t count, uint8_t *buf)
+static int pv_sector_rw(const struct disk *d, bool write, uint64_t lba,
+			uint32_t count, uint8_t *buf)
 {
 	struct vmm_pv_disk *pg = pv_sector_page();
 
+	/*
+	 * One call per sector cannot refuse a range as a whole, so a request
+	 * running off the end is refused here before its first sector; a
+	 * single sector is left to the VMM's own check.
+	 */
+	if (count > 1 && (lba >= d->sectors || count > d->sectors - lba))
+		return VMM_E_RANGE;
 	for (uint32_t i = 0; i < count; i++, buf += VMM_SECTOR_SIZE) {
 		if (write)
 			memcpy(pg->data, buf, VMM_SECTOR_SIZE);
@@ -346,7 +373,7 @@ static int rw(struct disk *d, bool write, uint64_t lba, uint32_t count, uint8_t 
 		}
 		return 0;
 	case DISK_PV_SECTOR:
-		return pv_sector_rw(write, lba, count, buf);
+		return pv_sector_rw(d, write, lba, count, buf);
 	case DISK_PV_RING:
 		return pv_ring_io(write ? VMM_DISK_WRITE : VMM_DISK_READ, lba, count,
 				  buf, VMM_PV_RING_MAX_SECTORS, false);
