@@ -298,6 +298,14 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	int sfd = signalfd(-1, &set, SFD_CLOEXEC);
 
+	/* A bad guest file is bad input (status 2), whether or not KVM works. */
+	struct guest_mem check = { NULL, (uint64_t)cfg.mem_mib << 20 };
+
+	if (loader_load_file(&check, cfg.guest, &li)) {
+		config_free(&cfg);
+		return VMM_EXIT_USAGE;
+	}
+
 	vm.verbose = o.verbose;
 	screen_init(&screen);
 	vm.screen = &screen;
@@ -305,14 +313,12 @@ int main(int argc, char **argv)
 	status = disk_open(&vm, &cfg);
 	if (status)
 		goto out;
-	if (vm_create(&vm, &cfg)) {
-		status = VMM_EXIT_SETUP;
+	status = VMM_EXIT_SETUP;
+	if (vm_create(&vm, &cfg))
 		goto out;
-	}
-	if (loader_load_file(&vm.mem, cfg.guest, &li)) {
-		status = VMM_EXIT_USAGE;
+	status = VMM_EXIT_USAGE;
+	if (loader_load_file(&vm.mem, cfg.guest, &li))
 		goto out;
-	}
 	status = build_devices(&vm, &cfg, tui);
 	if (!status)
 		status = disk_attach(&vm, &cfg);
@@ -362,7 +368,7 @@ int main(int argc, char **argv)
 	serial_flush(vm.serial);
 	pthread_mutex_unlock(&vm.io_lock);
 	/* Every acknowledged write is on stable storage (unless cache=unsafe). */
-	if (disk_teardown(&vm) && status < VMM_EXIT_SETUP)
+	if (disk_teardown(&vm) && status == 0)
 		status = VMM_EXIT_SETUP;
 	if (!tui)
 		dump_screen(&vm, o.dump, stdout);

@@ -75,6 +75,7 @@ void stats_write_json(const struct vm *vm, FILE *f)
 		first = false;
 	}
 	fprintf(f, "},\n  \"kicks\": %llu,\n", (unsigned long long)s->kicks);
+	fprintf(f, "  \"emulated_in_vmm\": %llu,\n", (unsigned long long)s->emulated);
 	fprintf(f, "  \"io_elements\": %llu,\n", (unsigned long long)s->io_elements);
 	fprintf(f, "  \"coalesced\": {\"entries\": %llu, \"drains\": %llu},\n",
 		(unsigned long long)s->coalesced_drained,

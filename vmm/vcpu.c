@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "emulate.h"
 #include "vm.h"
 
 #define VCPU_KICK_SIGNAL SIGUSR2
@@ -145,6 +146,9 @@ static void handle_exit(struct vm *vm)
 		crash(vm, what);
 		break;
 	case KVM_EXIT_INTERNAL_ERROR:
+		if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
+		    emulate_unsupported(vm))
+			break;
 		snprintf(what, sizeof(what), "KVM internal error (suberror %u)",
 			 run->internal.suberror);
 		crash(vm, what);

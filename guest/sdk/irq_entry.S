@@ -33,19 +33,21 @@ irq_common:
 	popal
 	addl $8, %esp		/* vector and error code */
 	/*
-	 * Not iret: KVM's instruction emulator, which runs all 32-bit code on
-	 * the nested kvm_pvm hosts, handles iret in real mode only and fails
-	 * with an internal error here.  Same privilege level, same CS, so
-	 * "popf; ret" does the same job: turn [eip][cs][eflags] into
-	 * [eflags][eip].  An interrupt between popf and ret nests harmlessly.
+	 * Return as iret would, without iret: KVM's instruction emulator,
+	 * which runs all protected-mode code on nested hosts such as
+	 * kvm_pvm, cannot emulate a protected-mode iret.  Restore EFLAGS
+	 * with IF still clear, then sti; the sti shadow keeps the next
+	 * interrupt out until ret has popped EIP.  Same privilege level only.
 	 */
-	pushl %eax		/* eax eip cs eflags */
-	movl 4(%esp), %eax
-	xchgl %eax, 12(%esp)	/* eax eip cs eip, eax = eflags */
-	movl %eax, 8(%esp)	/* eax eip eflags eip */
-	popl %eax
-	addl $4, %esp		/* eflags eip */
+	btl $9, 8(%esp)
+	jnc 1f
+	andl $~0x200, 8(%esp)
+	pushl 8(%esp)
 	popfl
-	ret
+	sti
+	ret $8
+1:	pushl 8(%esp)
+	popfl
+	ret $8
 
 	.section .note.GNU-stack, "", @progbits
