@@ -101,18 +101,28 @@ static void verify_runs(struct disk *d, uint32_t seed)
 	}
 }
 
+/*
+ * vmm reports a range error as IDNF (ATA) or VMM_E_RANGE (PV); QEMU's IDE
+ * aborts such commands with ABRT instead, which the driver reports as
+ * VMM_E_IO: elsewhere any error will do.
+ */
+static bool range_error(int r)
+{
+	return vmm_boot_info() ? r == VMM_E_RANGE : r < 0;
+}
+
 static void error_paths(struct disk *d, uint32_t seed)
 {
 	uint64_t n = d->sectors;
 	int r;
 
 	r = disk_write(d, n, 1, bufw);
-	expect(r == VMM_E_RANGE, "write past the end fails", r);
+	expect(range_error(r), "write past the end fails", r);
 	r = disk_read(d, n + 1000, 1, bufr);
-	expect(r == VMM_E_RANGE, "read past the end fails", r);
+	expect(range_error(r), "read past the end fails", r);
 	fill(bufw, n - 1, 2, seed + 99);
 	r = disk_write(d, n - 1, 2, bufw);
-	expect(r == VMM_E_RANGE, "write straddling the end fails", r);
+	expect(range_error(r), "write straddling the end fails", r);
 	fill(bufw, n - 1, 1, seed);
 	r = disk_read(d, n - 1, 1, bufr);
 	expect(r == 0 && !memcmp(bufw, bufr, 512),
