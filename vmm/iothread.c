@@ -20,6 +20,7 @@
  * middle of a sector does not keep a core busy.
  */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -84,6 +85,9 @@ static void *iothread_main(void *arg)
 			/* no pause: in a VM it may exit to the host and yield */
 			for (int i = 0; i < 256 && ring_empty(vm); i++)
 				__asm__ volatile("" ::: "memory");
+			/* polite on a loaded host: the vCPU may want this core */
+			if (ring_empty(vm))
+				sched_yield();
 		} else {
 			sleep_us(wait_us);
 			if (wait_us < POLL_MAX_US)
