@@ -19,10 +19,12 @@
 #include "../devices/debug_exit.h"
 #include "../devices/disk.h"
 #include "../devices/disk_image.h"
+#include "../devices/i8042.h"
 #include "../devices/pv_vga.h"
 #include "../devices/serial.h"
 #include "../devices/vga.h"
 #include "../tui/dump.h"
+#include "../tui/input.h"
 #include "../tui/screen.h"
 #include "../tui/ui.h"
 #include "boot.h"
@@ -41,6 +43,7 @@ struct options {
 	bool headless;
 	double timeout;
 	const char *stats;
+	const char *keys, *keys_file;
 	enum dump_format dump;
 	int verbose;
 	const char *create_image, *size;
@@ -59,6 +62,9 @@ static void usage(FILE *f)
 		"      --dump FORMAT     final screen in headless mode: text (default), ansi, none\n"
 		"      --timeout SECONDS stop the guest after this long (exit status 124)\n"
 		"      --stats FILE      write exit, I/O and hypercall counts as JSON at exit\n"
+		"      --keys TEXT       type TEXT into the guest: C escapes, {Up} {F1} {Ctrl-c},\n"
+		"                        {wait:MS}, {until:SCREEN TEXT} (see vmm(1))\n"
+		"      --keys-file FILE  the same, read from FILE\n"
 		"  -v, --verbose         say why the VM stopped, and more\n"
 		"      --create-image FILE --size SIZE\n"
 		"                        create a new, empty (sparse) raw disk image of\n"
@@ -73,8 +79,10 @@ static void usage(FILE *f)
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_SET = 256, OPT_HEADLESS, OPT_DUMP, OPT_TIMEOUT, OPT_STATS,
-	       OPT_CREATE_IMAGE, OPT_SIZE };
+	enum {
+		OPT_SET = 256, OPT_HEADLESS, OPT_DUMP, OPT_TIMEOUT, OPT_STATS,
+		OPT_KEYS, OPT_KEYS_FILE, OPT_CREATE_IMAGE, OPT_SIZE,
+	};
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "set", required_argument, NULL, OPT_SET },
@@ -82,6 +90,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "dump", required_argument, NULL, OPT_DUMP },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "stats", required_argument, NULL, OPT_STATS },
+		{ "keys", required_argument, NULL, OPT_KEYS },
+		{ "keys-file", required_argument, NULL, OPT_KEYS_FILE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "create-image", required_argument, NULL, OPT_CREATE_IMAGE },
 		{ "size", required_argument, NULL, OPT_SIZE },
@@ -125,6 +135,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			}
 			break;
 		case OPT_STATS: o->stats = optarg; break;
+		case OPT_KEYS: o->keys = optarg; break;
+		case OPT_KEYS_FILE: o->keys_file = optarg; break;
 		case OPT_CREATE_IMAGE: o->create_image = optarg; break;
 		case OPT_SIZE: o->size = optarg; break;
 		case 'v': o->verbose++; break;
@@ -180,7 +192,8 @@ static int build_devices(struct vm *vm, const struct vm_config *cfg, bool tui)
 		return VMM_EXIT_SETUP;
 	vm->serial = serial_create(vm, fd);
 	vm->vga = vga_create(vm, vm->screen, cfg->vga.strategy, cfg->vga.blink);
-	if (!vm->serial || !vm->vga)
+	vm->kbd = i8042_create(vm);
+	if (!vm->serial || !vm->vga || !vm->kbd)
 		return VMM_EXIT_SETUP;
 	if (cfg->vga.mode == VMM_MODE_PV && !(vm->pv_vga = pv_vga_create(vm, vm->vga)))
 		return VMM_EXIT_SETUP;
@@ -244,6 +257,7 @@ static int wait_for_stop(struct vm *vm, int sfd, const struct options *o)
 		pthread_mutex_lock(&vm->io_lock);
 		serial_flush(vm->serial);
 		pthread_mutex_unlock(&vm->io_lock);
+		input_tick(vm);
 		if (deadline && now_ns() >= deadline)
 			vm_stop(vm, VMM_EXIT_TIMEOUT, "timeout after %g s", o->timeout);
 		/* No exit for a whole tick: halted or computing; look closer. */
@@ -346,6 +360,17 @@ int main(int argc, char **argv)
 		status = VMM_EXIT_SETUP;
 		goto out;
 	}
+	/* headless: stdin and scripts type on the keyboard and into COM1 */
+	struct input_opts io = {
+		.keys = o.keys, .keys_file = o.keys_file,
+		.read_stdin = !tui, .sync_screen = sync_screen,
+	};
+
+	input_route(true, !tui);
+	if (input_start(&vm, &io)) {
+		status = VMM_EXIT_USAGE;
+		goto out;
+	}
 	vm.start_ns = now_ns();
 	if (tui && ui_start(&vm)) {
 		status = VMM_EXIT_SETUP;
@@ -357,6 +382,7 @@ int main(int argc, char **argv)
 		wait_for_stop(&vm, sfd, &o);
 	}
 	vcpu_join(&vm);
+	input_stop(&vm);
 	iothread_stop(&vm);
 	if (tui)
 		ui_stop();
@@ -386,9 +412,13 @@ int main(int argc, char **argv)
 		}
 	}
 out:
+	if (!vm_stopping(&vm))	/* a failed set-up: let the input thread go */
+		vm_stop(&vm, status, "set-up failed");
+	input_stop(&vm);
 	iothread_stop(&vm);
 	disk_teardown(&vm);
 	serial_destroy(vm.serial);
+	i8042_destroy(vm.kbd);
 	pv_vga_destroy(vm.pv_vga);
 	vga_destroy(vm.vga);
 	vm_destroy(&vm);

@@ -36,6 +36,8 @@ struct vm_stats {
 	uint64_t sectors_read, sectors_written, flushes;
 	uint64_t frames;			/* UI refreshes that drew something */
 	uint64_t vga_writes;			/* emulated text-memory stores */
+	/* CLOCK_MONOTONIC ns around the first KVM_RUN, for bench/ start-up times */
+	uint64_t first_run_ns, first_exit_ns;
 };
 
 struct vm;

@@ -193,9 +193,13 @@ static void *vcpu_main(void *arg)
 	sigaddset(&set, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
+	vm->stats.first_run_ns = now_ns();
 	while (!vm_stopping(vm)) {
 		int r = ioctl(vm->vcpu_fd, KVM_RUN, 0);
 		int err = errno;
+
+		if (!vm->stats.first_exit_ns)
+			vm->stats.first_exit_ns = now_ns();
 
 		STAT_INC(vm->stats.exits);
 		if (r < 0) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The SDK's disk drivers: ATA polling, ATA IRQ 14, PV one-sector, PV ring. */
+#include "blkdev.h"
 #include "disk.h"
 #include "irq.h"
 #include "sdk.h"
@@ -183,6 +184,18 @@ static int ata_rw(struct disk *d, bool write, uint64_t lba, uint32_t count,
 	return 0;
 }
 
+/* irq_init() already ran (the SDK's 256-entry IDT is loaded): keep its set-up. */
+static bool idt_ready(void)
+{
+	struct {
+		uint16_t limit;
+		uint32_t base;
+	} __attribute__((packed)) r;
+
+	__asm__ volatile("sidt %0" : "=m"(r));
+	return r.base != 0 && r.limit == 256 * 8 - 1;
+}
+
 static int ata_open(struct disk *d)
 {
 	static uint16_t id[256];
@@ -195,12 +208,8 @@ static int ata_open(struct disk *d)
 	if (s == 0xff || s == 0)
 		return VMM_E_NODEV;	/* floating bus / absent drive */
 	if (d->drv == DISK_ATA_IRQ) {
-		static bool irq_ready;
-
-		if (!irq_ready) {
+		if (!idt_ready())
 			irq_init();
-			irq_ready = true;
-		}
 		irq_register(14, ata_irq);
 	}
 	irq_seen = 0;
@@ -405,4 +414,39 @@ int disk_flush(struct disk *d)
 	default:
 		return VMM_E_NODEV;
 	}
+}
+
+/* ---- blkdev: the disk for programs that do not pick a driver ------------ */
+
+static struct disk blk_disk;
+static struct blkdev blk;
+
+static int blk_read(uint64_t lba, void *buf, uint32_t n)
+{
+	return disk_read(&blk_disk, lba, n, buf);
+}
+
+static int blk_write(uint64_t lba, const void *buf, uint32_t n)
+{
+	return disk_write(&blk_disk, lba, n, buf);
+}
+
+/* Overrides the SDK's weak "no disk" default. */
+const struct blkdev *blkdev_get(void)
+{
+	static int state;	/* 0 not tried, 1 a disk, -1 none */
+
+	if (!state) {
+		const struct vmm_boot_info *bi = vmm_boot_info();
+
+		state = -1;
+		/* vmm says whether there is a disk; elsewhere probe the IDE bus */
+		if ((!bi || bi->disk_mode != VMM_MODE_NONE) &&
+		    disk_open(&blk_disk, NULL, 0) == 0) {
+			blk = (struct blkdev){ disk_name(&blk_disk), blk_disk.sectors,
+					       blk_read, blk_write };
+			state = 1;
+		}
+	}
+	return state > 0 ? &blk : 0;
 }
