@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "../devices/debug_exit.h"
+#include "../devices/disk.h"
+#include "../devices/disk_image.h"
 #include "../devices/i8042.h"
 #include "../devices/pv_vga.h"
 #include "../devices/serial.h"
@@ -47,6 +49,7 @@ struct options {
 	const char *record;
 	enum dump_format dump;
 	int verbose;
+	const char *create_image, *size;
 	char *overrides[MAX_OVERRIDES];
 	int n_overrides;
 };
@@ -67,6 +70,10 @@ static void usage(FILE *f)
 		"      --keys-file FILE  the same, read from FILE\n"
 		"      --record FILE     record the screen as an asciicast v2 file (asciinema)\n"
 		"  -v, --verbose         say why the VM stopped, and more\n"
+		"      --create-image FILE --size SIZE\n"
+		"                        create a new, empty (sparse) raw disk image of\n"
+		"                        SIZE bytes (suffixes K, M, G, T; a multiple of 512);\n"
+		"                        refuses to overwrite an existing file\n"
 		"  -h, --help            this text\n"
 		"  -V, --version         the version\n\n"
 		"Exit status: the guest's own status; 2 bad usage, config or guest file;\n"
@@ -78,7 +85,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum {
 		OPT_SET = 256, OPT_HEADLESS, OPT_DUMP, OPT_TIMEOUT, OPT_STATS,
-		OPT_KEYS, OPT_KEYS_FILE, OPT_RECORD,
+		OPT_KEYS, OPT_KEYS_FILE, OPT_RECORD, OPT_CREATE_IMAGE, OPT_SIZE,
 	};
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -91,6 +98,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "keys-file", required_argument, NULL, OPT_KEYS_FILE },
 		{ "record", required_argument, NULL, OPT_RECORD },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "create-image", required_argument, NULL, OPT_CREATE_IMAGE },
+		{ "size", required_argument, NULL, OPT_SIZE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
@@ -134,6 +143,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_KEYS: o->keys = optarg; break;
 		case OPT_KEYS_FILE: o->keys_file = optarg; break;
 		case OPT_RECORD: o->record = optarg; break;
+		case OPT_CREATE_IMAGE: o->create_image = optarg; break;
+		case OPT_SIZE: o->size = optarg; break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("vmm %s\n", VMM_VERSION); exit(0);
@@ -143,6 +154,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (optind < argc) {
 		fprintf(stderr, "vmm: unexpected argument '%s'\n", argv[optind]);
 		return -1;
+	}
+	if (o->create_image || o->size) {
+		if (!o->create_image || !o->size || o->config) {
+			fprintf(stderr, "vmm: --create-image FILE needs --size SIZE, and no -c\n");
+			return -1;
+		}
+		return 0;
 	}
 	if (!o->config) {
 		fprintf(stderr, "vmm: no config file: use -c FILE (try --help)\n");
@@ -246,6 +264,18 @@ static int wait_for_stop(struct vm *vm, int sfd, const struct options *o)
 	return 0;
 }
 
+static int create_image(const char *path, const char *size)
+{
+	uint64_t bytes;
+
+	if (disk_parse_size(size, &bytes)) {
+		fprintf(stderr, "vmm: --size %s: expected a positive multiple of 512 bytes, e.g. 64M\n",
+			size);
+		return VMM_EXIT_USAGE;
+	}
+	return disk_image_create(path, bytes) ? VMM_EXIT_USAGE : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
@@ -259,6 +289,8 @@ int main(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	if (parse_args(argc, argv, &o))
 		return VMM_EXIT_USAGE;
+	if (o.create_image)
+		return create_image(o.create_image, o.size);
 	if (config_load(&cfg, o.config, o.overrides, o.n_overrides))
 		return VMM_EXIT_USAGE;
 	bool tui = !o.headless && cfg.display == DISPLAY_TUI &&
@@ -289,6 +321,10 @@ int main(int argc, char **argv)
 	vm.verbose = o.verbose;
 	screen_init(&screen);
 	vm.screen = &screen;
+	vm.wake_fd = vm.kvm_fd = vm.vm_fd = vm.vcpu_fd = -1;
+	status = disk_open(&vm, &cfg);
+	if (status)
+		goto out;
 	status = VMM_EXIT_SETUP;
 	if (vm_create(&vm, &cfg))
 		goto out;
@@ -296,11 +332,16 @@ int main(int argc, char **argv)
 	if (loader_load_file(&vm.mem, cfg.guest, &li))
 		goto out;
 	status = build_devices(&vm, &cfg, tui);
+	if (!status)
+		status = disk_attach(&vm, &cfg);
 	if (status)
 		goto out;
 	struct boot_params bp = {
 		.name = cfg.name, .cmdline = cfg.cmdline,
-		.vga_mode = cfg.vga.mode, .disk_mode = VMM_MODE_NONE,
+		.vga_mode = cfg.vga.mode,
+		.disk_mode = vm.disk[0] ? cfg.disk.mode : VMM_MODE_NONE,
+		.disk_readonly = cfg.disk.readonly,
+		.disk_sectors = disk_sectors(&vm),
 	};
 
 	boot_write_info(&vm.mem, &bp);
@@ -312,6 +353,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vmm: %s: %u MiB, entry %#x, image [%#x, %#x)\n",
 			cfg.guest, cfg.mem_mib, li.entry, li.lo, li.hi);
 
+	/* coalesced zones: someone must drain the ring while the vCPU sleeps */
+	if (vm.ring && iothread_start(&vm)) {
+		status = VMM_EXIT_SETUP;
+		goto out;
+	}
 	/* headless: stdin and scripts type on the keyboard and into COM1 */
 	struct input_opts io = {
 		.keys = o.keys, .keys_file = o.keys_file,
@@ -339,15 +385,21 @@ int main(int argc, char **argv)
 	}
 	vcpu_join(&vm);
 	input_stop(&vm);
+	iothread_stop(&vm);
 	if (tui)
 		ui_stop();
 	record_close(rec, &vm);
 	rec = NULL;
 	status = vm.exit_status;
 
+	/* Stores the guest queued before it stopped reach their devices. */
 	pthread_mutex_lock(&vm.io_lock);
+	coalesced_drain(&vm);
 	serial_flush(vm.serial);
 	pthread_mutex_unlock(&vm.io_lock);
+	/* Every acknowledged write is on stable storage (unless cache=unsafe). */
+	if (disk_teardown(&vm) && status == 0)
+		status = VMM_EXIT_SETUP;
 	if (!tui)
 		dump_screen(&vm, o.dump, stdout);
 	if (o.verbose || status >= VMM_EXIT_CRASH ||
@@ -368,6 +420,8 @@ out:
 	if (!vm_stopping(&vm))	/* a failed set-up: let the input thread go */
 		vm_stop(&vm, status, "set-up failed");
 	input_stop(&vm);
+	iothread_stop(&vm);
+	disk_teardown(&vm);
 	serial_destroy(vm.serial);
 	i8042_destroy(vm.kbd);
 	pv_vga_destroy(vm.pv_vga);
