@@ -22,7 +22,7 @@
 #define STATS_EXIT_REASONS 64
 
 struct vm_stats {
-	uint64_t exits;				/* all KVM_RUN returns */
+	uint64_t exits;				/* KVM_RUN returns the guest caused */
 	uint64_t exit_reason[STATS_EXIT_REASONS];
 	uint64_t io_exits, mmio_exits;
 	uint64_t io_elements;			/* string I/O counts as many */

@@ -213,7 +213,6 @@ static void *vcpu_main(void *arg)
 		if (!vm->stats.first_exit_ns)
 			vm->stats.first_exit_ns = now_ns();
 
-		STAT_INC(vm->stats.exits);
 		if (r < 0) {
 			if (err == EINTR || err == EAGAIN) {
 				vm->run->immediate_exit = 0;
@@ -224,6 +223,8 @@ static void *vcpu_main(void *arg)
 			vm_stop(vm, VMM_EXIT_CRASH, "KVM_RUN: %s", strerror(err));
 			break;
 		}
+		/* only what the guest caused: our own kicks are counted apart */
+		STAT_INC(vm->stats.exits);
 		if (vm->run->exit_reason < STATS_EXIT_REASONS)
 			STAT_INC(vm->stats.exit_reason[vm->run->exit_reason]);
 		pthread_mutex_lock(&vm->io_lock);

@@ -47,9 +47,9 @@ jget() {
 	jq -r "$2" "$1" 2> /dev/null
 }
 
-# guest_exits FILE: exits the guest caused (kicks are the VMM's own)
+# guest_exits FILE: exits the guest caused (the VMM's own kicks are apart)
 guest_exits() {
-	jget "$1" '.exits - .kicks'
+	jget "$1" '.exits'
 }
 
 # mkcfg NAME GUEST [LINE...]: a config in $WORK, printed path
