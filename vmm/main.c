@@ -25,6 +25,7 @@
 #include "../tui/ui.h"
 #include "boot.h"
 #include "loader.h"
+#include "sandbox.h"
 #include "vm.h"
 
 #ifndef VMM_VERSION
@@ -41,6 +42,7 @@ struct options {
 	const char *stats;
 	enum dump_format dump;
 	int verbose;
+	bool no_sandbox;
 	char *overrides[MAX_OVERRIDES];
 	int n_overrides;
 };
@@ -56,6 +58,7 @@ static void usage(FILE *f)
 		"      --dump FORMAT     final screen in headless mode: text (default), ansi, none\n"
 		"      --timeout SECONDS stop the guest after this long (exit status 124)\n"
 		"      --stats FILE      write exit, I/O and hypercall counts as JSON at exit\n"
+		"      --no-sandbox      do not confine the VMM with seccomp (for debugging)\n"
 		"  -v, --verbose         say why the VM stopped, and more\n"
 		"  -h, --help            this text\n"
 		"  -V, --version         the version\n\n"
@@ -66,7 +69,8 @@ static void usage(FILE *f)
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_SET = 256, OPT_HEADLESS, OPT_DUMP, OPT_TIMEOUT, OPT_STATS };
+	enum { OPT_SET = 256, OPT_HEADLESS, OPT_DUMP, OPT_TIMEOUT, OPT_STATS,
+	       OPT_NO_SANDBOX };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "set", required_argument, NULL, OPT_SET },
@@ -74,6 +78,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "dump", required_argument, NULL, OPT_DUMP },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "stats", required_argument, NULL, OPT_STATS },
+		{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -115,6 +120,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			}
 			break;
 		case OPT_STATS: o->stats = optarg; break;
+		case OPT_NO_SANDBOX: o->no_sandbox = true; break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("vmm %s\n", VMM_VERSION); exit(0);
@@ -217,8 +223,9 @@ static int wait_for_stop(struct vm *vm, int sfd, const struct options *o)
 				dump_screen(vm, DUMP_TEXT, stderr);
 				break;
 			default:
-				vm_stop(vm, VMM_EXIT_SIGNAL, "stopped by %s",
-					strsignal((int)si.ssi_signo));
+				/* sigabbrev_np: no locale files to read in the sandbox */
+				vm_stop(vm, VMM_EXIT_SIGNAL, "stopped by SIG%s",
+					sigabbrev_np((int)si.ssi_signo));
 			}
 			continue;
 		}
@@ -241,6 +248,7 @@ int main(int argc, char **argv)
 	static struct vm vm;
 	static struct screen screen;
 	struct load_info li;
+	FILE *stats = NULL;
 	int status;
 
 	setlocale(LC_ALL, "");
@@ -298,9 +306,16 @@ int main(int argc, char **argv)
 		status = VMM_EXIT_SETUP;
 		goto out;
 	}
+	/* the sandbox allows no open(): create the stats file now */
+	if (o.stats && !(stats = fopen(o.stats, "w")))
+		fprintf(stderr, "vmm: --stats %s: %s\n", o.stats, strerror(errno));
 	if (vcpu_start(&vm)) {
 		vm_stop(&vm, VMM_EXIT_SETUP, "no vCPU thread");
 	} else {
+		/* every fd, mapping and thread exists: confine, then run */
+		if (!o.no_sandbox && sandbox_install(&vm))
+			vm_stop(&vm, VMM_EXIT_SETUP, "cannot install the sandbox");
+		vcpu_release(&vm);
 		wait_for_stop(&vm, sfd, &o);
 	}
 	vcpu_join(&vm);
@@ -316,15 +331,9 @@ int main(int argc, char **argv)
 	if (o.verbose || status >= VMM_EXIT_CRASH ||
 	    strstr(vm.exit_note, "halted"))
 		fprintf(stderr, "vmm: %s\n", vm.exit_note);
-	if (o.stats) {
-		FILE *f = fopen(o.stats, "w");
-
-		if (f) {
-			stats_write_json(&vm, f);
-			fclose(f);
-		} else {
-			fprintf(stderr, "vmm: --stats %s: %s\n", o.stats, strerror(errno));
-		}
+	if (stats) {
+		stats_write_json(&vm, stats);
+		fclose(stats);
 	}
 out:
 	serial_destroy(vm.serial);
