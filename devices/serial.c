@@ -25,6 +25,8 @@
 #define LSR_DR		0x01
 #define LSR_THRE	0x20
 #define LSR_TEMT	0x40
+#define MCR_DTR		0x01
+#define MCR_OUT2	0x08	/* on a PC, gates the UART's line to the PIC */
 #define MCR_LOOP	0x10
 
 static uint8_t iir(const struct serial *s)
@@ -40,7 +42,7 @@ static uint8_t iir(const struct serial *s)
 
 static void update_irq(struct serial *s)
 {
-	int level = (iir(s) & 1) == 0;
+	int level = (iir(s) & 1) == 0 && (s->mcr & MCR_OUT2);
 
 	if (level != s->irq_level) {
 		s->irq_level = level;
@@ -132,9 +134,15 @@ void serial_io(void *opaque, struct bus_access *a)
 	case 2:
 		if (a->write) {
 			s->fcr = v & 0xc9;
-			if (v & 0x02) {		/* clear the receive FIFO */
-				s->rx_len = 0;
-				s->rx_head = 0;
+			if (v & 0x02) {
+				/*
+				 * Clear the 16-byte receive FIFO; bytes still
+				 * waiting on the host side behind it stay.
+				 */
+				size_t n = s->rx_len < 16 ? s->rx_len : 16;
+
+				s->rx_head = (s->rx_head + n) % SERIAL_RX_QUEUE;
+				s->rx_len -= n;
 			}
 		} else {
 			v = iir(s);
@@ -177,6 +185,12 @@ void serial_io(void *opaque, struct bus_access *a)
 size_t serial_rx_space(const struct serial *s)
 {
 	return SERIAL_RX_QUEUE - s->rx_len;
+}
+
+/* DTR up: a program opened the port, so input has somewhere to go. */
+bool serial_rx_ready(const struct serial *s)
+{
+	return s->mcr & MCR_DTR;
 }
 
 size_t serial_receive(struct serial *s, const uint8_t *buf, size_t n)

@@ -2,6 +2,7 @@
 #ifndef DEVICES_SERIAL_H
 #define DEVICES_SERIAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,7 @@ void serial_destroy(struct serial *s);
 /* Queues received bytes; returns how many fit (the caller keeps the rest). */
 size_t serial_receive(struct serial *s, const uint8_t *buf, size_t n);
 size_t serial_rx_space(const struct serial *s);
+bool serial_rx_ready(const struct serial *s);
 void serial_flush(struct serial *s);
 /* The port handler, for the bus and for unit tests. */
 struct bus_access;

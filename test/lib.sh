@@ -53,3 +53,24 @@ require_kvm() {
 		exit 0
 	fi
 }
+
+# require_qemu NAME...: QEMU is the peer; without it these tests are skipped, visibly
+require_qemu() {
+	if ! command -v qemu-system-i386 > /dev/null; then
+		for n in "$@"; do skip "$n" "qemu-system-i386 is not installed"; done
+		exit 0
+	fi
+}
+
+# run_qemu OUT-PREFIX ELF APPEND [QEMU-ARGS...]: the guest on QEMU's pc machine
+# (-kernel loads Multiboot); status in $STATUS, which debug-exit makes (v << 1) | 1
+run_qemu() {
+	local p=$1 elf=$2 append=$3
+	shift 3
+	timeout -k 5 120 qemu-system-i386 -enable-kvm -machine pc -nodefaults -vga std \
+		-display none -serial stdio -kernel "$elf" -append "$append" \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 "$@" \
+		> "$p.out" 2> "$p.err" < /dev/null
+	STATUS=$?
+	tr -d '\r' < "$p.out" > "$p.txt"
+}

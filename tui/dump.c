@@ -6,7 +6,7 @@
 
 const unsigned char vga_to_ansi[8] = { 0, 4, 2, 6, 1, 5, 3, 7 };
 
-static void put_glyph(uint8_t ch, bool utf8, FILE *out)
+void dump_glyph(uint8_t ch, bool utf8, FILE *out)
 {
 	char buf[4];
 
@@ -17,7 +17,7 @@ static void put_glyph(uint8_t ch, bool utf8, FILE *out)
 	fwrite(buf, 1, utf8_encode(cp437_unicode[ch], buf), out);
 }
 
-static void sgr(uint8_t attr, bool blink, FILE *out)
+void dump_sgr(uint8_t attr, bool blink, FILE *out)
 {
 	unsigned int fg = attr & 0x0f, bg = (attr >> 4) & 0x07;
 	bool bright_bg = !blink && (attr & 0x80);
@@ -45,10 +45,10 @@ void dump_frame(const struct screen_frame *f, enum dump_format fmt, bool utf8,
 			uint8_t attr = (uint8_t)(row[c] >> 8);
 
 			if (fmt == DUMP_ANSI && attr != last_attr) {
-				sgr(attr, f->blink, out);
+				dump_sgr(attr, f->blink, out);
 				last_attr = attr;
 			}
-			put_glyph((uint8_t)row[c], utf8, out);
+			dump_glyph((uint8_t)row[c], utf8, out);
 		}
 		if (fmt == DUMP_ANSI)
 			fputs("\033[0m", out);

@@ -1,21 +1,441 @@
 // SPDX-License-Identifier: MIT
-/* Until the 8042 lands, typed characters reach the guest through COM1. */
+/*
+ * Host keys to the guest: keymap.c turns them into scancodes for the 8042
+ * and bytes for COM1; this file moves them there, waits for room, runs
+ * --keys scripts and reads stdin in headless mode on a feeder thread.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../devices/i8042.h"
 #include "../devices/serial.h"
 #include "../vmm/vm.h"
 #include "input.h"
+#include "keymap.h"
+#include "screen.h"
+#include "script.h"
+
+#define ALT_WINDOW_NS	30000000ull	/* ESC then a key this soon: Alt+key */
+#define STALL_NS	2000000000ull	/* guest read nothing for this long: drop */
+#define UNTIL_S		30		/* {until:TEXT} gives up after this */
+#define RETRY_MS	2
+#define SCRIPT_MAX	(1 << 20)
+
+enum sink { SINK_KBD, SINK_SERIAL };
+
+static struct {
+	pthread_mutex_t lock;		/* the ESC state; taken before io_lock */
+	bool to_kbd, to_serial;
+	bool esc_pending;
+	uint64_t esc_ns;
+	/* the feeder thread */
+	pthread_t thread;
+	bool started;
+	struct script script;
+	bool read_stdin;
+	void (*sync_screen)(struct vm *vm);
+	/* per sink: a stall was reported; when the guest reads again */
+	bool warned[2], stalled[2];
+	uint64_t stall_mark[2];
+	size_t dropped[2];
+} in = { .lock = PTHREAD_MUTEX_INITIALIZER, .to_kbd = true };
+
+void input_route(bool keyboard, bool serial)
+{
+	__atomic_store_n(&in.to_kbd, keyboard, __ATOMIC_RELAXED);
+	__atomic_store_n(&in.to_serial, serial, __ATOMIC_RELAXED);
+}
+
+static void pause_ms(struct vm *vm, int ms)
+{
+	struct pollfd p = { .fd = vm->wake_fd, .events = POLLIN };
+
+	if (poll(&p, vm->wake_fd >= 0 ? 1 : 0, ms) < 0 && errno != EINTR)
+		usleep((useconds_t)ms * 1000);
+}
+
+static void report_drop(enum sink sk, size_t n, const char *why)
+{
+	in.dropped[sk] += n;
+	/* once per sink and run: enough to explain, not a flood */
+	if (in.warned[sk])
+		return;
+	in.warned[sk] = true;
+	fprintf(stderr, "vmm: %s: input dropped: %s\n",
+		sk == SINK_KBD ? "keyboard" : "COM1", why);
+}
+
+/*
+ * Hands n bytes to a sink (a keyboard key is all or nothing).  With wait,
+ * keeps trying while the guest reads; gives up when it has read nothing
+ * for STALL_NS, and from then on does not wait for that sink again until
+ * the guest reads from it.  Keys for a keyboard the guest never enabled
+ * wait in its queue (type-ahead) until that is full.
+ */
+static bool push(struct vm *vm, enum sink sk, const uint8_t *b, size_t n, bool wait)
+{
+	size_t done = 0;
+	uint64_t mark = ~0ull, since = now_ns();
+	const char *why = NULL;
+
+	for (;;) {
+		uint64_t consumed = 0;
+
+		pthread_mutex_lock(&vm->io_lock);
+		if (sk == SINK_KBD && vm->kbd) {
+			if (i8042_push(vm->kbd, b, n))
+				done = n;
+			consumed = vm->kbd->bytes_read;
+			if (!vm->kbd->opened)
+				why = "the guest has not enabled its keyboard";
+		} else if (sk == SINK_SERIAL && vm->serial && serial_rx_ready(vm->serial)) {
+			done += serial_receive(vm->serial, b + done, n - done);
+			consumed = vm->serial->rx_bytes - vm->serial->rx_len;
+		} else {
+			why = sk == SINK_KBD ? "no keyboard" :
+				"the guest has not opened COM1 (DTR is low)";
+		}
+		pthread_mutex_unlock(&vm->io_lock);
+		if (done == n) {
+			if (wait)	/* the stall state belongs to the feeder */
+				in.stalled[sk] = false;
+			return true;
+		}
+		if (!wait || vm_stopping(vm))
+			return false;
+		if (why || (in.stalled[sk] && consumed == in.stall_mark[sk]))
+			break;
+		uint64_t t = now_ns();
+
+		if (consumed != mark) {
+			mark = consumed;
+			since = t;
+		} else if (t - since > STALL_NS) {
+			why = "the guest stopped reading its input";
+			in.stalled[sk] = true;
+			in.stall_mark[sk] = consumed;
+			break;
+		}
+		pause_ms(vm, RETRY_MS);
+	}
+	report_drop(sk, n - done, why ? why : "the guest stopped reading its input");
+	return false;
+}
+
+/* One key; raw is what the terminal sent for it (COM1 gets that as is). */
+static bool deliver(struct vm *vm, const struct km_key *k, const uint8_t *raw,
+		    size_t raw_n, bool wait)
+{
+	uint8_t sc[KM_MAX_SCAN], ser[KM_MAX_SERIAL];
+	bool ok = true;
+
+	if (__atomic_load_n(&in.to_kbd, __ATOMIC_RELAXED) && k->key) {
+		size_t n = keymap_scancodes(k, sc);
+
+		if (n)
+			ok &= push(vm, SINK_KBD, sc, n, wait);
+	}
+	if (__atomic_load_n(&in.to_serial, __ATOMIC_RELAXED)) {
+		if (!raw) {
+			raw_n = keymap_serial(k, ser);
+			raw = ser;
+		}
+		if (raw_n)
+			ok &= push(vm, SINK_SERIAL, raw, raw_n, wait);
+	}
+	return ok;
+}
+
+static void send_esc(struct vm *vm)
+{
+	struct km_key esc = { .key = 0x1b };
+
+	deliver(vm, &esc, NULL, 0, false);
+}
+
+bool input_key(struct vm *vm, bool is_keycode, unsigned int key)
+{
+	struct km_key k = { .is_keycode = is_keycode, .key = key };
+	uint64_t t = now_ns();
+	bool ok = true;
+
+	pthread_mutex_lock(&in.lock);
+	if (in.esc_pending) {
+		in.esc_pending = false;
+		if (!is_keycode && key >= 0x20 && key != 0x7f &&
+		    t - in.esc_ns < ALT_WINDOW_NS)
+			k.mods |= KM_ALT;
+		else
+			send_esc(vm);
+	}
+	if (!is_keycode && key == 0x1b && !k.mods) {
+		in.esc_pending = true;
+		in.esc_ns = t;
+	} else {
+		ok = deliver(vm, &k, NULL, 0, false);
+	}
+	pthread_mutex_unlock(&in.lock);
+	return ok;
+}
+
+void input_tick(struct vm *vm)
+{
+	pthread_mutex_lock(&in.lock);
+	if (in.esc_pending && now_ns() - in.esc_ns >= ALT_WINDOW_NS) {
+		in.esc_pending = false;
+		send_esc(vm);
+	}
+	pthread_mutex_unlock(&in.lock);
+}
+
+/* Decodes and delivers whole keys; returns the bytes used. */
+static size_t feed(struct vm *vm, const uint8_t *buf, size_t n, bool final)
+{
+	size_t off = 0;
+
+	while (off < n && !vm_stopping(vm)) {
+		struct km_key k;
+		size_t used = keymap_decode(buf + off, n - off, final, &k);
+
+		if (!used)
+			break;
+		deliver(vm, &k, buf + off, used, true);
+		off += used;
+	}
+	return off;
+}
 
 void input_bytes(struct vm *vm, const char *buf, size_t n)
 {
-	pthread_mutex_lock(&vm->io_lock);
-	if (vm->serial)
-		serial_receive(vm->serial, (const uint8_t *)buf, n);
-	pthread_mutex_unlock(&vm->io_lock);
+	feed(vm, (const uint8_t *)buf, n, true);
 }
 
-void input_key(struct vm *vm, bool is_keycode, unsigned int key)
+/* The screen's text, rows joined by newlines, non-ASCII as '.'. */
+static bool screen_shows(struct vm *vm, const char *text)
 {
-	char c = (char)key;
+	static struct screen_frame f;
+	static char s[SCREEN_ROWS * (SCREEN_COLS + 1) + 1];
+	size_t n = 0;
 
-	if (!is_keycode && key < 0x80)
-		input_bytes(vm, &c, 1);
+	if (!vm->screen)
+		return false;
+	if (in.sync_screen)
+		in.sync_screen(vm);
+	screen_snapshot(vm->screen, &f);
+	for (int r = 0; r < SCREEN_ROWS; r++) {
+		for (int c = 0; c < SCREEN_COLS; c++) {
+			uint8_t ch = (uint8_t)f.cells[r * SCREEN_COLS + c];
+
+			s[n++] = ch >= 0x20 && ch < 0x7f ? (char)ch : ch ? '.' : ' ';
+		}
+		s[n++] = '\n';
+	}
+	s[n] = 0;
+	return strstr(s, text) != NULL;
+}
+
+/*
+ * Before the first key: COM1 opened by the guest (DTR up) when it gets
+ * input, or else the keyboard enabled by the guest's driver.
+ */
+static void wait_for_sink(struct vm *vm)
+{
+	while (!vm_stopping(vm)) {
+		bool ready;
+
+		pthread_mutex_lock(&vm->io_lock);
+		ready = (vm->kbd && vm->kbd->opened) ||
+			(vm->serial && serial_rx_ready(vm->serial)) ||
+			!__atomic_load_n(&in.to_serial, __ATOMIC_RELAXED);
+		pthread_mutex_unlock(&vm->io_lock);
+		if (ready)
+			return;
+		pause_ms(vm, 5);
+	}
+}
+
+static void run_script(struct vm *vm)
+{
+	for (size_t i = 0; i < in.script.n && !vm_stopping(vm); i++) {
+		struct step *st = &in.script.steps[i];
+		uint64_t end;
+
+		switch (st->kind) {
+		case STEP_TEXT:
+			feed(vm, (const uint8_t *)st->text, st->len, true);
+			break;
+		case STEP_KEY:
+			deliver(vm, &st->key, NULL, 0, true);
+			break;
+		case STEP_WAIT:
+			end = now_ns() + st->ms * 1000000ull;
+			while (!vm_stopping(vm) && now_ns() < end) {
+				uint64_t left = (end - now_ns()) / 1000000 + 1;
+
+				pause_ms(vm, left > 100 ? 100 : (int)left);
+			}
+			break;
+		case STEP_UNTIL:
+			end = now_ns() + UNTIL_S * 1000000000ull;
+			while (!vm_stopping(vm) && !screen_shows(vm, st->text)) {
+				if (now_ns() > end) {
+					vm_stop(vm, VMM_EXIT_TIMEOUT,
+						"--keys: '%s' did not show on the screen within %d s",
+						st->text, UNTIL_S);
+					return;
+				}
+				pause_ms(vm, 10);
+			}
+			break;
+		}
+	}
+}
+
+static void read_stdin(struct vm *vm)
+{
+	uint8_t buf[512];
+	size_t have = 0;
+
+	while (!vm_stopping(vm)) {
+		struct pollfd p[2] = {
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+			{ .fd = vm->wake_fd, .events = POLLIN },
+		};
+		/* a partial escape sequence: wait a moment for the rest */
+		int r = poll(p, 2, have ? 30 : -1);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || vm_stopping(vm))
+			break;
+		if (r == 0) {
+			feed(vm, buf, have, true);
+			have = 0;
+			continue;
+		}
+		if (p[0].revents & POLLNVAL)
+			break;
+		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		ssize_t got = read(STDIN_FILENO, buf + have, sizeof(buf) - have);
+
+		if (got < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (got <= 0) {
+			/* end of input: the guest runs on without it */
+			feed(vm, buf, have, true);
+			break;
+		}
+		have += (size_t)got;
+		size_t used = feed(vm, buf, have, have == sizeof(buf));
+
+		memmove(buf, buf + used, have - used);
+		have -= used;
+	}
+}
+
+static void *feeder(void *arg)
+{
+	struct vm *vm = arg;
+
+	wait_for_sink(vm);
+	run_script(vm);
+	if (in.read_stdin)
+		read_stdin(vm);
+	return NULL;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+
+	if (!f) {
+		fprintf(stderr, "vmm: --keys-file %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	buf = malloc(SCRIPT_MAX);
+	if (buf) {
+		*len = fread(buf, 1, SCRIPT_MAX, f);
+		if (ferror(f) || *len == SCRIPT_MAX) {
+			fprintf(stderr, "vmm: --keys-file %s: %s\n", path,
+				ferror(f) ? strerror(errno) : "larger than 1 MiB");
+			free(buf);
+			buf = NULL;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+static int parse(const char *what, const char *src, size_t len)
+{
+	struct script s;
+	char err[160];
+
+	if (script_parse(src, len, &s, err, sizeof(err))) {
+		fprintf(stderr, "vmm: %s: %s\n", what, err);
+		return -1;
+	}
+	/* --keys and --keys-file run one after the other */
+	struct step *n = realloc(in.script.steps,
+				 (in.script.n + s.n + 1) * sizeof(*n));
+
+	if (!n) {
+		script_free(&s);
+		return -1;
+	}
+	in.script.steps = n;
+	memcpy(n + in.script.n, s.steps, s.n * sizeof(*n));
+	in.script.n += s.n;
+	free(s.steps);
+	return 0;
+}
+
+int input_start(struct vm *vm, const struct input_opts *o)
+{
+	if (o->keys && parse("--keys", o->keys, strlen(o->keys)))
+		return -1;
+	if (o->keys_file) {
+		size_t len = 0;
+		char *src = read_file(o->keys_file, &len);
+
+		if (!src || parse("--keys-file", src, len)) {
+			free(src);
+			return -1;
+		}
+		free(src);
+	}
+	in.read_stdin = o->read_stdin;
+	in.sync_screen = o->sync_screen;
+	if (!in.script.n && !in.read_stdin)
+		return 0;
+	int e = pthread_create(&in.thread, NULL, feeder, vm);
+
+	if (e) {
+		fprintf(stderr, "vmm: cannot start the input thread: %s\n", strerror(e));
+		return -1;
+	}
+	in.started = true;
+	return 0;
+}
+
+void input_stop(struct vm *vm)
+{
+	(void)vm;
+	if (in.started)
+		pthread_join(in.thread, NULL);
+	in.started = false;
+	for (int i = 0; i < 2; i++)
+		if (in.dropped[i])
+			fprintf(stderr, "vmm: %s: %zu input %s dropped in all\n",
+				i == SINK_KBD ? "keyboard" : "COM1", in.dropped[i],
+				i == SINK_KBD ? "scancode bytes" : "bytes");
+	memset(in.dropped, 0, sizeof(in.dropped));
+	script_free(&in.script);
 }

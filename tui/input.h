@@ -5,6 +5,12 @@
  * Keys become 8042 scancodes (make, then break, wrapped in modifier
  * presses) and, where the serial console takes input, bytes for COM1.
  * Callers hold no lock; these take the VM's io_lock themselves.
+ *
+ * Nothing is dropped silently: the keyboard's host queue and COM1's
+ * receive queue are bounded; scripted and stdin input waits for room
+ * while the guest reads, and says on stderr what it had to drop when the
+ * guest stopped reading.  input_key() never waits: it returns false when
+ * the key found no room, for the UI to tell the user.
  */
 #ifndef TUI_INPUT_H
 #define TUI_INPUT_H
@@ -14,9 +20,30 @@
 
 struct vm;
 
-/* key: a character (is_keycode false) or an ncurses KEY_* code. */
-void input_key(struct vm *vm, bool is_keycode, unsigned int key);
-/* Plain bytes, as a terminal in raw mode sends them. */
+/* Where keys go: the 8042 keyboard, COM1, or both (headless: both). */
+void input_route(bool keyboard, bool serial);
+/*
+ * key: a character (is_keycode false) or an ncurses KEY_* code.  An ESC
+ * followed at once by a character is Alt+character, as terminals send it;
+ * a lone ESC goes out at the next input_tick().  False: no room, dropped.
+ */
+bool input_key(struct vm *vm, bool is_keycode, unsigned int key);
+/* Plain bytes, as a terminal in raw mode sends them; waits for room. */
 void input_bytes(struct vm *vm, const char *buf, size_t n);
+/* Called about every 100 ms: sends a lone ESC that nothing followed. */
+void input_tick(struct vm *vm);
+
+struct input_opts {
+	const char *keys;	/* --keys script, or NULL */
+	const char *keys_file;	/* --keys-file script, or NULL */
+	bool read_stdin;	/* stdin bytes to the guest until EOF */
+	/* brings vm->screen up to date before {until:TEXT} looks at it */
+	void (*sync_screen)(struct vm *vm);
+};
+
+/* Parses the scripts (-1 with a message on a bad one), starts the feeder. */
+int input_start(struct vm *vm, const struct input_opts *o);
+/* After the VM stopped: joins the feeder. */
+void input_stop(struct vm *vm);
 
 #endif

@@ -199,6 +199,10 @@ static int extract(struct loader *l)
 		return fail(l, config_lookup(&l->cf, "name"),
 			    "'name' must have 1 to %zu characters",
 			    sizeof(c->name) - 1);
+	/* it appears in the status line and in JSON: keep it plain */
+	if (v && v[strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ._-")])
+		return fail(l, config_lookup(&l->cf, "name"),
+			    "'name' may hold letters, digits, space, '.', '_' and '-' only");
 
 	c->mem_mib = CONFIG_MEM_DEFAULT_MIB;
 	s = config_lookup(&l->cf, "memory");
@@ -394,6 +398,8 @@ int config_load(struct vm_config *c, const char *file,
 out:
 	config_destroy(&l.cf);
 	free(l.dir);
+	if (ret)
+		config_free(c);
 	return ret;
 }
 

@@ -192,7 +192,7 @@ int loader_load(const struct guest_mem *m, const uint8_t *img, size_t len,
 	if (!entry_ok)
 		return failf(err, n, "entry point %#x is not inside a loaded segment", entry);
 
-	for (int i = 0; i < nseg; i++) {
+	for (int i = 0; i < nseg && m->base; i++) {
 		uint8_t *dst = gpa_ptr(m, seg[i].gpa, seg[i].mem_len);
 
 		memcpy(dst, img + seg[i].file_off, seg[i].file_len);

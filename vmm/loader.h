@@ -19,8 +19,9 @@ struct load_info {
 /*
  * Checks a Multiboot v1 image (a 32-bit ELF, or the a.out kludge of
  * header flag 16) against guest memory, then copies it in.  Nothing is
- * written unless every check passed.  On error, returns -1 and leaves a
- * one-line reason in err.
+ * written unless every check passed; with m->base NULL nothing is written
+ * at all (a check before the VM exists).  On error, returns -1 and leaves
+ * a one-line reason in err.
  */
 int loader_load(const struct guest_mem *m, const uint8_t *img, size_t len,
 		struct load_info *out, char *err, size_t errlen);

@@ -54,6 +54,9 @@ static const struct rule rules[] = {
 	IOCTL(FD_VCPU, KVM_GET_MP_STATE),
 	IOCTL(FD_VCPU, KVM_GET_REGS),
 	IOCTL(FD_VCPU, KVM_GET_SREGS),
+	/* vmm/emulate.c: finishing iret / int n that KVM's emulator refuses */
+	IOCTL(FD_VCPU, KVM_SET_REGS),
+	IOCTL(FD_VCPU, KVM_SET_SREGS),
 	/* devices raising interrupts (serial; later i8042, ATA) */
 	IOCTL(FD_VM, KVM_IRQ_LINE),
 	/* VGA "ram" strategy and UI: dirty pages of the text window */
@@ -73,6 +76,10 @@ static const struct rule rules[] = {
 	ALLOW(futex), ALLOW(rt_sigreturn), ALLOW(rt_sigprocmask),
 	ALLOW(tgkill), ALLOW(getpid), ALLOW(gettid), ALLOW(sched_yield),
 	ALLOW(restart_syscall), ALLOW(exit), ALLOW(exit_group),
+	/* glibc's thread start-up, for threads created just before the filter */
+	ALLOW(set_robust_list), ALLOW(rseq),
+	/* I/O thread: asks for fine timer slack as it starts (vmm/iothread.c) */
+	ALLOW_IF(prctl, 0, 0xffffffffu, PR_SET_TIMERSLACK),
 
 	/* malloc and thread stacks */
 	ALLOW(mmap), ALLOW(munmap), ALLOW(mprotect), ALLOW(mremap),
@@ -88,8 +95,9 @@ static const struct rule rules[] = {
 	/* the terminal (UI thread, stdio's isatty, restoring at exit) */
 	IOCTL(FD_ANY, TCGETS), IOCTL(FD_ANY, TCSETS), IOCTL(FD_ANY, TCSETSW),
 	IOCTL(FD_ANY, TCSETSF), IOCTL(FD_ANY, TIOCGWINSZ),
-	/* UI thread: waiting for keys */
-	ALLOW(select), ALLOW(pselect6),
+	/* UI thread: waiting for keys; ncurses (re)installs its SIGTSTP and
+	 * SIGWINCH handlers while it runs */
+	ALLOW(select), ALLOW(pselect6), ALLOW(rt_sigaction),
 
 #ifdef SANITIZER_BUILD
 	/*
@@ -99,8 +107,8 @@ static const struct rule rules[] = {
 	 */
 	ALLOW(openat), ALLOW(open), ALLOW(clone), ALLOW(clone3), ALLOW(ptrace),
 	ALLOW(wait4), ALLOW(prctl), ALLOW(getdents), ALLOW(getdents64), ALLOW(sigaltstack),
-	ALLOW(rt_sigaction), ALLOW(getppid), ALLOW(readlink), ALLOW(kill),
-	ALLOW(set_robust_list), ALLOW(rseq), ALLOW(sched_getaffinity),
+	ALLOW(getppid), ALLOW(readlink), ALLOW(kill),
+	ALLOW(sched_getaffinity),
 	ALLOW(getrlimit), ALLOW(prlimit64), ALLOW(rt_sigtimedwait),
 	ALLOW(setrlimit), ALLOW(getrusage), ALLOW(uname),
 #else

@@ -75,6 +75,7 @@ void stats_write_json(const struct vm *vm, FILE *f)
 		first = false;
 	}
 	fprintf(f, "},\n  \"kicks\": %llu,\n", (unsigned long long)s->kicks);
+	fprintf(f, "  \"emulated_in_vmm\": %llu,\n", (unsigned long long)s->emulated);
 	fprintf(f, "  \"io_elements\": %llu,\n", (unsigned long long)s->io_elements);
 	fprintf(f, "  \"coalesced\": {\"entries\": %llu, \"drains\": %llu},\n",
 		(unsigned long long)s->coalesced_drained,
@@ -96,6 +97,10 @@ void stats_write_json(const struct vm *vm, FILE *f)
 		(unsigned long long)s->sectors_written,
 		(unsigned long long)s->flushes);
 	fprintf(f, "  \"frames\": %llu,\n", (unsigned long long)s->frames);
+	fprintf(f, "  \"monotonic_ns\": {\"start\": %llu, \"first_run\": %llu, \"first_exit\": %llu},\n",
+		(unsigned long long)vm->start_ns,
+		(unsigned long long)s->first_run_ns,
+		(unsigned long long)s->first_exit_ns);
 	fprintf(f, "  \"pio\": ");
 	bus_json(&vm->pio, f);
 	fprintf(f, ",\n  \"mmio\": ");

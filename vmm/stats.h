@@ -31,10 +31,13 @@ struct vm_stats {
 	uint64_t hypercall_bad;			/* unknown numbers */
 	uint64_t coalesced_drained;		/* ring entries replayed */
 	uint64_t coalesced_drains;
-	uint64_t kicks;				/* signals that interrupted KVM_RUN */
+	uint64_t kicks;
+	uint64_t emulated;			/* IRET/INT n finished by vmm/emulate.c */				/* signals that interrupted KVM_RUN */
 	uint64_t sectors_read, sectors_written, flushes;
 	uint64_t frames;			/* UI refreshes that drew something */
 	uint64_t vga_writes;			/* emulated text-memory stores */
+	/* CLOCK_MONOTONIC ns around the first KVM_RUN, for bench/ start-up times */
+	uint64_t first_run_ns, first_exit_ns;
 };
 
 struct vm;

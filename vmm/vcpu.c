@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "emulate.h"
 #include "vm.h"
 
 #define VCPU_KICK_SIGNAL SIGUSR2
@@ -20,6 +21,15 @@
 	((4096 - sizeof(struct kvm_coalesced_mmio_ring)) / sizeof(struct kvm_coalesced_mmio))
 
 static struct kvm_run *volatile kick_run;
+/*
+ * Kicks come from any thread (the UI's Ctrl-A x, the main thread) while
+ * the main thread may be joining the vCPU: a kick is sent only while the
+ * vCPU thread is alive, which it says itself under kick_lock, so no
+ * pthread_kill() ever reaches a thread that has been joined.
+ */
+static pthread_mutex_t kick_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool vcpu_alive;
+static __thread bool on_vcpu_thread;
 
 /*
  * The vCPU thread exists before the sandbox goes in (no thread can be
@@ -71,14 +81,16 @@ void vm_stop(struct vm *vm, int status, const char *fmt, ...)
 		if (write(vm->wake_fd, &one, sizeof(one)) < 0)
 			perror("vmm: eventfd");
 	}
-	if (vm->vcpu_started && !pthread_equal(pthread_self(), vm->vcpu_thread))
+	if (!on_vcpu_thread)
 		vcpu_kick(vm);
 }
 
 void vcpu_kick(struct vm *vm)
 {
-	if (vm->vcpu_started)
+	pthread_mutex_lock(&kick_lock);
+	if (vcpu_alive)
 		pthread_kill(vm->vcpu_thread, VCPU_KICK_SIGNAL);
+	pthread_mutex_unlock(&kick_lock);
 }
 
 /* True when the vCPU made no exit since the last call: halted or computing. */
@@ -163,6 +175,9 @@ static void handle_exit(struct vm *vm)
 		crash(vm, what);
 		break;
 	case KVM_EXIT_INTERNAL_ERROR:
+		if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
+		    emulate_unsupported(vm))
+			break;
 		snprintf(what, sizeof(what), "KVM internal error (suberror %u)",
 			 run->internal.suberror);
 		crash(vm, what);
@@ -203,6 +218,7 @@ static void *vcpu_main(void *arg)
 	struct vm *vm = arg;
 	sigset_t set;
 
+	on_vcpu_thread = true;
 	sigemptyset(&set);
 	sigaddset(&set, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
@@ -215,9 +231,13 @@ static void *vcpu_main(void *arg)
 		pthread_cond_wait(&gate_cond, &gate_lock);
 	pthread_mutex_unlock(&gate_lock);
 
+	vm->stats.first_run_ns = now_ns();
 	while (!vm_stopping(vm)) {
 		int r = ioctl(vm->vcpu_fd, KVM_RUN, 0);
 		int err = errno;
+
+		if (!vm->stats.first_exit_ns)
+			vm->stats.first_exit_ns = now_ns();
 
 		STAT_INC(vm->stats.exits);
 		if (r < 0) {
@@ -238,6 +258,9 @@ static void *vcpu_main(void *arg)
 		handle_exit(vm);
 		pthread_mutex_unlock(&vm->io_lock);
 	}
+	pthread_mutex_lock(&kick_lock);
+	vcpu_alive = false;
+	pthread_mutex_unlock(&kick_lock);
 	return NULL;
 }
 
@@ -254,8 +277,11 @@ int vcpu_start(struct vm *vm)
 	sigemptyset(&set);
 	sigaddset(&set, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
+	pthread_mutex_lock(&kick_lock);
 	int e = pthread_create(&vm->vcpu_thread, NULL, vcpu_main, vm);
 
+	vcpu_alive = !e;
+	pthread_mutex_unlock(&kick_lock);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (e) {
 		fprintf(stderr, "vmm: cannot start the vCPU thread: %s\n", strerror(e));

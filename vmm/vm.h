@@ -30,6 +30,7 @@ struct vga;
 struct pv_vga;
 struct ata;
 struct pv_disk;
+struct disk_image;
 struct i8042;
 
 /* A hypercall handler gets ebx, ecx, esi, edi and returns eax. */
@@ -52,6 +53,13 @@ struct vm {
 	 * device state.  Never held across KVM_RUN.
 	 */
 	pthread_mutex_t io_lock;
+	/* vmm/iothread.c: drains the coalesced ring while a device waits on it */
+	struct {
+		pthread_t thread;
+		pthread_cond_t cond;	/* waited on with io_lock */
+		bool started, stop;
+		unsigned int pollers;	/* devices that want the ring drained */
+	} iot;
 	struct vm_stats stats;
 	struct {
 		hypercall_fn fn;
@@ -72,6 +80,7 @@ struct vm {
 	struct pv_vga *pv_vga;
 	struct ata *ata;
 	struct pv_disk *pv_disk;
+	struct disk_image *disk[2];	/* master, slave; NULL when absent */
 	struct i8042 *kbd;
 };
 
@@ -98,6 +107,14 @@ void vm_stop(struct vm *vm, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 bool vm_stopping(const struct vm *vm);
 void coalesced_drain(struct vm *vm);
+
+/*
+ * vmm/iothread.c: a thread that replays the coalesced ring while any device
+ * asked for it; iothread_poll() is called with io_lock held.
+ */
+int iothread_start(struct vm *vm);
+void iothread_stop(struct vm *vm);
+void iothread_poll(struct vm *vm, bool on);
 
 /* hypercalls/hypercall.c: the table behind port 0xABBA */
 int hypercall_init(struct vm *vm);

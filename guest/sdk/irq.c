@@ -5,6 +5,12 @@
 #define PIC1 0x20
 #define PIC2 0xa0
 #define PIC_EOI 0x20
+#define IOAPIC ((volatile uint32_t *)0xfec00000u)	/* IOREGSEL; IOWIN at +0x10 */
+#define LAPIC(reg) (*(volatile uint32_t *)(0xfee00000u + (reg)))
+#define LAPIC_EOI 0xb0
+#define LAPIC_SVR 0xf0
+#define LAPIC_TPR 0x80
+#define SPURIOUS_VECTOR 0xff
 
 struct idt_entry {
 	uint16_t off_lo, sel;
@@ -15,15 +21,55 @@ struct idt_entry {
 static struct idt_entry idt[256];
 static irq_handler handlers[16];
 static uint16_t mask = 0xffff;
+static int ioapic_mode;
 volatile uint32_t irq_count[16];
 
 extern char irq_stub_table[];
 void irq_dispatch(struct irq_frame *f);
 
+static void ioapic_write(uint32_t reg, uint32_t v)
+{
+	IOAPIC[0] = reg;
+	IOAPIC[4] = v;
+}
+
+/* ISA line n is IOAPIC pin n here; fixed delivery to APIC 0, edge, high. */
+static void ioapic_route(unsigned int irq, int masked)
+{
+	ioapic_write(0x11 + 2 * irq, 0);
+	ioapic_write(0x10 + 2 * irq, (IRQ_BASE + irq) | (masked ? 1u << 16 : 0));
+}
+
 static void pic_write_mask(void)
 {
+	if (ioapic_mode) {
+		for (unsigned int i = 0; i < 16; i++)
+			ioapic_route(i, (mask >> i) & 1);
+		return;
+	}
 	outb(PIC1 + 1, (uint8_t)mask);
 	outb(PIC2 + 1, (uint8_t)(mask >> 8));
+}
+
+int irq_use_ioapic(void)
+{
+	uint32_t r[4];
+
+	cpuid(1, r);
+	if (!(r[3] & (1u << 9)))
+		return -1;		/* no local APIC */
+	outb(PIC1 + 1, 0xff);		/* the 8259s stay quiet from now on */
+	outb(PIC2 + 1, 0xff);
+	LAPIC(LAPIC_TPR) = 0;
+	LAPIC(LAPIC_SVR) = 0x100 | SPURIOUS_VECTOR;	/* software-enable */
+	ioapic_mode = 1;
+	pic_write_mask();
+	return 0;
+}
+
+const char *irq_controller(void)
+{
+	return ioapic_mode ? "ioapic" : "pic";
 }
 
 void irq_mask(unsigned int irq)
@@ -59,6 +105,13 @@ void irq_dispatch(struct irq_frame *f)
 
 	if (irq >= 16)
 		return;
+	if (ioapic_mode) {
+		irq_count[irq]++;
+		if (handlers[irq])
+			handlers[irq](irq);
+		LAPIC(LAPIC_EOI) = 0;
+		return;
+	}
 	/* a spurious IRQ 7/15 is not in service: no EOI for it */
 	if (irq == 7 || irq == 15) {
 		outb(irq == 7 ? PIC1 : PIC2, 0x0b);

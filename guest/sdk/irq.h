@@ -22,6 +22,13 @@ typedef void (*irq_handler)(unsigned int irq);
 
 /* Loads the IDT and remaps the PICs with every line masked. */
 void irq_init(void);
+/*
+ * Moves delivery from the 8259s to the IOAPIC and local APIC (after
+ * irq_init(); the same vectors, EOI to the local APIC); -1 without an APIC.
+ */
+int irq_use_ioapic(void);
+/* "pic" or "ioapic" */
+const char *irq_controller(void);
 /* Installs a handler for ISA line irq (0-15) and unmasks it. */
 void irq_register(unsigned int irq, irq_handler fn);
 void irq_mask(unsigned int irq);

@@ -32,6 +32,22 @@ irq_common:
 	addl $4, %esp
 	popal
 	addl $8, %esp		/* vector and error code */
-	iret
+	/*
+	 * Return as iret would, without iret: KVM's instruction emulator,
+	 * which runs all protected-mode code on nested hosts such as
+	 * kvm_pvm, cannot emulate a protected-mode iret.  Restore EFLAGS
+	 * with IF still clear, then sti; the sti shadow keeps the next
+	 * interrupt out until ret has popped EIP.  Same privilege level only.
+	 */
+	btl $9, 8(%esp)
+	jnc 1f
+	andl $~0x200, 8(%esp)
+	pushl 8(%esp)
+	popfl
+	sti
+	ret $8
+1:	pushl 8(%esp)
+	popfl
+	ret $8
 
 	.section .note.GNU-stack, "", @progbits

@@ -144,32 +144,39 @@ int snprintf(char *buf, size_t n, const char *fmt, ...)
 	return r;
 }
 
-int printf(const char *fmt, ...)
+/* Formats into a line buffer, then to serial and, if asked, to the screen. */
+static int emit(bool to_screen, const char *fmt, va_list ap)
 {
 	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
 	int r = vsnprintf(buf, sizeof(buf), fmt, ap);
-
-	va_end(ap);
 	size_t len = (size_t)r < sizeof(buf) ? (size_t)r : sizeof(buf) - 1;
 
 	serial_write(buf, len);
-	con_write(buf, len);
-	screen_flush();
+	if (to_screen) {
+		con_write(buf, len);
+		screen_flush();
+	}
+	return r;
+}
+
+int printf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int r = emit(true, fmt, ap);
+
+	va_end(ap);
 	return r;
 }
 
 int serial_printf(const char *fmt, ...)
 {
-	char buf[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	int r = vsnprintf(buf, sizeof(buf), fmt, ap);
+	int r = emit(false, fmt, ap);
 
 	va_end(ap);
-	serial_write(buf, (size_t)r < sizeof(buf) ? (size_t)r : sizeof(buf) - 1);
 	return r;
 }

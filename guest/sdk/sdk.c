@@ -112,12 +112,17 @@ struct mb_info {
 	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
 };
 
+/* The Multiboot info, for guests that read more of it; NULL without a loader. */
+const struct mb_info *sdk_mbi;
 void sdk_start(uint32_t magic, const struct mb_info *mbi);
 
 void sdk_start(uint32_t magic, const struct mb_info *mbi)
 {
-	if (magic == 0x2badb002u && (mbi->flags & (1u << 2)) && mbi->cmdline)
-		cmdline = (const char *)(uintptr_t)mbi->cmdline;
+	if (magic == 0x2badb002u) {
+		sdk_mbi = mbi;
+		if ((mbi->flags & (1u << 2)) && mbi->cmdline)
+			cmdline = (const char *)(uintptr_t)mbi->cmdline;
+	}
 	serial_init();
 	detect_vmm();
 	screen_init();

@@ -59,7 +59,7 @@ for sig in HUP TERM INT; do
 	status=$?
 	# serial lines end in CR LF, the final screen dump's 25 lines in LF
 	dump=$(grep -vc $'\r$' "$p.out")
-	if [ $status -eq 123 ] && grep -q "^vmm: stopped by SIG$sig\$" "$p.err" &&
+	if [ $status -eq 123 ] && grep -q "^vmm: stopped by SIG$sig (" "$p.err" &&
 		[ "$dump" -eq 25 ] && grep -v $'\r$' "$p.out" | grep -q "^busy: round"; then
 		pass $name
 	else

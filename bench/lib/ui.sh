@@ -1,0 +1,59 @@
+# Section "ui": what the terminal UI costs, against a pty made by script(1)
+# (util-linux), TERM=xterm-256color, 100x30.  The guest (screenbench ui=)
+# keeps a steady load paced by 60 Hz timer interrupts, vCPU halted between
+# ticks.  Steady-state rates come from two durations (S1, S2), so start-up
+# and the final restore cancel out:
+#   bytes/s = (bytes(S2) - bytes(S1)) / (S2 - S1)
+#   UI CPU  = (cpu_tui(S2) - cpu_tui(S1) - (cpu_headless(S2) - cpu_headless(S1))) / (S2 - S1)
+# i.e. the vmm's CPU with the UI minus the same guest run headless.
+
+UI_CASES="idle cell full"
+
+ui_tty_run() {
+	local tag=$1 cfg=$2 mode=$3 sec=$4
+	TERM=xterm-256color timeout -k 5 $((sec + 60)) script -qefc \
+		"stty rows 30 cols 100; exec '$RUNWRAP' '$WORK/$tag.rw' -- '$VMM' -c '$cfg' --set 'cmdline=ui=$mode seconds=$sec'" \
+		/dev/null > "$WORK/$tag.tty" 2>&1 < /dev/null
+}
+
+cpu_us() {
+	echo $(($(rwfield "$1" utime_us) + $(rwfield "$1" stime_us)))
+}
+
+section_ui() {
+	local cfg c s1=$UI_S1 s2=$UI_S2 r
+	cfg=$(mkcfg ui screenbench 'vga = { mode = "emulated"; strategy = "ram"; };')
+	sed -i 's/output = "stdout"/output = "none"/' "$cfg"
+	ui_tty_run ui-probe "$cfg" idle 1
+	if [ "$(rwfield "$WORK/ui-probe.rw" status 2> /dev/null)" != 0 ]; then
+		local why
+		why=$(tr -d '\r' < "$WORK/ui-probe.tty" | grep -m1 -i 'vmm:' || echo "status $(rwfield "$WORK/ui-probe.rw" status)")
+		for c in $UI_CASES; do
+			na ui "$c" 60 bytes_per_s "not built: $why"
+		done
+		say "  terminal UI: n/a ($why)"
+		return
+	fi
+	for c in $UI_CASES; do
+		: > "$WORK/ui-$c.b"; : > "$WORK/ui-$c.cpu"
+		for r in $(seq "$UI_RUNS"); do
+			ui_tty_run "ui-$c-1-$r" "$cfg" "$c" "$s1"
+			ui_tty_run "ui-$c-2-$r" "$cfg" "$c" "$s2"
+			vmm_run "uh-$c-1-$r" "$cfg" --set "cmdline=ui=$c seconds=$s1"
+			vmm_run "uh-$c-2-$r" "$cfg" --set "cmdline=ui=$c seconds=$s2"
+			local b1 b2
+			b1=$(wc -c < "$WORK/ui-$c-1-$r.tty")
+			b2=$(wc -c < "$WORK/ui-$c-2-$r.tty")
+			calc "($b2 - $b1) / ($s2 - $s1)" >> "$WORK/ui-$c.b"
+			calc "(($(cpu_us "$WORK/ui-$c-2-$r.rw") - $(cpu_us "$WORK/ui-$c-1-$r.rw")) - \
+($(cpu_us "$WORK/uh-$c-2-$r.rw") - $(cpu_us "$WORK/uh-$c-1-$r.rw"))) / ($s2 - $s1) / 1e4" >> "$WORK/ui-$c.cpu"
+		done
+		local m
+		m=$(mstats < "$WORK/ui-$c.b")
+		row ui "$c" 60 bytes_per_s B/s "${m##* }" ${m% *} "" "" \
+			"terminal bytes per second in steady state; guest changes $c at 60 Hz"
+		m=$(mstats < "$WORK/ui-$c.cpu")
+		row ui "$c" 60 cpu_pct "% of a core" "${m##* }" ${m% *} "" "" \
+			"vmm CPU with the UI minus headless; steady state"
+	done
+}

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Paravirtual disk.  Two calls on port 0xABBA:
+ *   VMM_HC_DISK_SECTOR  the lab's design: one sector in the shared page per
+ *                       hypercall, so one exit per sector;
+ *   VMM_HC_DISK_RING    a request ring in the spirit of a virtio queue: every
+ *                       descriptor from cons to prod is completed in one exit,
+ *                       the data moving straight between guest RAM and the image.
+ * Each IN field is read once into a local and checked before use; every
+ * buffer goes through gpa_ptr() for its whole length and every sector range
+ * through the image's range check, so a bad descriptor gets an error status
+ * and nothing outside its own range is ever read or written.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../vmm/vm.h"
+#include "disk_image.h"
+#include "pv_disk.h"
+
+#define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
+
+int32_t pv_disk_sector(void *opaque, const uint32_t arg[4])
+{
+	struct pv_disk *p = opaque;
+	struct vmm_pv_disk *pg = gpa_ptr(p->mem, VMM_PV_DISK_GPA, sizeof(*pg));
+
+	(void)arg;
+	if (!pg)
+		return VMM_E_FAULT;
+	uint32_t op = LOAD(pg->op);
+	uint64_t sector = LOAD(pg->sector);
+
+	p->requests++;
+	switch (op) {
+	case VMM_DISK_READ:
+		return disk_image_read(p->img, sector, 1, pg->data);
+	case VMM_DISK_WRITE:
+		return disk_image_write(p->img, sector, 1, pg->data);
+	case VMM_DISK_FLUSH:
+		return disk_image_flush(p->img);
+	}
+	p->bad_requests++;
+	return VMM_E_INVAL;
+}
+
+static int32_t do_desc(struct pv_disk *p, const struct vmm_pv_desc *dp)
+{
+	uint32_t op = LOAD(dp->op), count = LOAD(dp->count);
+	uint64_t sector = LOAD(dp->sector), gpa = LOAD(dp->buf);
+
+	if (op == VMM_DISK_FLUSH)
+		return disk_image_flush(p->img);
+	if (op != VMM_DISK_READ && op != VMM_DISK_WRITE)
+		return VMM_E_INVAL;
+	if (count == 0 || count > VMM_PV_RING_MAX_SECTORS)
+		return VMM_E_INVAL;
+	if (!disk_image_range_ok(p->img, sector, count))
+		return VMM_E_RANGE;
+	/* count <= 65536, so the length cannot overflow; gpa_ptr checks the sum */
+	void *buf = gpa_ptr(p->mem, gpa, (uint64_t)count * VMM_SECTOR_SIZE);
+
+	if (!buf)
+		return VMM_E_FAULT;
+	if (op == VMM_DISK_READ)
+		return disk_image_read(p->img, sector, count, buf);
+	return disk_image_write(p->img, sector, count, buf);
+}
+
+int32_t pv_disk_ring(void *opaque, const uint32_t arg[4])
+{
+	struct pv_disk *p = opaque;
+	struct vmm_pv_ring *r = gpa_ptr(p->mem, VMM_PV_RING_GPA, sizeof(*r));
+
+	(void)arg;
+	if (!r)
+		return VMM_E_FAULT;
+	uint32_t prod = LOAD(r->prod);
+
+	/* indices run freely: more than a ring's worth pending is a lie */
+	if (prod - p->cons > VMM_PV_RING_ENTRIES) {
+		p->bad_requests++;
+		STORE(r->cons, p->cons);
+		return VMM_E_INVAL;
+	}
+	while (p->cons != prod) {
+		struct vmm_pv_desc *d = &r->desc[p->cons % VMM_PV_RING_ENTRIES];
+		int32_t st = do_desc(p, d);
+
+		p->requests++;
+		if (st != VMM_OK)
+			p->bad_requests++;
+		STORE(d->status, st);
+		p->cons++;
+	}
+	STORE(r->cons, p->cons);
+	return VMM_OK;
+}
+
+struct pv_disk *pv_disk_create(struct vm *vm, struct disk_image *img)
+{
+	struct pv_disk *p = calloc(1, sizeof(*p));
+	void *pg = gpa_ptr(&vm->mem, VMM_PV_DISK_GPA, sizeof(struct vmm_pv_disk));
+	void *ring = gpa_ptr(&vm->mem, VMM_PV_RING_GPA, sizeof(struct vmm_pv_ring));
+
+	if (!p || !pg || !ring) {
+		free(p);
+		return NULL;
+	}
+	p->mem = &vm->mem;
+	p->img = img;
+	memset(pg, 0, sizeof(struct vmm_pv_disk));
+	memset(ring, 0, sizeof(struct vmm_pv_ring));
+	hypercall_register(vm, VMM_HC_DISK_SECTOR, pv_disk_sector, p);
+	hypercall_register(vm, VMM_HC_DISK_RING, pv_disk_ring, p);
+	return p;
+}
+
+void pv_disk_destroy(struct pv_disk *p)
+{
+	free(p);
+}

@@ -1,0 +1,29 @@
+# Bad input: one line naming the file and the problem, status 2 (no KVM needed).
+source "$(dirname "$0")/../lib.sh"
+T=bad-input
+head -c 3000 /dev/urandom > "$TMP/junk.elf"
+printf 'guest = "junk.elf";\n' > "$TMP/junk.cfg"
+"$VMM" -c "$TMP/junk.cfg" --headless > "$TMP/junk.out" 2> "$TMP/junk.err"
+expect_eq $T-corrupt-elf "$? $(cat "$TMP/junk.err")" \
+	"2 $TMP/junk.elf: no Multiboot header in the first 8192 bytes"
+printf 'guest = "absent.elf";\n' > "$TMP/absent.cfg"
+"$VMM" -c "$TMP/absent.cfg" --headless > /dev/null 2> "$TMP/absent.err"
+expect_eq $T-missing-guest "$? $(cat "$TMP/absent.err")" \
+	"2 $TMP/absent.cfg:1: guest '$TMP/absent.elf': No such file or directory"
+printf 'guest = "%s";\nvga = { strategy = "trapp"; };\n' "$GUESTS/hello.elf" > "$TMP/typo.cfg"
+"$VMM" -c "$TMP/typo.cfg" --headless > /dev/null 2> "$TMP/typo.err"
+expect_eq $T-config-typo "$? $(cat "$TMP/typo.err")" \
+	"2 $TMP/typo.cfg:2: 'vga.strategy' is \"trapp\"; expected one of: trap, coalesced, ram"
+"$VMM" -c "$TMP/nothere.cfg" > /dev/null 2> "$TMP/nc.err"
+expect_eq $T-missing-config "$? $(cat "$TMP/nc.err")" \
+	"2 $TMP/nothere.cfg: cannot read config: No such file or directory"
+"$VMM" --bogus > /dev/null 2> "$TMP/bo.err"
+check $T-bad-flag "bad flag not refused with status 2" test $? = 2
+
+# No usable KVM: a clear message naming the device, status 3.
+printf 'guest = "%s";\n' "$GUESTS/hello.elf" > "$TMP/ok.cfg"
+VMM_KVM_DEVICE=$TMP/no-kvm "$VMM" -c "$TMP/ok.cfg" --headless > /dev/null 2> "$TMP/nokvm.err"
+expect_eq $T-no-kvm "$? $(cat "$TMP/nokvm.err")" \
+	"3 vmm: $TMP/no-kvm: No such file or directory (no KVM here: load kvm_intel or kvm_amd, or enable nested virtualisation)"
+VMM_KVM_DEVICE=/dev/null "$VMM" -c "$TMP/ok.cfg" --headless > /dev/null 2> "$TMP/null.err"
+expect_eq $T-not-kvm "$? $(cat "$TMP/null.err")" "3 vmm: /dev/null: KVM API version -1, need 12"

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# VGA: the vga-test guest's own checks, identical text and ANSI dumps
+# under trap, coalesced, ram, PV frame and PV per-character, start address
+# honoured by the host, and exits per frame from --stats.
+source "$(dirname "$0")/../lib.sh"
+require_kvm vga_guest_checks vga_same_dumps vga_start_address vga_ram_no_exits \
+	vga_coalesced_batches
+
+CONFIGS=(trap coalesced ram pvframe pvchar)
+cfg_for() {
+	local extra=()
+	case $1 in
+	trap|coalesced|ram) extra=("vga = { strategy = \"$1\"; };") ;;
+	pvframe) extra=("vga = { mode = \"pv\"; };") ;;
+	pvchar) extra=("vga = { mode = \"pv\"; };" "cmdline = \"vga=pvchar\";") ;;
+	esac
+	mkcfg "$TMP/$1.cfg" vga-test "${extra[@]}" "serial = { output = \"$TMP/$1.serial\"; };"
+}
+
+bad=""
+for c in "${CONFIGS[@]}"; do
+	cfg_for "$c"
+	run_vmm "$TMP/$c-text" -c "$TMP/$c.cfg" --headless --dump text
+	[ "$STATUS" -eq 0 ] || bad+=" $c:status=$STATUS"
+	grep -q '^FAIL' "$TMP/$c.serial" && bad+=" $c:$(grep -m1 '^FAIL' "$TMP/$c.serial")"
+	grep -q '17 checks, 0 failed' "$TMP/$c.serial" || bad+=" $c:no-summary"
+	run_vmm "$TMP/$c-ansi" -c "$TMP/$c.cfg" --headless --dump ansi
+done
+expect_eq vga_guest_checks "${bad# }" ""
+
+bad=""
+for c in "${CONFIGS[@]}"; do
+	cmp -s "$TMP/trap-text.out" "$TMP/$c-text.out" || bad+=" $c(text)"
+	cmp -s "$TMP/trap-ansi.out" "$TMP/$c-ansi.out" || bad+=" $c(ansi)"
+done
+# and the dumps say what the guest drew
+grep -q '^vga-test done: 17 checks, 0 failed' "$TMP/trap-text.out" || bad+=" summary-line"
+grep -q $'\e\\[0;97;44mvga-test done' "$TMP/trap-ansi.out" || bad+=" summary-colour"
+[ "$(wc -l < "$TMP/trap-text.out")" -eq 25 ] || bad+=" not-25-lines"
+expect_eq vga_same_dumps "${bad# }" ""
+
+# hwonly leaves the start address one row down: row 0 shows vram row 1
+bad=""
+for c in trap coalesced ram; do
+	cfg_for "$c"
+	run_vmm "$TMP/$c-hw" -c "$TMP/$c.cfg" --headless --set cmdline=hwonly=1
+	[ "$(sed -n 1p "$TMP/$c-hw.out")" == "row 1: 16-bit aligned stores" ] || bad+=" $c:row0"
+	[ "$(sed -n 6p "$TMP/$c-hw.out")" == "row 6: 32-bit stores at offset 3" ] || bad+=" $c:row5"
+	[ "$(sed -n 10p "$TMP/$c-hw.out")" == "row 11: scroll line 1" ] || bad+=" $c:scroll"
+	cmp -s "$TMP/trap-hw.out" "$TMP/$c-hw.out" || bad+=" $c:differs"
+done
+expect_eq vga_start_address "${bad# }" ""
+
+# exits: ram makes none for the screen; coalesced batches the same stores
+# (ring entries + the exits of stores that found it full = trap's exits)
+json() { grep -o "\"$2\": [0-9]*" "$1" | head -1 | grep -o '[0-9]*$'; }
+mmio_of() { grep -o '"exits_by_reason": {[^}]*}' "$1" | grep -o '"mmio": [0-9]*' | grep -o '[0-9]*$'; }
+for s in trap coalesced ram; do
+	mkcfg "$TMP/demo-$s.cfg" demo "vga = { strategy = \"$s\"; };" 'cmdline = "frames=20";'
+	run_vmm "$TMP/demo-$s" -c "$TMP/demo-$s.cfg" --headless --stats "$TMP/demo-$s.json"
+	[ "$STATUS" -eq 0 ] || fail "vga_demo_$s" "status $STATUS"
+done
+trap_mmio=$(mmio_of "$TMP/demo-trap.json")
+ram_mmio=$(mmio_of "$TMP/demo-ram.json")
+co_mmio=$(mmio_of "$TMP/demo-coalesced.json")
+co_entries=$(grep -o '"coalesced": {"entries": [0-9]*' "$TMP/demo-coalesced.json" | grep -o '[0-9]*$')
+echo "    demo, 20 frames: trap ${trap_mmio:-?} MMIO exits, coalesced ${co_mmio:-?} exits for ${co_entries:-?} stores, ram ${ram_mmio:-0}"
+check vga_ram_no_exits "ram made ${ram_mmio} MMIO exits" [ "${ram_mmio:-0}" -eq 0 ]
+check vga_coalesced_batches "coalesced: $co_mmio exits for $co_entries stores" \
+	[ $(( ${co_entries:-0} + ${co_mmio:-0} )) -eq "${trap_mmio:-1}" -a $(( ${co_mmio:-0} * 100 )) -le "${co_entries:-0}" ]

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * --record FILE: the session as an asciicast v2 file (a JSON header line,
+ * then one [time, "o", data] event per refresh that changed the screen).
+ * Each event carries only the changed cells as ANSI output for an 80x25
+ * terminal, so `asciinema play` rebuilds the screen.  The terminal UI
+ * feeds it from its own refresh; headless runs get a 60 Hz thread.
+ */
+#ifndef TUI_RECORD_H
+#define TUI_RECORD_H
+
+#include "screen.h"
+
+struct vm;
+struct recorder;
+
+/* Creates FILE and writes the header; NULL (after a message) on error. */
+struct recorder *record_open(const char *path, const char *title);
+/* Appends the cells of f that differ from the last recorded frame. */
+void record_frame(struct recorder *r, const struct screen_frame *f);
+/* Headless: a thread that refreshes at 60 Hz and records changes. */
+int record_start_thread(struct recorder *r, struct vm *vm);
+/* Stops the thread, records the final screen of vm, closes the file. */
+void record_close(struct recorder *r, struct vm *vm);
+
+#endif

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Cells go to ncurses one by one and only when they changed, because each
+ * add_wch costs ~60 ns even for an unchanged cell and 60 Hz should be free
+ * when the guest is idle.  Glyphs: CP437 as Unicode on UTF-8 locales; on
+ * other locales the box, block and arrow characters become the terminal's
+ * line-drawing set (ACS) and everything else the closest ASCII character.
+ */
+#include <langinfo.h>
+#include <ncursesw/curses.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cp437.h"
+#include "ui_draw.h"
+
+/* CP437 bytes the ACS set can draw, with the ACS letter (double lines as single). */
+static const struct {
+	uint8_t ch;
+	char acs;
+} acs_map_437[] = {
+	{ 0xc4, 'q' }, { 0xcd, 'q' }, { 0xb3, 'x' }, { 0xba, 'x' },
+	{ 0xda, 'l' }, { 0xc9, 'l' }, { 0xd5, 'l' }, { 0xd6, 'l' },
+	{ 0xbf, 'k' }, { 0xbb, 'k' }, { 0xb8, 'k' }, { 0xb7, 'k' },
+	{ 0xc0, 'm' }, { 0xc8, 'm' }, { 0xd4, 'm' }, { 0xd3, 'm' },
+	{ 0xd9, 'j' }, { 0xbc, 'j' }, { 0xbe, 'j' }, { 0xbd, 'j' },
+	{ 0xc3, 't' }, { 0xcc, 't' }, { 0xc6, 't' }, { 0xc7, 't' },
+	{ 0xb4, 'u' }, { 0xb9, 'u' }, { 0xb5, 'u' }, { 0xb6, 'u' },
+	{ 0xc2, 'w' }, { 0xcb, 'w' }, { 0xd1, 'w' }, { 0xd2, 'w' },
+	{ 0xc1, 'v' }, { 0xca, 'v' }, { 0xcf, 'v' }, { 0xd0, 'v' },
+	{ 0xc5, 'n' }, { 0xce, 'n' }, { 0xd8, 'n' }, { 0xd7, 'n' },
+	{ 0xdb, '0' }, { 0xdc, '0' }, { 0xdd, '0' }, { 0xde, '0' }, { 0xdf, '0' },
+	{ 0xb0, 'h' }, { 0xb1, 'a' }, { 0xb2, 'a' },
+	{ 0xf8, 'f' }, { 0xf1, 'g' }, { 0x07, '~' }, { 0xf9, '~' }, { 0xfa, '~' },
+	{ 0x04, '`' }, { 0xf3, 'y' }, { 0xf2, 'z' }, { 0xe3, '{' }, { 0x9c, '}' },
+	{ 0x18, '-' }, { 0x1e, '-' }, { 0x19, '.' }, { 0x1f, '.' },
+	{ 0x1a, '+' }, { 0x10, '+' }, { 0x1b, ',' }, { 0x11, ',' },
+};
+
+static enum color_depth pick_depth(void)
+{
+	const char *want = getenv("VMM_COLORS");
+	enum color_depth d = DEPTH_NONE;
+
+	if (has_colors() && start_color() == OK) {
+		if (COLORS >= 16 && COLOR_PAIRS >= attr_pairs_needed(DEPTH_16))
+			d = DEPTH_16;
+		else if (COLORS >= 8 && COLOR_PAIRS >= attr_pairs_needed(DEPTH_8))
+			d = DEPTH_8;
+	}
+	/* only ever ask for less than the terminal has */
+	if (want && !strcmp(want, "none"))
+		d = DEPTH_NONE;
+	else if (want && !strcmp(want, "8") && d == DEPTH_16)
+		d = DEPTH_8;
+	return d;
+}
+
+void draw_init(struct ui_draw *d)
+{
+	d->utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
+	d->depth = pick_depth();
+	d->cursor_vis = -1;
+	if (d->depth != DEPTH_NONE) {
+		assume_default_colors(COLOR_WHITE, COLOR_BLACK);
+		for (int p = 1; p < attr_pairs_needed(d->depth); p++) {
+			short fg, bg;
+
+			attr_pair_colors(d->depth, p, &fg, &bg);
+			init_pair((short)p, fg, bg);
+		}
+	}
+	for (int c = 0; c < 256; c++) {
+		d->glyph[c] = d->utf8 ? (wchar_t)cp437_unicode[c] :
+			      (wchar_t)(unsigned char)cp437_ascii[c];
+		d->glyph_attr[c] = 0;
+	}
+	if (d->utf8)
+		return;
+	for (size_t i = 0; i < sizeof(acs_map_437) / sizeof(acs_map_437[0]); i++) {
+		wchar_t w[CCHARW_MAX + 1];
+		attr_t a;
+		short pair;
+
+		if (getcchar(NCURSES_WACS(acs_map_437[i].acs), w, &a, &pair, NULL) == OK &&
+		    w[0]) {
+			d->glyph[acs_map_437[i].ch] = w[0];
+			d->glyph_attr[acs_map_437[i].ch] = (unsigned int)(a & A_ALTCHARSET);
+		}
+	}
+}
+
+static attr_t style_attrs(const struct cell_style *s)
+{
+	return (s->bold ? A_BOLD : 0) | (s->blink ? A_BLINK : 0) |
+	       (s->reverse ? A_REVERSE : 0) | (s->invisible ? A_INVIS : 0);
+}
+
+static void put_cell(struct ui_draw *d, int i, uint16_t cell, bool blink)
+{
+	struct cell_style s;
+	uint8_t ch = (uint8_t)cell;
+	wchar_t w[2] = { d->glyph[ch], 0 };
+	cchar_t cc;
+
+	attr_style((uint8_t)(cell >> 8), blink, d->depth, &s);
+	setcchar(&cc, w, style_attrs(&s) | d->glyph_attr[ch], s.pair, NULL);
+	mvadd_wch(i / SCREEN_COLS, i % SCREEN_COLS, &cc);
+}
+
+void draw_cells(struct ui_draw *d, const struct screen_frame *f,
+		const struct screen_frame *old)
+{
+	if (old && old->blink != f->blink)
+		old = NULL;
+	for (int i = 0; i < SCREEN_CELLS; i++)
+		if (!old || old->cells[i] != f->cells[i])
+			put_cell(d, i, f->cells[i], f->blink);
+}
+
+/* The status line and the help box use the colours of VGA attribute attr. */
+static void set_style(struct ui_draw *d, uint8_t attr)
+{
+	struct cell_style s;
+
+	attr_style(attr, true, d->depth, &s);
+	attr_set(style_attrs(&s) | (d->depth == DEPTH_NONE ? A_REVERSE : 0), s.pair, NULL);
+}
+
+void draw_status(struct ui_draw *d, const char *text)
+{
+	set_style(d, 0x70);
+	mvaddnstr(STATUS_ROW, 0, text, COLS);
+	for (int c = (int)strlen(text); c < COLS; c++)
+		mvaddch(STATUS_ROW, c, ' ');
+	attr_set(A_NORMAL, 0, NULL);
+}
+
+static const char *const help_text[] = {
+	"vmm keys",
+	"",
+	"Ctrl-A x        quit: the VM ends, vmm exits with 0",
+	"Ctrl-A h        this help (any key closes it)",
+	"Ctrl-A s        save the screen as text in NAME-screen-N.txt",
+	"Ctrl-A Ctrl-A   send one Ctrl-A to the guest",
+	"any other key   goes to the guest",
+	"",
+	"Status line: VGA and disk modes, VM exits, hypercalls",
+	"and disk sectors per second, frames drawn per second.",
+};
+
+void draw_help(struct ui_draw *d)
+{
+	const int n = (int)(sizeof(help_text) / sizeof(help_text[0]));
+	const int w = 64, top = (SCREEN_ROWS - n - 2) / 2, left = (SCREEN_COLS - w) / 2;
+
+	set_style(d, 0x1f);
+	for (int r = 0; r < n + 2; r++) {
+		mvhline(top + r, left, ' ', w);
+		if (r > 0 && r <= n)
+			mvaddstr(top + r, left + 3, help_text[r - 1]);
+	}
+	mvadd_wch(top, left, WACS_ULCORNER);
+	mvadd_wch(top, left + w - 1, WACS_URCORNER);
+	mvadd_wch(top + n + 1, left, WACS_LLCORNER);
+	mvadd_wch(top + n + 1, left + w - 1, WACS_LRCORNER);
+	mvhline_set(top, left + 1, WACS_HLINE, w - 2);
+	mvhline_set(top + n + 1, left + 1, WACS_HLINE, w - 2);
+	mvvline_set(top + 1, left, WACS_VLINE, n);
+	mvvline_set(top + 1, left + w - 1, WACS_VLINE, n);
+	attr_set(A_NORMAL, 0, NULL);
+}
+
+void draw_too_small(int rows, int cols)
+{
+	char msg[160];
+
+	erase();
+	snprintf(msg, sizeof(msg),
+		 "vmm needs a terminal of at least %dx%d; this one is %dx%d. "
+		 "Make it bigger to see the guest. Ctrl-A x quits.",
+		 UI_MIN_COLS, UI_MIN_ROWS, cols, rows);
+	/* wrap at word boundaries, by hand: no scrolling in a tiny window */
+	int len = (int)strlen(msg), w = cols > 0 ? cols : 1;
+
+	for (int r = 0, off = 0; r < rows && off < len; r++) {
+		int n = len - off;
+
+		if (n > w) {
+			n = w;
+			while (n > 0 && msg[off + n] != ' ')
+				n--;
+			if (n == 0)
+				n = w;
+		}
+		mvaddnstr(r, 0, msg + off, n);
+		off += n;
+		while (msg[off] == ' ')
+			off++;
+	}
+}
+
+void draw_cursor(struct ui_draw *d, const struct screen_frame *f, bool hide)
+{
+	int vis = f->cursor_on && !hide;
+
+	if (vis)
+		move(f->cursor / SCREEN_COLS, f->cursor % SCREEN_COLS);
+	leaveok(stdscr, !vis);
+	if (vis != d->cursor_vis) {
+		curs_set(vis);
+		d->cursor_vis = vis;
+	}
+}
