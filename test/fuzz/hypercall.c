@@ -9,28 +9,30 @@
  * outside it; each status must be one the ABI defines, and a successful
  * PV VGA call must have put exactly what the page said on the screen.
  *
- * A device with hypercalls (the PV disk) adds its create call to
- * devices_create() and its destroy call to devices_destroy(), with an
- * image in a memfd; its status checks go in check_call().
+ * The PV disk works on a 64-sector memfd image that must keep its size.
+ * Another device with hypercalls adds its create call to devices_create()
+ * and its destroy call to devices_destroy(); its checks go in check_call().
  */
 #include <string.h>
 
+#include "../../devices/pv_disk.h"
 #include "../../devices/pv_vga.h"
 #include "../../devices/vga.h"
 #include "../../tui/screen.h"
 #include "../../vmm/vm.h"
-#include "fuzz.h"
+#include "disk_image.h"
 
 static struct vm vm;
 static struct kvm_run run;
 static struct screen screen;
 static struct vga *vga;
+static struct disk_image img;
 
 static const uint64_t ram_sizes[] = {
 	0x2000,					/* no PV VGA page at all */
 	VMM_PV_VGA_GPA + sizeof(struct vmm_pv_vga) - 1,	/* page cut short */
 	VMM_PV_VGA_GPA + sizeof(struct vmm_pv_vga),
-	0x10000,
+	0x10000,			/* PV disk page and ring too */
 };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -43,6 +45,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	vm.kvm_fd = vm.vm_fd = vm.vcpu_fd = -1;
 	vm.screen = &screen;
 	pthread_mutex_init(&vm.io_lock, NULL);
+	fuzz_disk_open(&img, &vm.stats);
 	vga = vga_create(NULL, &screen, VGA_TRAP, false);
 	if (!vga || hypercall_init(&vm))
 		abort();
@@ -54,12 +57,19 @@ static void devices_create(void)
 	vm.pv_vga = pv_vga_create(&vm, vga);
 	if (!vm.pv_vga)
 		abort();
+	vm.pv_disk = pv_disk_create(&vm, &img);	/* NULL: RAM too small */
 }
 
 static void devices_destroy(void)
 {
 	pv_vga_destroy(vm.pv_vga);
 	vm.pv_vga = NULL;
+	pv_disk_destroy(vm.pv_disk);
+	vm.pv_disk = NULL;
+	/* the next input may have no room for the disk: unregister it */
+	hypercall_register(&vm, VMM_HC_DISK_SECTOR, NULL, NULL);
+	hypercall_register(&vm, VMM_HC_DISK_RING, NULL, NULL);
+	fuzz_disk_check(&img);
 }
 
 static void check_call(uint32_t nr, const uint32_t arg[4], int32_t ret,
@@ -104,7 +114,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t page_copy[sizeof(struct vmm_pv_vga)];
 	bool has_page = ram >= VMM_PV_VGA_GPA + sizeof(struct vmm_pv_vga);
 
-	uint64_t fill = take(&in, 2) % (2 * sizeof(struct vmm_pv_vga));
+	/* the PV VGA page, the PV disk page and the ring: 0x3000-0x7000 */
+	uint64_t fill = take(&in, 2) % (VMM_PV_RING_GPA + 2 * 4096 - VMM_PV_VGA_GPA);
 
 	vm.mem = (struct guest_mem){ calloc(1, ram), ram };
 	devices_create();
