@@ -448,6 +448,217 @@ static void serial_flood(void)
 	EXPECT_EQ("bytes queued", got, 4096);
 }
 
+/* Disks --------------------------------------------------------------- */
+
+#define ATA_DATA	0x1f0
+#define ATA_STATUS	0x1f7
+#define ATA_ERR		0x01
+#define ATA_DRQ		0x08
+#define ATA_BSY		0x80
+
+static void ata_task(uint64_t lba, uint8_t n, uint8_t cmd)
+{
+	outb(0x1f6, (uint8_t)(0xe0 | ((lba >> 24) & 0x0f)));
+	outb(0x1f2, n);
+	outb(0x1f3, (uint8_t)lba);
+	outb(0x1f4, (uint8_t)(lba >> 8));
+	outb(0x1f5, (uint8_t)(lba >> 16));
+	outb(ATA_STATUS, cmd);
+}
+
+static void ata_flood(uint16_t v, unsigned int words)
+{
+	static uint16_t buf[256];
+
+	for (unsigned int i = 0; i < 256; i++)
+		buf[i] = v;
+	for (unsigned int i = 0; i < words; i += 256)
+		outsw(ATA_DATA, buf, words - i < 256 ? words - i : 256);
+}
+
+/* A command past the end must fail (ERR, no DRQ); then a data flood. */
+static void ata_must_fail(const char *what, uint8_t st)
+{
+	OBS("%s: status 0x%x", what, st);
+	expect((st & ATA_ERR) && !(st & (ATA_DRQ | ATA_BSY)), what, st, 0x41);
+	ata_flood(0x5a5a, 512);
+}
+
+static void ata_hostile(void)
+{
+	const struct vmm_boot_info *bi = need_vmm();
+
+	if (!bi)
+		return;
+	if (bi->disk_mode != VMM_MODE_EMULATED) {
+		serial_printf("hostile %s: needs an emulated disk\n", cur);
+		failures++;
+		return;
+	}
+	uint64_t end = bi->disk_sectors;
+	uint8_t st;
+
+	/* data port with no command: nothing to move */
+	ata_flood(0x5a5a, 1024);
+	st = inb(ATA_STATUS);
+	OBS("1024 words written with no command: status 0x%x, data reads 0x%x",
+	    st, inw(ATA_DATA));
+	expect(!(st & (ATA_DRQ | ATA_BSY)), "status after a flood", st, 0x50);
+
+	ata_task(end, 1, 0x30);			/* WRITE SECTORS at the end */
+	ata_must_fail("WRITE at the last LBA + 1", inb(ATA_STATUS));
+	ata_task(end - 1, 2, 0x30);		/* crossing the end */
+	ata_must_fail("WRITE across the end", inb(ATA_STATUS));
+	ata_task(end - 1, 0, 0xc5);		/* WRITE MULTIPLE, 256 sectors */
+	ata_must_fail("WRITE MULTIPLE of 256 across the end", inb(ATA_STATUS));
+	ata_task(0x0fffffff, 1, 0x20);		/* READ at LBA28's last sector */
+	ata_must_fail("READ at LBA 0x0fffffff", inb(ATA_STATUS));
+	/* WRITE SECTORS EXT at LBA 0xffff_ffff_ffff: high bytes first */
+	outb(0x1f2, 0);
+	outb(0x1f3, 0xff);
+	outb(0x1f4, 0xff);
+	outb(0x1f5, 0xff);
+	ata_task(0xffffff, 1, 0x34);
+	ata_must_fail("WRITE EXT at LBA 2^48 - 1", inb(ATA_STATUS));
+
+	/* half a sector, then another command: the half must not land */
+	ata_task(0, 1, 0x30);
+	st = inb(ATA_STATUS);
+	OBS("WRITE at LBA 0: status 0x%x", st);
+	ata_flood(0x5a5a, 100);
+	ata_task(1, 1, 0x20);
+	st = inb(ATA_STATUS);
+	OBS("READ issued with the WRITE's sector half full: status 0x%x", st);
+	if (st & ATA_DRQ)
+		for (int i = 0; i < 256; i++)
+			inw(ATA_DATA);
+
+	/* every command code, at an LBA past the end */
+	unsigned int drq = 0;
+
+	for (unsigned int c = 0; c < 256; c++) {
+		if (c == 0x30 || c == 0x31)	/* done above */
+			continue;
+		ata_task(end + 8, 1, (uint8_t)c);
+		st = inb(ATA_STATUS);
+		if (st & ATA_DRQ) {
+			drq++;
+			for (int i = 0; i < 256; i++)
+				inw(ATA_DATA);
+			if (inb(ATA_STATUS) & ATA_DRQ)
+				ata_flood(0x5a5a, 256);
+		}
+		expect(!(st & ATA_BSY), "BSY after a command", c, 0);
+	}
+	OBS("256 command codes at LBA end + 8: %u asked for data", drq);
+	outb(0x3f6, 0x04);			/* software reset */
+	outb(0x3f6, 0x00);
+	st = inb(ATA_STATUS);
+	OBS("after software reset: status 0x%x", st);
+	expect(!(st & (ATA_BSY | ATA_DRQ)), "status after reset", st, 0x50);
+	outb(ATA_STATUS, 0xe7);			/* FLUSH CACHE: the image is checked */
+	inb(ATA_STATUS);
+}
+
+static void pv_disk_hostile(void)
+{
+	const struct vmm_boot_info *bi = need_vmm();
+
+	if (!bi)
+		return;
+	if (bi->disk_mode != VMM_MODE_PV) {
+		serial_printf("hostile %s: needs disk.mode = \"pv\"\n", cur);
+		failures++;
+		return;
+	}
+	struct vmm_pv_disk *pg = (void *)(uintptr_t)bi->disk_page;
+	struct vmm_pv_ring *r = (void *)(uintptr_t)bi->disk_ring;
+	uint64_t end = bi->disk_sectors, ram = bi->mem_bytes;
+	int32_t s;
+
+	memset(pg->data, 0x5a, sizeof(pg->data));
+	pg->op = 9;
+	EXPECT_EQ("sector call, op 9", vmm_hypercall(VMM_HC_DISK_SECTOR, 0, 0, 0, 0), VMM_E_INVAL);
+	pg->op = VMM_DISK_WRITE;
+	pg->sector = end;
+	EXPECT_EQ("sector write at the end", vmm_hypercall(VMM_HC_DISK_SECTOR, 0, 0, 0, 0), VMM_E_RANGE);
+	pg->sector = ~0ull;
+	EXPECT_EQ("sector write at 2^64 - 1", vmm_hypercall(VMM_HC_DISK_SECTOR, 0, 0, 0, 0), VMM_E_RANGE);
+
+	static const struct {
+		uint32_t op, count;
+		uint64_t sector, buf;
+		int32_t want;
+		const char *what;
+	} d[] = {
+		{ VMM_DISK_WRITE, 0, 0, 0x100000, VMM_E_INVAL, "count 0" },
+		{ VMM_DISK_WRITE, VMM_PV_RING_MAX_SECTORS + 1, 0, 0x100000, VMM_E_INVAL, "count 65537" },
+		{ VMM_DISK_WRITE, 0xffffffff, 0, 0x100000, VMM_E_INVAL, "count 2^32 - 1" },
+		{ VMM_DISK_WRITE, 2, 0, 0, 0, "across the end" },	/* sector set below */
+		{ VMM_DISK_WRITE, 1, 0, 0, VMM_E_FAULT, "buffer past RAM" },	/* buf set below */
+		{ VMM_DISK_WRITE, 2, 0, 0xfffffe00, VMM_E_FAULT, "buffer across 4 GiB" },
+		{ VMM_DISK_WRITE, 1, 0, 0xffffffffffffff00ull, VMM_E_FAULT, "buffer wrapping 2^64" },
+		{ VMM_DISK_WRITE, 1, 0, 0xa0000, VMM_E_FAULT, "buffer in the VGA hole" },
+		{ VMM_DISK_WRITE, 1, 0, 0xb7f00, VMM_E_FAULT, "buffer across the hole's end" },
+		{ 77, 1, 0, 0x100000, VMM_E_INVAL, "op 77" },
+		/* descriptors 64-79 of the ring: overwritten while it is read */
+		{ VMM_DISK_READ, 1, 0, VMM_PV_RING_GPA + 16 + 64 * 32, VMM_OK,
+		  "read into the ring itself" },
+	};
+	const unsigned int n = sizeof(d) / sizeof(d[0]);
+	uint32_t cons = r->cons;
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct vmm_pv_desc *x = &r->desc[(cons + i) % VMM_PV_RING_ENTRIES];
+
+		x->op = d[i].op;
+		x->count = d[i].count;
+		x->sector = i == 3 ? end - 1 : d[i].sector;
+		x->buf = i == 4 ? ram - 256 : d[i].buf;
+		x->status = 12345;
+	}
+	r->prod = cons + n;
+	s = vmm_hypercall(VMM_HC_DISK_RING, 0, 0, 0, 0);
+	OBS("ring of %u hostile descriptors -> %d, cons %u", n, (int)s, (unsigned int)r->cons);
+	EXPECT_EQ("ring call", s, VMM_OK);
+	EXPECT_EQ("cons after the ring", r->cons, cons + n);
+	for (unsigned int i = 0; i < n; i++) {
+		int32_t want = i == 3 ? VMM_E_RANGE : d[i].want;
+		int32_t got = r->desc[(cons + i) % VMM_PV_RING_ENTRIES].status;
+
+		OBS("descriptor %s -> %d", d[i].what, (int)got);
+		EXPECT_EQ(d[i].what, got, want);
+	}
+	cons = r->cons;
+	static const uint32_t lies[] = { VMM_PV_RING_ENTRIES + 1, 0x80000000, 0xffffffff };
+
+	for (unsigned int i = 0; i < 3; i++) {
+		r->prod = cons + lies[i];
+		s = vmm_hypercall(VMM_HC_DISK_RING, 0, 0, 0, 0);
+		OBS("prod = cons + 0x%x -> %d, cons %u", (unsigned int)lies[i], (int)s,
+		    (unsigned int)r->cons);
+		EXPECT_EQ("absurd producer index", s, VMM_E_INVAL);
+		EXPECT_EQ("cons unchanged", r->cons, cons);
+	}
+	/* a full ring of the same bad descriptor: bounded work, all refused */
+	for (unsigned int i = 0; i < VMM_PV_RING_ENTRIES; i++) {
+		r->desc[i].op = VMM_DISK_WRITE;
+		r->desc[i].count = 1;
+		r->desc[i].sector = end;
+		r->desc[i].buf = 0x100000;
+	}
+	r->prod = cons + VMM_PV_RING_ENTRIES;
+	s = vmm_hypercall(VMM_HC_DISK_RING, 0, 0, 0, 0);
+	unsigned int refused = 0;
+
+	for (unsigned int i = 0; i < VMM_PV_RING_ENTRIES; i++)
+		refused += r->desc[i].status == VMM_E_RANGE;
+	OBS("full ring of writes past the end -> %d, %u refused", (int)s, refused);
+	EXPECT_EQ("full ring refused", refused, VMM_PV_RING_ENTRIES);
+	pg->op = VMM_DISK_FLUSH;
+	EXPECT_EQ("flush", vmm_hypercall(VMM_HC_DISK_SECTOR, 0, 0, 0, 0), VMM_OK);
+}
+
 /* CPU ---------------------------------------------------------------- */
 
 static void triple_fault(void)
@@ -493,6 +704,8 @@ static const struct {
 	{ "port_straddle", port_straddle },
 	{ "crtc_wild", crtc_wild },
 	{ "serial_flood", serial_flood },
+	{ "ata_hostile", ata_hostile },
+	{ "pv_disk_hostile", pv_disk_hostile },
 	{ "triple_fault", triple_fault },
 	{ "bp_empty_idt", bp_empty_idt },
 	{ "halt_forever", halt_forever },

@@ -17,6 +17,8 @@ declare -A CFG=(
 	[vga_hole@coalesced]='vga = { strategy = "coalesced"; };'
 	[crtc_wild@ram]='vga = { strategy = "ram"; };'
 )
+# cases that get a fresh 1 MiB image in this disk mode; it must stay all zero
+declare -A DISK=( [ata_hostile]=emulated [pv_disk_hostile]=pv )
 # expected exit status and a line stderr must contain (extended regex)
 declare -A STATUS=( [triple_fault]=120 [bp_empty_idt]=120 )
 declare -A STDERR=(
@@ -42,7 +44,13 @@ blank=$(for i in $(seq 25); do echo; done)
 for c in $cases $VARIANTS; do
 	name=${c%@*}
 	p=$TMP/$c
-	mkcfg "$p.cfg" hostile "cmdline = \"case=$name\";" "${CFG[$c]:-}"
+	disk=
+	if [ -n "${DISK[$c]:-}" ]; then
+		rm -f "$p.img"
+		"$VMM" --create-image "$p.img" --size 1M
+		disk="disk = { mode = \"${DISK[$c]}\"; path = \"$p.img\"; };"
+	fi
+	mkcfg "$p.cfg" hostile "cmdline = \"case=$name\";" "${CFG[$c]:-}" "$disk"
 	run_vmm "$p" -c "$p.cfg" --headless --stats "$p.json"
 	want=${STATUS[$c]:-0}
 	why=
@@ -59,6 +67,10 @@ for c in $cases $VARIANTS; do
 	# serial lines end in CR LF; the final screen dump is the lines without CR
 	screen=$(grep -v $'\r$' "$p.out")
 	[ "$screen" == "$blank" ] || why="$why; the screen changed"
+	if [ -n "$disk" ]; then
+		[ "$(stat -c %s "$p.img")" -eq 1048576 ] || why="$why; the image changed size"
+		[ -z "$(tr -d '\0' < "$p.img" | head -c 1)" ] || why="$why; bytes written to the image"
+	fi
 	if [ -z "$why" ]; then pass "hostile_$c"; else fail "hostile_$c" "${why#; }"; fi
 	if [ -n "${HOSTILE_REPORT:-}" ]; then
 		printf '%s | %s | %s | %s\n' "$c" "$STATUS" "$(grep -m1 '^vmm:' "$p.err")" \
