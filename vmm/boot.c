@@ -12,6 +12,7 @@
 
 #include "../hypercalls/vmm_abi.h"
 #include "boot.h"
+#include "config.h"
 
 #define MB_INFO_MEMORY		(1u << 0)
 #define MB_INFO_CMDLINE		(1u << 2)
@@ -36,6 +37,10 @@ struct mb_mmap {
 } __attribute__((packed));
 
 static const char loader_name[] = "vmm";
+
+_Static_assert(sizeof(struct mb_info) + 5 * sizeof(struct mb_mmap) +
+	       sizeof(loader_name) + CONFIG_CMDLINE_MAX + 1 <= 4096,
+	       "a command line of CONFIG_CMDLINE_MAX must fit the info page");
 
 void boot_write_info(const struct guest_mem *m, const struct boot_params *p)
 {

@@ -225,6 +225,10 @@ static int extract(struct loader *l)
 		return -1;
 
 	v = get_str(l, "cmdline");
+	if (v && strlen(v) > CONFIG_CMDLINE_MAX)
+		return fail(l, config_lookup(&l->cf, "cmdline"),
+			    "'cmdline' has %zu characters; at most %d", strlen(v),
+			    CONFIG_CMDLINE_MAX);
 	c->cmdline = strdup(v ? v : "");
 
 	e = DISPLAY_TUI;

@@ -8,6 +8,8 @@
 #define CONFIG_MEM_MIN_MIB	2
 #define CONFIG_MEM_MAX_MIB	3072	/* below the 32-bit PCI hole */
 #define CONFIG_MEM_DEFAULT_MIB	32
+/* The command line shares the Multiboot info page (vmm/boot.c checks it fits). */
+#define CONFIG_CMDLINE_MAX	2048
 
 enum display_mode { DISPLAY_TUI, DISPLAY_HEADLESS };
 enum vga_strategy { VGA_TRAP, VGA_COALESCED, VGA_RAM };

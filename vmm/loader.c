@@ -65,28 +65,39 @@ static int check_segment(const struct guest_mem *m, const struct segment *s,
 	return 0;
 }
 
-static const struct mb_header *find_header(const uint8_t *img, size_t len,
-					   size_t *where)
+/*
+ * The image need not be aligned and may end inside the header: copy what
+ * there is into *h (the rest reads as zero) instead of casting pointers.
+ */
+static bool find_header(const uint8_t *img, size_t len, struct mb_header *h,
+			size_t *where)
 {
 	size_t lim = len < MB_SEARCH_BYTES ? len : MB_SEARCH_BYTES;
 
 	for (size_t off = 0; off + 12 <= lim; off += 4) {
-		const struct mb_header *h = (const void *)(img + off);
+		uint32_t w[3];
 
-		if (h->magic == MULTIBOOT_HEADER_MAGIC &&
-		    (uint32_t)(h->magic + h->flags + h->checksum) == 0) {
+		memcpy(w, img + off, sizeof(w));
+		if (w[0] == MULTIBOOT_HEADER_MAGIC && (uint32_t)(w[0] + w[1] + w[2]) == 0) {
+			size_t n = len - off < sizeof(*h) ? len - off : sizeof(*h);
+
+			memset(h, 0, sizeof(*h));
+			memcpy(h, img + off, n);
 			*where = off;
-			return h;
+			return true;
 		}
 	}
-	return NULL;
+	return false;
 }
 
 static int elf_segments(const uint8_t *img, size_t len, struct segment *seg,
 			int *nseg, uint32_t *entry, char *err, size_t n)
 {
-	const Elf32_Ehdr *eh = (const void *)img;
+	Elf32_Ehdr ehdr;
+	const Elf32_Ehdr *eh = &ehdr;
 
+	if (len >= sizeof(ehdr))
+		memcpy(&ehdr, img, sizeof(ehdr));
 	if (len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG))
 		return failf(err, n, "not an ELF file and no Multiboot a.out addresses");
 	if (eh->e_ident[EI_CLASS] != ELFCLASS32 || eh->e_ident[EI_DATA] != ELFDATA2LSB)
@@ -147,7 +158,8 @@ int loader_load(const struct guest_mem *m, const uint8_t *img, size_t len,
 	int nseg = 0;
 	uint32_t entry = 0;
 	size_t hoff;
-	const struct mb_header *h = find_header(img, len, &hoff);
+	struct mb_header hdr;
+	const struct mb_header *h = find_header(img, len, &hdr, &hoff) ? &hdr : NULL;
 
 	if (!h)
 		return failf(err, n, "no Multiboot header in the first %d bytes",

@@ -31,6 +31,7 @@
 #include "../tui/ui.h"
 #include "boot.h"
 #include "loader.h"
+#include "sandbox.h"
 #include "vm.h"
 
 #ifndef VMM_VERSION
@@ -50,6 +51,7 @@ struct options {
 	enum dump_format dump;
 	int verbose;
 	const char *create_image, *size;
+	bool no_sandbox;
 	char *overrides[MAX_OVERRIDES];
 	int n_overrides;
 };
@@ -69,6 +71,7 @@ static void usage(FILE *f)
 		"                        {wait:MS}, {until:SCREEN TEXT} (see vmm(1))\n"
 		"      --keys-file FILE  the same, read from FILE\n"
 		"      --record FILE     record the screen as an asciicast v2 file (asciinema)\n"
+		"      --no-sandbox      do not confine the VMM with seccomp (for debugging)\n"
 		"  -v, --verbose         say why the VM stopped, and more\n"
 		"      --create-image FILE --size SIZE\n"
 		"                        create a new, empty (sparse) raw disk image of\n"
@@ -86,6 +89,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	enum {
 		OPT_SET = 256, OPT_HEADLESS, OPT_DUMP, OPT_TIMEOUT, OPT_STATS,
 		OPT_KEYS, OPT_KEYS_FILE, OPT_RECORD, OPT_CREATE_IMAGE, OPT_SIZE,
+		OPT_NO_SANDBOX,
 	};
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -97,6 +101,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "keys", required_argument, NULL, OPT_KEYS },
 		{ "keys-file", required_argument, NULL, OPT_KEYS_FILE },
 		{ "record", required_argument, NULL, OPT_RECORD },
+		{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "create-image", required_argument, NULL, OPT_CREATE_IMAGE },
 		{ "size", required_argument, NULL, OPT_SIZE },
@@ -145,6 +150,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_RECORD: o->record = optarg; break;
 		case OPT_CREATE_IMAGE: o->create_image = optarg; break;
 		case OPT_SIZE: o->size = optarg; break;
+		case OPT_NO_SANDBOX: o->no_sandbox = true; break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("vmm %s\n", VMM_VERSION); exit(0);
@@ -246,8 +252,10 @@ static int wait_for_stop(struct vm *vm, int sfd, const struct options *o)
 				dump_screen(vm, DUMP_TEXT, stderr);
 				break;
 			default:
-				vm_stop(vm, VMM_EXIT_SIGNAL, "stopped by %s",
-					strsignal((int)si.ssi_signo));
+				/* untranslated names: no locale files in the sandbox */
+				vm_stop(vm, VMM_EXIT_SIGNAL, "stopped by SIG%s (%s)",
+					sigabbrev_np((int)si.ssi_signo),
+					sigdescr_np((int)si.ssi_signo));
 			}
 			continue;
 		}
@@ -284,6 +292,7 @@ int main(int argc, char **argv)
 	static struct screen screen;
 	struct load_info li;
 	struct recorder *rec = NULL;
+	FILE *stats = NULL;
 	int status;
 
 	setlocale(LC_ALL, "");
@@ -378,9 +387,16 @@ int main(int argc, char **argv)
 		status = VMM_EXIT_SETUP;
 		goto out;
 	}
+	/* the sandbox allows no open(): create the stats file now */
+	if (o.stats && !(stats = fopen(o.stats, "w")))
+		fprintf(stderr, "vmm: --stats %s: %s\n", o.stats, strerror(errno));
 	if (vcpu_start(&vm)) {
 		vm_stop(&vm, VMM_EXIT_SETUP, "no vCPU thread");
 	} else {
+		/* every fd, mapping and thread exists: confine, then run */
+		if (!o.no_sandbox && sandbox_install(&vm))
+			vm_stop(&vm, VMM_EXIT_SETUP, "cannot install the sandbox");
+		vcpu_release(&vm);
 		wait_for_stop(&vm, sfd, &o);
 	}
 	vcpu_join(&vm);
@@ -405,15 +421,9 @@ int main(int argc, char **argv)
 	if (o.verbose || status >= VMM_EXIT_CRASH ||
 	    strstr(vm.exit_note, "halted"))
 		fprintf(stderr, "vmm: %s\n", vm.exit_note);
-	if (o.stats) {
-		FILE *f = fopen(o.stats, "w");
-
-		if (f) {
-			stats_write_json(&vm, f);
-			fclose(f);
-		} else {
-			fprintf(stderr, "vmm: --stats %s: %s\n", o.stats, strerror(errno));
-		}
+	if (stats) {
+		stats_write_json(&vm, stats);
+		fclose(stats);
 	}
 out:
 	record_close(rec, NULL);

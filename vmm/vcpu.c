@@ -31,6 +31,24 @@ static pthread_mutex_t kick_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool vcpu_alive;
 static __thread bool on_vcpu_thread;
 
+/*
+ * The vCPU thread exists before the sandbox goes in (no thread can be
+ * created after), but runs no guest code until main opens this gate: a
+ * guest never executes while the VMM is still unconfined.
+ */
+static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cond = PTHREAD_COND_INITIALIZER;
+static bool gate_open, gate_reached;
+
+void vcpu_release(struct vm *vm)
+{
+	(void)vm;
+	pthread_mutex_lock(&gate_lock);
+	gate_open = true;
+	pthread_cond_broadcast(&gate_cond);
+	pthread_mutex_unlock(&gate_lock);
+}
+
 static void kick_handler(int sig)
 {
 	(void)sig;
@@ -205,6 +223,14 @@ static void *vcpu_main(void *arg)
 	sigaddset(&set, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
+	/* from here on the thread makes only the calls the sandbox allows */
+	pthread_mutex_lock(&gate_lock);
+	gate_reached = true;
+	pthread_cond_broadcast(&gate_cond);
+	while (!gate_open)
+		pthread_cond_wait(&gate_cond, &gate_lock);
+	pthread_mutex_unlock(&gate_lock);
+
 	vm->stats.first_run_ns = now_ns();
 	while (!vm_stopping(vm)) {
 		int r = ioctl(vm->vcpu_fd, KVM_RUN, 0);
@@ -263,6 +289,14 @@ int vcpu_start(struct vm *vm)
 		return -1;
 	}
 	vm->vcpu_started = true;
+	/*
+	 * Wait until the thread finished starting: glibc's thread start-up
+	 * (set_robust_list, rseq, sigprocmask) must not meet the sandbox.
+	 */
+	pthread_mutex_lock(&gate_lock);
+	while (!gate_reached)
+		pthread_cond_wait(&gate_cond, &gate_lock);
+	pthread_mutex_unlock(&gate_lock);
 	return 0;
 }
 
@@ -270,6 +304,7 @@ void vcpu_join(struct vm *vm)
 {
 	if (!vm->vcpu_started)
 		return;
+	vcpu_release(vm);	/* a VM stopped before it ran */
 	pthread_join(vm->vcpu_thread, NULL);
 	vm->vcpu_started = false;
 }

@@ -96,7 +96,9 @@ void vm_dump_regs(struct vm *vm, FILE *f);
 uint64_t now_ns(void);
 
 /* vmm/vcpu.c: the exit loop */
+/* The thread waits at a gate until vcpu_release(): set up the sandbox between. */
 int vcpu_start(struct vm *vm);
+void vcpu_release(struct vm *vm);
 void vcpu_join(struct vm *vm);
 void vcpu_kick(struct vm *vm);
 bool vcpu_idle(struct vm *vm, uint64_t *last_exits);

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The hostile guest suite: every case of guest/hostile.c (the guest lists
+# them) runs in its own VM.  By default a case must end with status 0,
+# print "hostile NAME: PASS" (the guest checked what it saw), and leave
+# the screen blank.  The tables below give a case another config or
+# another expected reaction; NAME@VARIANT runs a case again in a variant.
+# HOSTILE_REPORT=FILE appends one line per case: what the VMM did.
+source "$(dirname "$0")/../lib.sh"
+require_kvm hostile_cases
+
+declare -A CFG=(
+	[pv_vga_bounds]='vga = { mode = "pv"; };'
+	[hc_wild_args@pv]='vga = { mode = "pv"; };'
+	[hc_unknown@pv]='vga = { mode = "pv"; };'
+	[mmio_vga_edges@coalesced]='vga = { strategy = "coalesced"; };'
+	[mmio_vga_edges@ram]='vga = { strategy = "ram"; };'
+	[vga_hole@coalesced]='vga = { strategy = "coalesced"; };'
+	[crtc_wild@ram]='vga = { strategy = "ram"; };'
+)
+# cases that get a fresh 1 MiB image in this disk mode; it must stay all zero
+declare -A DISK=( [ata_hostile]=emulated [pv_disk_hostile]=pv )
+# expected exit status and a line stderr must contain (extended regex)
+declare -A STATUS=( [triple_fault]=120 [bp_empty_idt]=120 )
+declare -A STDERR=(
+	[triple_fault]='^vmm: guest triple fault \(KVM_EXIT_SHUTDOWN\) at rip='
+	[bp_empty_idt]='^vmm: (KVM internal error|guest triple fault)'
+	[halt_forever]='^vmm: guest halted with interrupts disabled'
+)
+# cases whose own check cannot print PASS (the VM ends inside the case)
+declare -A NO_PASS=( [triple_fault]=1 [bp_empty_idt]=1 [halt_forever]=1 )
+VARIANTS="hc_unknown@pv hc_wild_args@pv mmio_vga_edges@coalesced mmio_vga_edges@ram
+	vga_hole@coalesced crtc_wild@ram"
+
+mkcfg "$TMP/list.cfg" hostile 'cmdline = "case=list";'
+run_vmm "$TMP/list" -c "$TMP/list.cfg" --headless --dump none
+cases=$(sed -n 's/^hostile cases://p' "$TMP/list.txt")
+if [ -z "$cases" ]; then
+	fail hostile_cases "case=list printed nothing: $(tail -2 "$TMP/list.err")"
+	exit 0
+fi
+pass hostile_cases
+
+blank=$(for i in $(seq 25); do echo; done)
+for c in $cases $VARIANTS; do
+	name=${c%@*}
+	p=$TMP/$c
+	disk=
+	if [ -n "${DISK[$c]:-}" ]; then
+		rm -f "$p.img"
+		"$VMM" --create-image "$p.img" --size 1M
+		disk="disk = { mode = \"${DISK[$c]}\"; path = \"$p.img\"; };"
+	fi
+	mkcfg "$p.cfg" hostile "cmdline = \"case=$name\";" "${CFG[$c]:-}" "$disk"
+	run_vmm "$p" -c "$p.cfg" --headless --stats "$p.json"
+	want=${STATUS[$c]:-0}
+	why=
+	[ "$STATUS" -eq "$want" ] || why="status $STATUS, want $want"
+	if [ -n "${STDERR[$c]:-}" ]; then
+		grep -Eq "${STDERR[$c]}" "$p.err" || why="$why; stderr lacks /${STDERR[$c]}/"
+	elif [ -s "$p.err" ]; then
+		why="$why; unexpected stderr: $(head -1 "$p.err")"
+	fi
+	if [ -z "${NO_PASS[$c]:-}" ]; then
+		grep -q "^hostile $name: PASS" "$p.txt" ||
+			why="$why; guest: $(grep -m3 -E "WRONG|FAIL|needs" "$p.txt" | tr '\n' ' ')"
+	fi
+	# serial lines end in CR LF; the final screen dump is the lines without CR
+	screen=$(grep -v $'\r$' "$p.out")
+	[ "$screen" == "$blank" ] || why="$why; the screen changed"
+	if [ -n "$disk" ]; then
+		[ "$(stat -c %s "$p.img")" -eq 1048576 ] || why="$why; the image changed size"
+		[ -z "$(tr -d '\0' < "$p.img" | head -c 1)" ] || why="$why; bytes written to the image"
+	fi
+	if [ -z "$why" ]; then pass "hostile_$c"; else fail "hostile_$c" "${why#; }"; fi
+	if [ -n "${HOSTILE_REPORT:-}" ]; then
+		printf '%s | %s | %s | %s\n' "$c" "$STATUS" "$(grep -m1 '^vmm:' "$p.err")" \
+			"$(grep "observed" "$p.txt" | grep -v "observed hypercall" |
+				sed "s/^hostile $name: observed //" | tr '\n' ';')" >> "$HOSTILE_REPORT"
+	fi
+done
