@@ -279,7 +279,9 @@ static void save_snapshot(void)
 	FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
 
 	if (!out) {
-		snprintf(msg, sizeof(msg), "cannot save the screen: %s", strerror(errno));
+		/* the sandbox refuses every open after set-up, by design */
+		snprintf(msg, sizeof(msg), "cannot save the screen: %s%s", strerror(errno),
+			 errno == EACCES ? " (the sandbox: use --no-sandbox)" : "");
 		if (fd >= 0)
 			close(fd);
 	} else {
