@@ -1,9 +1,11 @@
 # Section "ui": what the terminal UI costs, against a pty made by script(1)
 # (util-linux), TERM=xterm-256color, 100x30.  The guest (screenbench ui=)
 # keeps a steady load paced by 60 Hz timer interrupts, vCPU halted between
-# ticks.  Steady-state rates come from two durations (S1, S2), so start-up
-# and the final restore cancel out:
-#   bytes/s = (bytes(S2) - bytes(S1)) / (S2 - S1)
+# ticks.  Bytes are counted in a window of the S2 run, from S1 seconds in to
+# one second before the end, so neither start-up (the first frames, the
+# status line settling) nor the final restore is counted:
+#   bytes/s = (bytes at S2 - 1 s - bytes at S1) / (S2 - 1 - S1)
+# CPU comes from two durations (S1, S2), so start-up and exit cancel out:
 #   UI CPU  = (cpu_tui(S2) - cpu_tui(S1) - (cpu_headless(S2) - cpu_headless(S1))) / (S2 - S1)
 # i.e. the vmm's CPU with the UI minus the same guest run headless.
 
@@ -38,13 +40,16 @@ section_ui() {
 		: > "$WORK/ui-$c.b"; : > "$WORK/ui-$c.cpu"
 		for r in $(seq "$UI_RUNS"); do
 			ui_tty_run "ui-$c-1-$r" "$cfg" "$c" "$s1"
-			ui_tty_run "ui-$c-2-$r" "$cfg" "$c" "$s2"
+			ui_tty_run "ui-$c-2-$r" "$cfg" "$c" "$s2" &
+			local pid=$! b1 b2
+			sleep "$s1"
+			b1=$(wc -c < "$WORK/ui-$c-2-$r.tty")
+			sleep "$((s2 - 1 - s1))"
+			b2=$(wc -c < "$WORK/ui-$c-2-$r.tty")
+			wait $pid
 			vmm_run "uh-$c-1-$r" "$cfg" --set "cmdline=ui=$c seconds=$s1"
 			vmm_run "uh-$c-2-$r" "$cfg" --set "cmdline=ui=$c seconds=$s2"
-			local b1 b2
-			b1=$(wc -c < "$WORK/ui-$c-1-$r.tty")
-			b2=$(wc -c < "$WORK/ui-$c-2-$r.tty")
-			calc "($b2 - $b1) / ($s2 - $s1)" >> "$WORK/ui-$c.b"
+			calc "($b2 - $b1) / ($s2 - 1 - $s1)" >> "$WORK/ui-$c.b"
 			calc "(($(cpu_us "$WORK/ui-$c-2-$r.rw") - $(cpu_us "$WORK/ui-$c-1-$r.rw")) - \
 ($(cpu_us "$WORK/uh-$c-2-$r.rw") - $(cpu_us "$WORK/uh-$c-1-$r.rw"))) / ($s2 - $s1) / 1e4" >> "$WORK/ui-$c.cpu"
 		done
