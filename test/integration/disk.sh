@@ -72,33 +72,26 @@ else
 fi
 
 # --- one driver writes, another reads, the test reads the file ----------------
-newimg "$TMP/x.img" 1M
-disk_cfg "$TMP/xw.cfg" emulated x.img "disk=ata-irq op=write seed=5"
-disk_cfg "$TMP/xr.cfg" pv x.img "disk=pv-ring op=verify seed=5"
-run_vmm "$TMP/xw" -c "$TMP/xw.cfg" --headless --dump none
-w=$STATUS
-check_image x "$TMP/x.img" 5 > "$TMP/x.chk"
-c=$?
-run_vmm "$TMP/xr" -c "$TMP/xr.cfg" --headless --dump none
-if [ $w -eq 0 ] && [ $c -eq 0 ] && [ $STATUS -eq 0 ]; then
-	pass disk-ata-to-pv
-else
-	fail disk-ata-to-pv "ATA write $w, image check $c ($(cat "$TMP/x.chk")), PV verify $STATUS: $(grep FAIL "$TMP/xr.txt" | head -2)"
-fi
-
-newimg "$TMP/y.img" 1M
-disk_cfg "$TMP/yw.cfg" pv y.img "disk=pv-sector op=write seed=6"
-disk_cfg "$TMP/yr.cfg" emulated y.img "disk=ata-poll op=verify seed=6"
-run_vmm "$TMP/yw" -c "$TMP/yw.cfg" --headless --dump none
-w=$STATUS
-check_image y "$TMP/y.img" 6 > "$TMP/y.chk"
-c=$?
-run_vmm "$TMP/yr" -c "$TMP/yr.cfg" --headless --dump none
-if [ $w -eq 0 ] && [ $c -eq 0 ] && [ $STATUS -eq 0 ]; then
-	pass disk-pv-to-ata
-else
-	fail disk-pv-to-ata "PV write $w, image check $c ($(cat "$TMP/y.chk")), ATA verify $STATUS: $(grep FAIL "$TMP/yr.txt" | head -2)"
-fi
+# cross NAME SEED WRITE-MODE WRITE-DRIVER READ-MODE READ-DRIVER: one driver
+# writes a pattern, the test checks the image file, the other reads it back
+cross() {
+	local name=$1 seed=$2 w c
+	newimg "$TMP/$seed.img" 1M
+	disk_cfg "$TMP/$seed-w.cfg" "$3" "$seed.img" "disk=$4 op=write seed=$seed"
+	disk_cfg "$TMP/$seed-r.cfg" "$5" "$seed.img" "disk=$6 op=verify seed=$seed"
+	run_vmm "$TMP/$seed-w" -c "$TMP/$seed-w.cfg" --headless --dump none
+	w=$STATUS
+	check_image "$seed" "$TMP/$seed.img" "$seed" > "$TMP/$seed.chk"
+	c=$?
+	run_vmm "$TMP/$seed-r" -c "$TMP/$seed-r.cfg" --headless --dump none
+	if [ $w -eq 0 ] && [ $c -eq 0 ] && [ $STATUS -eq 0 ]; then
+		pass "$name"
+	else
+		fail "$name" "$4 write $w, image check $c ($(cat "$TMP/$seed.chk")), $6 verify $STATUS: $(grep FAIL "$TMP/$seed-r.txt" | head -2)"
+	fi
+}
+cross disk-ata-to-pv 5 emulated ata-irq pv pv-ring
+cross disk-pv-to-ata 6 pv pv-sector emulated ata-poll
 
 # --- each driver's full self-test (write, read back with another, errors) ----
 ok=1
