@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: MIT
+#include <stdlib.h>
+#include <string.h>
+
+#include "state.h"
+
+void state_init_save(struct state *s)
+{
+	*s = (struct state){ .loading = false };
+}
+
+void state_init_load(struct state *s, const void *buf, size_t len)
+{
+	*s = (struct state){ .loading = true, .buf = (uint8_t *)buf, .len = len };
+}
+
+void state_free(struct state *s)
+{
+	if (!s->loading)
+		free(s->buf);
+	s->buf = NULL;
+	s->len = s->cap = s->pos = 0;
+}
+
+static bool reserve(struct state *s, size_t n)
+{
+	if (n > SIZE_MAX - s->len)
+		return false;
+	if (s->len + n <= s->cap)
+		return true;
+	size_t cap = s->cap ? s->cap : 256;
+
+	while (cap < s->len + n)
+		cap *= 2;
+	uint8_t *b = realloc(s->buf, cap);
+
+	if (!b)
+		return false;
+	s->buf = b;
+	s->cap = cap;
+	return true;
+}
+
+void state_bytes(struct state *s, void *p, size_t n)
+{
+	if (s->bad)
+		return;
+	if (s->loading) {
+		if (n > s->len - s->pos) {
+			s->bad = true;
+			return;
+		}
+		memcpy(p, s->buf + s->pos, n);
+		s->pos += n;
+		return;
+	}
+	if (!reserve(s, n)) {
+		s->bad = true;
+		return;
+	}
+	memcpy(s->buf + s->len, p, n);
+	s->len += n;
+}
+
+/* little-endian on the wire whatever the host */
+static void state_le(struct state *s, uint64_t *v, size_t n)
+{
+	uint8_t b[8];
+
+	for (size_t i = 0; i < n; i++)
+		b[i] = (uint8_t)(*v >> (8 * i));
+	state_bytes(s, b, n);
+	if (!s->loading || s->bad)
+		return;
+	*v = 0;
+	for (size_t i = 0; i < n; i++)
+		*v |= (uint64_t)b[i] << (8 * i);
+}
+
+void state_u8(struct state *s, uint8_t *v)
+{
+	state_bytes(s, v, 1);
+}
+
+void state_u16(struct state *s, uint16_t *v)
+{
+	uint64_t x = *v;
+
+	state_le(s, &x, 2);
+	*v = (uint16_t)x;
+}
+
+void state_u32(struct state *s, uint32_t *v)
+{
+	uint64_t x = *v;
+
+	state_le(s, &x, 4);
+	*v = (uint32_t)x;
+}
+
+void state_u64(struct state *s, uint64_t *v)
+{
+	state_le(s, v, 8);
+}
+
+void state_bool(struct state *s, bool *v)
+{
+	uint8_t b = *v;
+
+	state_u8(s, &b);
+	if (s->loading && !s->bad) {
+		if (b > 1)
+			s->bad = true;
+		else
+			*v = b;
+	}
+}
+
+int state_ok(const struct state *s)
+{
+	if (s->bad)
+		return -1;
+	return s->loading && s->pos != s->len ? -1 : 0;
+}
