@@ -2,13 +2,10 @@
 # are not checked (no timing thresholds in tests); bench/ is for speed.
 source "$(dirname "$0")/../lib.sh"
 T=bench
-require_kvm $T-smoke $T-csv $T-json $T-table
-if ! command -v jq > /dev/null; then
-	for n in $T-smoke $T-csv $T-json $T-table; do skip $n "jq is not installed (test/install-deps test)"; done
-	exit 0
-fi
+require_kvm
+command -v jq > /dev/null || skipping || SKIP_WHY="jq is not installed (test/install-deps test)"
 
-B=$B timeout -k 5 300 "$ROOT/bench/run" --smoke --out "$TMP/res" > "$TMP/out" 2> "$TMP/err"
+skipping || B=$B timeout -k 5 300 "$ROOT/bench/run" --smoke --out "$TMP/res" > "$TMP/out" 2> "$TMP/err"
 STATUS=$?
 check $T-smoke "status $STATUS: $(tail -5 "$TMP/err")" test "$STATUS" = 0
 

@@ -1,9 +1,7 @@
 # Core: boot, exit paths, crashes, timeouts, headless dumps, stats.
 source "$(dirname "$0")/../lib.sh"
 T=core
-require_kvm $T-hello $T-hello-screen $T-auto-headless $T-dump-ansi $T-boot-state \
-	$T-unclaimed $T-irq $T-debug-exit $T-triple-fault $T-halt $T-timeout \
-	$T-sigterm $T-stats-json $T-iret
+require_kvm
 
 mkcfg "$TMP/hello.cfg" hello 'cmdline = "exit=7";'
 run_vmm "$TMP/h" -c "$TMP/hello.cfg" --headless

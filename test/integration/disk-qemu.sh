@@ -2,8 +2,8 @@
 # QEMU's IDE disk, and what QEMU wrote reads back on vmm through the PV ring.
 source "$(dirname "$0")/../lib.sh"
 T=disk-qemu
-require_kvm $T-test $T-bench
-require_qemu $T-test $T-bench
+require_kvm
+require_qemu
 
 # disk-test exits 0 on QEMU as (0 << 1) | 1
 "$VMM" --create-image "$TMP/q.img" --size 1M

@@ -6,7 +6,7 @@
 # another expected reaction; NAME@VARIANT runs a case again in a variant.
 # HOSTILE_REPORT=FILE appends one line per case: what the VMM did.
 source "$(dirname "$0")/../lib.sh"
-require_kvm hostile_cases
+require_kvm
 
 declare -A CFG=(
 	[pv_vga_bounds]='vga = { mode = "pv"; };'
@@ -34,6 +34,8 @@ VARIANTS="hc_unknown@pv hc_wild_args@pv mmio_vga_edges@coalesced mmio_vga_edges@
 mkcfg "$TMP/list.cfg" hostile 'cmdline = "case=list";'
 run_vmm "$TMP/list" -c "$TMP/list.cfg" --headless --dump none
 cases=$(sed -n 's/^hostile cases://p' "$TMP/list.txt")
+# without KVM the guest cannot list them: its case table can
+skipping && cases=$(sed -n 's/^\t{ "\([a-z0-9_]*\)", [a-z0-9_]* },$/\1/p' "$ROOT/guest/hostile.c")
 if [ -z "$cases" ]; then
 	fail hostile_cases "case=list printed nothing: $(tail -2 "$TMP/list.err")"
 	exit 0

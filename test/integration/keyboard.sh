@@ -2,9 +2,7 @@
 # stdin, COM1 input by interrupt, script errors, and an idle guest's cost.
 source "$(dirname "$0")/../lib.sh"
 T=kbd
-require_kvm $T-shell-exit $T-shell-screen $T-line-editing $T-history $T-pv-screen \
-	$T-ioapic $T-serial-irq-ioapic $T-stdin $T-keys-file $T-no-disk $T-bench $T-serial-long $T-serial-irq \
-	$T-bad-key $T-missing-keys-file $T-idle-cpu
+require_kvm
 
 mkcfg "$TMP/shell.cfg" shell 'serial = { output = "none"; };'
 

@@ -2,8 +2,8 @@
 # the same behaviour, emulated devices only.
 source "$(dirname "$0")/../lib.sh"
 T=qemu
-require_kvm $T-hello $T-irq
-require_qemu $T-hello $T-irq
+require_kvm
+require_qemu
 
 # exit status 7 comes back from QEMU's debug-exit as (7 << 1) | 1
 run_qemu "$TMP/h" "$GUESTS/hello.elf" "exit=7"

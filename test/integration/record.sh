@@ -2,7 +2,7 @@
 # --record: a valid asciicast v2 file whose replay ends on the final
 # screen (the same as --dump), headless, for a guest that animates.
 source "$(dirname "$0")/../lib.sh"
-require_kvm record_headless record_bad_path
+require_kvm
 
 mkcfg "$TMP/demo.cfg" demo 'cmdline = "frames=30";' 'serial = { output = "none"; };'
 run_vmm "$TMP/demo" -c "$TMP/demo.cfg" --headless --record "$TMP/demo.cast" \

@@ -2,9 +2,7 @@
 # The seccomp sandbox: a forbidden system call kills vmm with SIGSYS, and
 # guests run normally with the sandbox on in every VGA set-up.
 source "$(dirname "$0")/../lib.sh"
-require_kvm sandbox_selftest_killed sandbox_trap_names_call \
-	sandbox_off_no_selftest sandbox_hello_trap sandbox_hello_coalesced \
-	sandbox_hello_ram sandbox_hello_pv
+require_kvm
 
 mkcfg "$TMP/h.cfg" hello 'cmdline = "exit=7";'
 

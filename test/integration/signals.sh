@@ -7,7 +7,7 @@
 # storm) adds its config lines to EXTRA_CFG and a check function to
 # POST_CHECKS; each check is called as CHECK NAME PREFIX after every stop.
 source "$(dirname "$0")/../lib.sh"
-require_kvm signal_hup signal_term signal_int signal_pipe
+require_kvm
 
 EXTRA_CFG=()
 POST_CHECKS=()

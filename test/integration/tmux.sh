@@ -3,22 +3,18 @@
 # cursor, status line, help, resize below 80x26 and back, Ctrl-A x quitting
 # with status 0 and the terminal restored, and --record from the UI.
 source "$(dirname "$0")/../lib.sh"
-NAMES=(tui_text tui_colors tui_cursor tui_keys tui_status tui_help tui_small tui_regrow tui_quit tui_restored tui_record
-	tui_crash_restored)
-require_kvm "${NAMES[@]}"
-if ! command -v tmux > /dev/null; then
-	for n in "${NAMES[@]}"; do skip "$n" "tmux is not installed"; done
-	exit 0
-fi
+require_kvm
+command -v tmux > /dev/null || skipping || SKIP_WHY="tmux is not installed"
 
 SOCK="vmm-test-$$"
-tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
+tm() { skipping || tmux -L "$SOCK" -f /dev/null "$@"; }
 trap 'tm kill-server 2> /dev/null; rm -rf "$TMP"' EXIT
 
 # wait_for SECONDS COMMAND...: poll until COMMAND succeeds (bounded)
 wait_for() {
 	local end=$((SECONDS + $1))
 	shift
+	skipping && return 1
 	until "$@"; do
 		[ $SECONDS -ge $end ] && return 1
 		sleep 0.1
