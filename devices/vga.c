@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../tui/screen.h"
+#include "../vmm/screen.h"
 #include "../vmm/vm.h"
 #include "vga.h"
 

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "screen.h"
+#include "../vmm/screen.h"
 
 enum dump_format { DUMP_NONE, DUMP_TEXT, DUMP_ANSI };
 

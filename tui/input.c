@@ -17,7 +17,7 @@
 #include "../vmm/vm.h"
 #include "input.h"
 #include "keymap.h"
-#include "screen.h"
+#include "../vmm/screen.h"
 #include "script.h"
 
 #define ALT_WINDOW_NS	30000000ull	/* ESC then a key this soon: Alt+key */

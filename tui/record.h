@@ -9,7 +9,7 @@
 #ifndef TUI_RECORD_H
 #define TUI_RECORD_H
 
-#include "screen.h"
+#include "../vmm/screen.h"
 
 struct vm;
 struct recorder;

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "screen.h"
+#include "../vmm/screen.h"
 
 struct vm;
 

@@ -7,7 +7,7 @@
 #include <wchar.h>
 
 #include "attr.h"
-#include "screen.h"
+#include "../vmm/screen.h"
 
 #define STATUS_ROW	SCREEN_ROWS
 #define UI_MIN_ROWS	(SCREEN_ROWS + 1)

@@ -27,7 +27,7 @@
 #include "../tui/input.h"
 #include "../tui/record.h"
 #include "../tui/refresh.h"
-#include "../tui/screen.h"
+#include "screen.h"
 #include "../tui/ui.h"
 #include "boot.h"
 #include "loader.h"

@@ -18,7 +18,7 @@
 #include "../../devices/pv_disk.h"
 #include "../../devices/pv_vga.h"
 #include "../../devices/vga.h"
-#include "../../tui/screen.h"
+#include "../../vmm/screen.h"
 #include "../../vmm/vm.h"
 #include "disk_image.h"
 

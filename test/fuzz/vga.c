@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "../../devices/vga.h"
-#include "../../tui/screen.h"
+#include "../../vmm/screen.h"
 #include "../../vmm/bus.h"
 #include "fuzz.h"
 

@@ -7,7 +7,7 @@
 
 #include "../../devices/pv_vga.h"
 #include "../../devices/vga.h"
-#include "../../tui/screen.h"
+#include "../../vmm/screen.h"
 #include "../../vmm/guest_mem.h"
 #include "../unit.h"
 

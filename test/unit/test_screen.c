@@ -6,7 +6,7 @@
  */
 #include <pthread.h>
 
-#include "../../tui/screen.h"
+#include "../../vmm/screen.h"
 #include "../unit.h"
 
 static void starts_blank(void)

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The 80x25 cell buffer between the vCPU thread (emulated and PV VGA write
+ * The machine's 80x25 cell buffer between the vCPU thread (emulated and PV VGA write
  * into it) and whoever shows it (the ncurses thread, the headless dump,
  * the recorder).  A mutex keeps frames whole; gen grows with every change
  * so a reader can skip a frame that did not change.
  */
-#ifndef TUI_SCREEN_H
-#define TUI_SCREEN_H
+#ifndef VMM_SCREEN_H
+#define VMM_SCREEN_H
 
 #include <pthread.h>
 #include <stdbool.h>
