@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../vmm/json.h"
 #include "../vmm/vm.h"
 #include "ata.h"
 #include "disk_image.h"
@@ -597,3 +598,33 @@ void ata_destroy(struct ata *s)
 {
 	free(s);
 }
+
+/* disk.mode = "emulated": the configured images as master and slave */
+static int ata_dev_create(struct vm *vm, void **dev)
+{
+	if (!vm->disk[0] || vm->cfg->disk.mode != VMM_MODE_EMULATED)
+		return 0;
+	*dev = ata_create(vm, vm->disk[0], vm->disk[1]);
+	return *dev ? 0 : VMM_EXIT_SETUP;
+}
+
+static void ata_dev_destroy(void *dev)
+{
+	ata_destroy(dev);
+}
+
+static void ata_stats(const void *dev, struct json *j)
+{
+	const struct ata *s = dev;
+
+	json_u64(j, "irqs", s->irqs);
+	json_u64(j, "aborts", s->aborts);
+	json_u64(j, "protocol_errors", s->protocol_errors);
+}
+
+const struct device_model ata_device = {
+	.name = "ata",
+	.create = ata_dev_create,
+	.destroy = ata_dev_destroy,
+	.stats = ata_stats,
+};

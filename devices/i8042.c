@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "../vmm/bus.h"
+#include "../vmm/json.h"
 #include "../vmm/vm.h"
 #include "i8042.h"
 
@@ -276,7 +277,8 @@ static void controller_data(struct i8042 *k, uint8_t cmd, uint8_t v)
 	case 0xd1:
 		k->outport = v;
 		if (!(v & I8042_OP_RESET) && k->vm)
-			vm_stop(k->vm, 0, "guest requested a reset (8042 output port)");
+			vm_stop(k->vm, STOP_GUEST, 0,
+				"guest requested a reset (8042 output port)");
 		break;
 	case 0xd2:		/* as if the keyboard had sent it */
 		ctl_put(k, v);
@@ -318,7 +320,8 @@ static void controller_command(struct i8042 *k, uint8_t c)
 	default:
 		/* 0xF0-0xFF pulse output lines; bit 0 clear pulses reset */
 		if (c >= 0xf0 && !(c & 1) && k->vm)
-			vm_stop(k->vm, 0, "guest requested a reset (8042 pulse %#x)", c);
+			vm_stop(k->vm, STOP_GUEST, 0,
+				"guest requested a reset (8042 pulse %#x)", c);
 	}
 }
 
@@ -407,8 +410,8 @@ struct i8042 *i8042_create(struct vm *vm)
 	k->ram[0] = CB_DEFAULT;
 	k->outport = I8042_OP_RESET | I8042_OP_A20;
 	kbd_reset_state(k);
-	if (vm && (bus_register(&vm->pio, I8042_DATA_PORT, 1, i8042_io, k, "i8042") ||
-		   bus_register(&vm->pio, I8042_CMD_PORT, 1, i8042_io, k, "i8042"))) {
+	if (vm && (bus_register(&vm->pio, I8042_DATA_PORT, 1, i8042_io, k, "i8042-data") ||
+		   bus_register(&vm->pio, I8042_CMD_PORT, 1, i8042_io, k, "i8042-cmd"))) {
 		free(k);
 		return NULL;
 	}
@@ -419,3 +422,29 @@ void i8042_destroy(struct i8042 *k)
 {
 	free(k);
 }
+
+static int i8042_dev_create(struct vm *vm, void **dev)
+{
+	*dev = i8042_create(vm);
+	return *dev ? 0 : VMM_EXIT_SETUP;
+}
+
+static void i8042_dev_destroy(void *dev)
+{
+	i8042_destroy(dev);
+}
+
+static void i8042_stats(const void *dev, struct json *j)
+{
+	const struct i8042 *k = dev;
+
+	json_u64(j, "keys", k->keys);
+	json_u64(j, "bytes_read", k->bytes_read);
+}
+
+const struct device_model i8042_device = {
+	.name = "i8042",
+	.create = i8042_dev_create,
+	.destroy = i8042_dev_destroy,
+	.stats = i8042_stats,
+};
