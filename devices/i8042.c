@@ -194,33 +194,40 @@ static void kbd_answer(struct i8042 *k, uint8_t v)
 }
 
 /* A byte the guest wrote to 0x60 for the keyboard. */
+/* The parameter byte of ED (LEDs), F3 (typematic) or F0 (scan code set). */
+static void kbd_parameter(struct i8042 *k, uint8_t pending, uint8_t v)
+{
+	switch (pending) {
+	case 0xed:
+		k->leds = v & 7;
+		break;
+	case 0xf3:
+		k->typematic = v & 0x7f;
+		break;
+	case 0xf0:
+		if (v == 0) {
+			kbd_answer(k, KBD_ACK);
+			kbd_answer(k, k->scanset);
+			return;
+		}
+		if (v > 2) {	/* set 3 is not offered */
+			kbd_answer(k, KBD_RESEND);
+			return;
+		}
+		k->scanset = v;
+		break;
+	}
+	kbd_answer(k, KBD_ACK);
+}
+
 static void kbd_command(struct i8042 *k, uint8_t v)
 {
 	uint8_t pending = k->kbd_pending;
 
 	k->kbd_pending = 0;
+	/* a command byte (ED and up) cancels a pending parameter */
 	if (pending && v < 0xed) {
-		switch (pending) {
-		case 0xed:
-			k->leds = v & 7;
-			break;
-		case 0xf3:
-			k->typematic = v & 0x7f;
-			break;
-		case 0xf0:
-			if (v == 0) {
-				kbd_answer(k, KBD_ACK);
-				kbd_answer(k, k->scanset);
-				return;
-			}
-			if (v > 2) {	/* set 3 is not offered */
-				kbd_answer(k, KBD_RESEND);
-				return;
-			}
-			k->scanset = v;
-			break;
-		}
-		kbd_answer(k, KBD_ACK);
+		kbd_parameter(k, pending, v);
 		return;
 	}
 	switch (v) {
