@@ -85,7 +85,8 @@ int firmware_load(struct firmware *fw, const struct guest_mem *mem,
 	size_t len;
 	const char *bad;
 
-	if (firmware_read_file(path, FIRMWARE_MAX, &img, &len, why, sizeof(why))) {
+	/* anything plausible is read, so that the size check can say what is wrong */
+	if (firmware_read_file(path, 16 * FIRMWARE_MAX, &img, &len, why, sizeof(why))) {
 		fprintf(stderr, "vmm: firmware '%s': %s\n", path, why);
 		return -1;
 	}
