@@ -159,7 +159,11 @@ struct fw_cfg *fw_cfg_new(const struct guest_mem *mem, uint64_t ram_bytes,
 	put_le(id, FW_CFG_ID_TRADITIONAL | FW_CFG_ID_DMA, 4);
 	put_le(ram, ram_bytes, 8);
 	put_le(one, 1, 2);
-	/* no menu: SeaBIOS neither offers one nor waits for a key */
+	/*
+	 * No "bootorder" file: SeaBIOS names only PCI disks there, and our
+	 * ATA disk is ISA; it takes the order from CMOS 0x3D (devices/cmos.c).
+	 * No menu: SeaBIOS neither offers one nor waits for a key.
+	 */
 	put_le(show, menu, 2);
 	put_le(wait, menu ? 2500 : 0, 2);
 	if (add_item(f, FW_CFG_SIGNATURE, "", "QEMU", 4) ||
