@@ -37,6 +37,11 @@ struct vm_config {
 	struct {
 		char *output;	/* "stdout", "none" or a file path */
 	} serial;
+	struct {
+		char *image;	/* NULL: a Multiboot guest; else the BIOS image */
+		char *log;	/* port 0x402: "stderr", "none" or a file path */
+		bool menu;	/* the BIOS's boot menu */
+	} firmware;
 };
 
 /*

@@ -113,6 +113,9 @@ int vm_create(struct vm *vm, const struct vm_config *cfg);
 void vm_destroy(struct vm *vm);
 int vm_map_ram(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
 	       bool readonly);
+/* host memory that is not guest RAM (the BIOS alias below 4 GiB) as a slot */
+int vm_map_host(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
+		void *host, bool readonly);
 int vm_unmap_slot(struct vm *vm, int slot);
 int vm_coalesce(struct vm *vm, uint64_t addr, uint32_t len, bool pio);
 void vm_irq_line(struct vm *vm, unsigned int irq, int level);
