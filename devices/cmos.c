@@ -586,7 +586,7 @@ static int cmos_state(void *dev, struct state *s)
 	return state_ok(s);
 }
 
-const struct device_type cmos_device = {
+const struct device_model cmos_device = {
 	.name = "cmos",
 	.create = cmos_create,
 	.destroy = cmos_destroy,

@@ -21,7 +21,7 @@
 
 struct vm;
 struct bus_access;
-struct device_type;
+struct device_model;
 
 #define CMOS_INDEX_PORT		0x70
 #define CMOS_DATA_PORT		0x71
@@ -127,6 +127,6 @@ int64_t cmos_days_from_civil(int64_t y, unsigned int m, unsigned int d);
 void cmos_civil_from_days(int64_t days, int64_t *y, unsigned int *m,
 			  unsigned int *d);
 
-extern const struct device_type cmos_device;
+extern const struct device_model cmos_device;
 
 #endif

@@ -121,7 +121,7 @@ static void debugcon_stats(const void *dev, struct json *j)
 	json_u64(j, "lost", d->lost);
 }
 
-const struct device_type debugcon_device = {
+const struct device_model debugcon_device = {
 	.name = "debugcon",
 	.create = debugcon_create,
 	.destroy = debugcon_destroy,

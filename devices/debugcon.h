@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 struct bus_access;
-struct device_type;
+struct device_model;
 
 #define DEBUGCON_PORT		0x402
 #define DEBUGCON_READBACK	0xe9
@@ -33,6 +33,6 @@ void debugcon_free(struct debugcon *d);
 void debugcon_flush(struct debugcon *d);
 void debugcon_io(void *opaque, struct bus_access *a);
 
-extern const struct device_type debugcon_device;
+extern const struct device_model debugcon_device;
 
 #endif

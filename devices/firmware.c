@@ -19,6 +19,7 @@
 #include "../vmm/guest_mem.h"
 #include "../vmm/json.h"
 #include "../vmm/vm.h"
+#include "disk_image.h"
 #include "firmware.h"
 
 const char *firmware_size_problem(uint64_t size)
@@ -178,6 +179,26 @@ static void firmware_destroy(void *dev)
 	free(fw);
 }
 
+/*
+ * SeaBIOS resets the machine right after "No bootable device" (fw_cfg's
+ * etc/boot-fail-wait is 0); when the disk cannot boot, that reset ends
+ * the VM with a status that says so instead of a clean 0.
+ */
+static void note_unbootable_disk(struct vm *vm)
+{
+	uint8_t sector[512];
+	struct disk_image *d = vm->disk[0];
+
+	if (d && disk_image_read(d, 0, 1, sector) == VMM_OK &&
+	    sector[510] == 0x55 && sector[511] == 0xaa)
+		return;
+	vm->reset.status = 1;
+	snprintf(vm->reset.why, sizeof(vm->reset.why),
+		 ": the firmware found no bootable device (%s%s%s)",
+		 d ? "sector 0 of '" : "no disk", d ? d->path : "",
+		 d ? "' has no boot signature" : "");
+}
+
 static int firmware_create(struct vm *vm, void **dev)
 {
 	struct firmware *fw;
@@ -198,6 +219,7 @@ static int firmware_create(struct vm *vm, void **dev)
 		firmware_destroy(fw);
 		return VMM_EXIT_SETUP;
 	}
+	note_unbootable_disk(vm);
 	*dev = fw;
 	return 0;
 }
@@ -210,7 +232,7 @@ static void firmware_stats(const void *dev, struct json *j)
 }
 
 /* No state: the image comes from the config, the low copy is RAM. */
-const struct device_type firmware_device = {
+const struct device_model firmware_device = {
 	.name = "firmware",
 	.create = firmware_create,
 	.destroy = firmware_destroy,

@@ -16,7 +16,7 @@
 
 struct vm;
 struct guest_mem;
-struct device_type;
+struct device_model;
 
 /* "seabios" in a config means this file, from Debian's seabios package. */
 #define FIRMWARE_SEABIOS	"/usr/share/seabios/bios.bin"
@@ -54,6 +54,6 @@ void firmware_reset_state(struct kvm_regs *r, struct kvm_sregs *s);
 /* Puts the vCPU in that state (instead of the Multiboot entry). */
 int firmware_reset_vcpu(int vcpu_fd);
 
-extern const struct device_type firmware_device;
+extern const struct device_model firmware_device;
 
 #endif

@@ -150,7 +150,8 @@ struct fw_cfg *fw_cfg_new(const struct guest_mem *mem, uint64_t ram_bytes,
 			  bool menu)
 {
 	struct fw_cfg *f = calloc(1, sizeof(*f));
-	uint8_t id[4], ram[8], one[2], show[2], wait[2], e820[E820_MAX_ENTRIES * E820_ENTRY_SIZE];
+	uint8_t id[4], ram[8], one[2], show[2], wait[2], fail_wait[4];
+	uint8_t e820[E820_MAX_ENTRIES * E820_ENTRY_SIZE];
 
 	if (!f)
 		return NULL;
@@ -166,6 +167,8 @@ struct fw_cfg *fw_cfg_new(const struct guest_mem *mem, uint64_t ram_bytes,
 	 */
 	put_le(show, menu, 2);
 	put_le(wait, menu ? 2500 : 0, 2);
+	/* after "No bootable device", reset at once: vmm then stops and says why */
+	put_le(fail_wait, 0, 4);
 	if (add_item(f, FW_CFG_SIGNATURE, "", "QEMU", 4) ||
 	    add_item(f, FW_CFG_ID, "", id, sizeof(id)) ||
 	    add_item(f, FW_CFG_RAM_SIZE, "", ram, sizeof(ram)) ||
@@ -174,7 +177,8 @@ struct fw_cfg *fw_cfg_new(const struct guest_mem *mem, uint64_t ram_bytes,
 	    add_item(f, FW_CFG_BOOT_MENU, "", show, sizeof(show)) ||
 	    rebuild_directory(f) ||
 	    fw_cfg_add_file(f, "etc/e820", e820, fw_cfg_e820(ram_bytes, e820)) ||
-	    fw_cfg_add_file(f, "etc/boot-menu-wait", wait, sizeof(wait))) {
+	    fw_cfg_add_file(f, "etc/boot-menu-wait", wait, sizeof(wait)) ||
+	    fw_cfg_add_file(f, "etc/boot-fail-wait", fail_wait, sizeof(fail_wait))) {
 		fw_cfg_free(f);
 		return NULL;
 	}
@@ -371,7 +375,7 @@ static int fw_cfg_state(void *dev, struct state *s)
 	return state_ok(s);
 }
 
-const struct device_type fw_cfg_device = {
+const struct device_model fw_cfg_device = {
 	.name = "fw_cfg",
 	.create = fw_cfg_create,
 	.destroy = fw_cfg_destroy,

@@ -17,7 +17,7 @@
 struct vm;
 struct bus_access;
 struct guest_mem;
-struct device_type;
+struct device_model;
 
 #define FW_CFG_PORT_SEL		0x510
 #define FW_CFG_PORT_DATA	0x511
@@ -96,6 +96,6 @@ void fw_cfg_io(void *opaque, struct bus_access *a);
  */
 size_t fw_cfg_e820(uint64_t ram_bytes, uint8_t *out);
 
-extern const struct device_type fw_cfg_device;
+extern const struct device_model fw_cfg_device;
 
 #endif

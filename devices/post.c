@@ -69,7 +69,7 @@ static int post_state(void *dev, struct state *s)
 	return state_ok(s);
 }
 
-const struct device_type post_device = {
+const struct device_model post_device = {
 	.name = "post",
 	.create = post_create,
 	.destroy = post_destroy,

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 struct bus_access;
-struct device_type;
+struct device_model;
 
 #define POST_PORT	0x80
 
@@ -23,6 +23,6 @@ void post_io(void *opaque, struct bus_access *a);
 /* The last code, or -1 when the firmware wrote none (or there is no port). */
 int post_last(const struct post *p);
 
-extern const struct device_type post_device;
+extern const struct device_model post_device;
 
 #endif
