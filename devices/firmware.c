@@ -22,17 +22,6 @@
 #include "disk_image.h"
 #include "firmware.h"
 
-const char *firmware_size_problem(uint64_t size)
-{
-	if (!size)
-		return "is empty";
-	if (size % FIRMWARE_BLOCK)
-		return "is not a whole number of 64 KiB blocks";
-	if (size > FIRMWARE_MAX)
-		return "is larger than 256 KiB";
-	return NULL;
-}
-
 int firmware_read_file(const char *path, size_t max, uint8_t **data,
 		       size_t *len, char *why, size_t why_len)
 {
@@ -91,7 +80,7 @@ int firmware_load(struct firmware *fw, const struct guest_mem *mem,
 		fprintf(stderr, "vmm: firmware '%s': %s\n", path, why);
 		return -1;
 	}
-	bad = firmware_size_problem(len);
+	bad = config_firmware_size_problem(len);
 	low = bad ? NULL : gpa_ptr(mem, FIRMWARE_LOW_END - len, len);
 	if (bad || !low) {
 		fprintf(stderr, "vmm: firmware '%s': %s\n", path,

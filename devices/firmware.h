@@ -14,16 +14,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../vmm/config.h"
+
 struct vm;
 struct guest_mem;
 struct device_model;
 
 /* "seabios" in a config means this file, from Debian's seabios package. */
-#define FIRMWARE_SEABIOS	"/usr/share/seabios/bios.bin"
+#define FIRMWARE_SEABIOS	CONFIG_SEABIOS
 /* The VGA BIOS a firmware's folder holds, handed over by fw_cfg. */
 #define FIRMWARE_VGABIOS	"vgabios-isavga.bin"
-#define FIRMWARE_BLOCK		(64u << 10)
-#define FIRMWARE_MAX		(256u << 10)
+#define FIRMWARE_BLOCK		CONFIG_FIRMWARE_BLOCK
+#define FIRMWARE_MAX		CONFIG_FIRMWARE_MAX
 #define FIRMWARE_LOW_END	0x100000ull	/* the low copy ends at 1 MiB */
 #define FIRMWARE_HIGH_END	0x100000000ull	/* the alias ends at 4 GiB */
 #define FIRMWARE_SLOT		3		/* KVM memory slot of the alias */
@@ -34,8 +36,6 @@ struct firmware {
 	size_t size;
 };
 
-/* NULL when a file of this size can be a BIOS image, else why not. */
-const char *firmware_size_problem(uint64_t size);
 /*
  * Reads a whole regular file of at most max bytes into a new buffer.
  * Returns 0, or -1 with a reason in why (the file missing, too big, or

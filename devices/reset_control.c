@@ -3,7 +3,9 @@
  * The PC's reset control register at port 0xcf9 (as in the PIIX and ICH
  * chipsets): writing bit 2 (reset CPU) resets the machine.  SeaBIOS and
  * Linux reboot through it; vmm does not reboot, so the VM stops there
- * (vm_request_reset() says with which status).  The register sits inside
+ * (vm_request_reset() says with which status).  It is there with a
+ * firmware, as on the PC that firmware expects; Multiboot guests end with
+ * a hypercall or the debug-exit port.  The register sits inside
  * the PCI configuration window 0xcf8-0xcff but answers only byte
  * accesses at 0xcf9, so a 32-bit read at 0xcf8 still finds no PCI.
  */
@@ -35,8 +37,11 @@ static void reset_control_io(void *opaque, struct bus_access *a)
 
 static int reset_control_create(struct vm *vm, void **dev)
 {
-	struct reset_control *r = calloc(1, sizeof(*r));
+	struct reset_control *r;
 
+	if (!vm->cfg->firmware.image)
+		return 0;
+	r = calloc(1, sizeof(*r));
 	if (!r)
 		return VMM_EXIT_SETUP;
 	r->vm = vm;

@@ -15,7 +15,7 @@
 	X(debug_exit)	/* port 0xf4: the guest's exit status */	\
 	X(serial)	/* COM1, a 16550A */				\
 	X(i8042)	/* keyboard controller, IRQ 1 */		\
-	X(reset_control) /* port 0xcf9: a reset stops the VM */	\
+	X(reset_control) /* port 0xcf9 (with a firmware) */	\
 	X(vga)		/* text memory at 0xb8000, CRTC and registers */ \
 	X(pv_vga)	/* screen hypercalls (vga.mode = "pv") */	\
 	X(ata)		/* IDE primary channel (disk.mode = "emulated") */ \

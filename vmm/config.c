@@ -14,7 +14,6 @@
 
 #include <sys/stat.h>
 
-#include "../devices/firmware.h"
 #include "../hypercalls/vmm_abi.h"
 #include "config.h"
 
@@ -217,6 +216,17 @@ static char *copy(const char *v)
  * { image = ...; log = "stderr" | "none" | a file; menu = bool; }.  The
  * firmware boots disk.path through the emulated ATA disk.
  */
+const char *config_firmware_size_problem(uint64_t size)
+{
+	if (!size)
+		return "is empty";
+	if (size % CONFIG_FIRMWARE_BLOCK)
+		return "is not a whole number of 64 KiB blocks";
+	if (size > CONFIG_FIRMWARE_MAX)
+		return "is larger than 256 KiB";
+	return NULL;
+}
+
 static int extract_firmware(struct loader *l)
 {
 	struct vm_config *c = l->c;
@@ -230,10 +240,10 @@ static int extract_firmware(struct loader *l)
 	if (config_setting_is_group(s) && !(img = config_setting_get_member(s, "image")))
 		return fail(l, s, "'firmware' needs 'image' (\"seabios\" or a BIOS image file)");
 	v = config_setting_get_string(img);
-	c->firmware.image = strcmp(v, "seabios") ? resolve(l, v) : copy(FIRMWARE_SEABIOS);
+	c->firmware.image = strcmp(v, "seabios") ? resolve(l, v) : copy(CONFIG_SEABIOS);
 	if (stat(c->firmware.image, &st) < 0 || access(c->firmware.image, R_OK) < 0)
 		return fail(l, img, "firmware '%s': %s", c->firmware.image, strerror(errno));
-	why = S_ISREG(st.st_mode) ? firmware_size_problem((uint64_t)st.st_size) :
+	why = S_ISREG(st.st_mode) ? config_firmware_size_problem((uint64_t)st.st_size) :
 	      "is not a regular file";
 	if (why)
 		return fail(l, img, "firmware '%s' %s", c->firmware.image, why);

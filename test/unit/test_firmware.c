@@ -59,14 +59,14 @@ static int err_is(const char *why)
 
 static void size_rules(void)
 {
-	EXPECT(firmware_size_problem(0) != NULL);
-	EXPECT(firmware_size_problem(1) != NULL);
-	EXPECT(firmware_size_problem(65535) != NULL);
-	EXPECT(firmware_size_problem(65537) != NULL);
-	EXPECT(firmware_size_problem(320 << 10) != NULL);
-	EXPECT(firmware_size_problem(1ull << 40) != NULL);
+	EXPECT(config_firmware_size_problem(0) != NULL);
+	EXPECT(config_firmware_size_problem(1) != NULL);
+	EXPECT(config_firmware_size_problem(65535) != NULL);
+	EXPECT(config_firmware_size_problem(65537) != NULL);
+	EXPECT(config_firmware_size_problem(320 << 10) != NULL);
+	EXPECT(config_firmware_size_problem(1ull << 40) != NULL);
 	for (uint64_t k = 64; k <= 256; k += 64)
-		EXPECT(firmware_size_problem(k << 10) == NULL);
+		EXPECT(config_firmware_size_problem(k << 10) == NULL);
 }
 
 static void images_land_below_1m(void)

@@ -166,7 +166,7 @@ static void directory_and_files(void)
 	readn(b, 4);
 	uint32_t n = be32(b);
 
-	EXPECT_EQ(n, 4);		/* etc/e820, etc/boot-menu-wait, and ours */
+	EXPECT_EQ(n, 5);	/* etc/e820, etc/boot-menu-wait, etc/boot-fail-wait, ours */
 	bool found = false;
 
 	for (uint32_t i = 0; i < n; i++) {
@@ -205,8 +205,8 @@ static void directory_and_files(void)
 	EXPECT(added > 20 && added < FW_CFG_MAX_ITEMS);
 	select_key(FW_CFG_FILE_DIR);
 	readn(b, 4);
-	EXPECT_EQ(be32(b), 4u + (uint32_t)added);
-	EXPECT_EQ(fw_cfg_find(f, FW_CFG_FILE_DIR)->len, 4 + 64 * (4u + (uint32_t)added));
+	EXPECT_EQ(be32(b), 5u + (uint32_t)added);
+	EXPECT_EQ(fw_cfg_find(f, FW_CFG_FILE_DIR)->len, 4 + 64 * (5u + (uint32_t)added));
 }
 
 /* The key of the named file, from the directory. */
@@ -441,7 +441,7 @@ static void device_create(void)
 	fflush(stderr);
 	dup2(saved_err, 2);
 	close(saved_err);
-	EXPECT(dev && !fw_cfg_find(dev, FW_CFG_FILE_FIRST + 2));
+	EXPECT(dev && !fw_cfg_find(dev, FW_CFG_FILE_FIRST + 3));
 	fw_cfg_device.destroy(dev);
 	rmdir(dir);
 	/* no firmware, no fw_cfg */
