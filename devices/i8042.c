@@ -13,6 +13,7 @@
  * 0xF4, or a command byte with the interrupt on) wait in the host queue
  * instead of landing in an output buffer that start-up code flushes.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -284,8 +285,7 @@ static void controller_data(struct i8042 *k, uint8_t cmd, uint8_t v)
 	case 0xd1:
 		k->outport = v;
 		if (!(v & I8042_OP_RESET) && k->vm)
-			vm_stop(k->vm, STOP_GUEST, 0,
-				"guest requested a reset (8042 output port)");
+			vm_request_reset(k->vm, "8042 output port");
 		break;
 	case 0xd2:		/* as if the keyboard had sent it */
 		ctl_put(k, v);
@@ -326,9 +326,12 @@ static void controller_command(struct i8042 *k, uint8_t c)
 	case 0xe0: ctl_put(k, 0x00); break;	/* test inputs */
 	default:
 		/* 0xF0-0xFF pulse output lines; bit 0 clear pulses reset */
-		if (c >= 0xf0 && !(c & 1) && k->vm)
-			vm_stop(k->vm, STOP_GUEST, 0,
-				"guest requested a reset (8042 pulse %#x)", c);
+		if (c >= 0xf0 && !(c & 1) && k->vm) {
+			char how[24];
+
+			snprintf(how, sizeof(how), "8042 pulse %#x", c);
+			vm_request_reset(k->vm, how);
+		}
 	}
 }
 

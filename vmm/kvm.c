@@ -81,12 +81,18 @@ static int kvm_open(struct vm *vm)
 int vm_map_ram(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
 	       bool readonly)
 {
+	return vm_map_host(vm, slot, gpa, size, vm->mem.base + gpa, readonly);
+}
+
+int vm_map_host(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
+		void *host, bool readonly)
+{
 	struct kvm_userspace_memory_region r = {
 		.slot = (uint32_t)slot,
 		.flags = readonly ? KVM_MEM_READONLY : 0,
 		.guest_phys_addr = gpa,
 		.memory_size = size,
-		.userspace_addr = (uint64_t)(uintptr_t)(vm->mem.base + gpa),
+		.userspace_addr = (uint64_t)(uintptr_t)host,
 	};
 
 	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {

@@ -17,6 +17,8 @@
 
 #include "../devices/disk.h"
 #include "../devices/disk_image.h"
+#include "../devices/firmware.h"
+#include "../devices/post.h"
 #include "../devices/serial.h"
 #include "../devices/table.h"
 #include "../tui/dump.h"
@@ -104,6 +106,8 @@ static int check_guest(struct session *s)
 {
 	struct guest_mem check = { NULL, (uint64_t)s->cfg.mem_mib << 20 };
 
+	if (s->cfg.firmware.image)
+		return 0;	/* the firmware device checks its image */
 	return loader_load_file(&check, s->cfg.guest, &s->li) ? VMM_EXIT_USAGE : 0;
 }
 
@@ -167,11 +171,14 @@ static void remove_devices(struct session *s)
 	vm_remove_devices(&s->vm);
 }
 
+/* A firmware starts at the reset vector and finds the disk itself. */
 static int load_guest(struct session *s)
 {
 	const struct vm_config *c = &s->cfg;
 	struct vm *vm = &s->vm;
 
+	if (c->firmware.image)
+		return firmware_reset_vcpu(vm->vcpu_fd) ? VMM_EXIT_SETUP : 0;
 	if (loader_load_file(&vm->mem, c->guest, &s->li))
 		return VMM_EXIT_USAGE;
 	struct boot_params bp = {
@@ -406,7 +413,14 @@ static int finish(struct session *s)
 		status = VMM_EXIT_SETUP;
 	if (!s->tui)
 		dump_screen(vm, s->o.dump, stdout);
-	if (s->o.verbose || (vm->stop_by != STOP_GUEST && vm->stop_by != STOP_USER))
+	/* a firmware boot that stopped early says how far it got */
+	int post = post_last(vm_device(vm, &post_device));
+
+	if (post >= 0 && vm->stop_by != STOP_GUEST && vm->stop_by != STOP_USER)
+		fprintf(stderr, "vmm: last POST code %#04x\n", post);
+	/* a guest's own exit and the user's quit need no words; the rest do */
+	if (s->o.verbose ||
+	    (vm->stop_by != STOP_GUEST && vm->stop_by != STOP_USER))
 		fprintf(stderr, "vmm: %s\n", vm->exit_note);
 	if (s->stats)
 		stats_write_json(vm, s->stats);

@@ -111,6 +111,8 @@ void stats_write_json(const struct vm *vm, FILE *f)
 	json_i64(&j, "exit_status", vm->exit_status);
 	json_object_begin(&j, "stop");
 	json_str(&j, "by", vm_stop_name(vm->stop_by));
+	if (vm_stop_how(vm->stop_by))
+		json_str(&j, "how", vm_stop_how(vm->stop_by));
 	json_str(&j, "note", vm->exit_note);
 	json_object_end(&j);
 	json_double(&j, "wall_seconds", (double)(now_ns() - vm->start_ns) / 1e9, 6);

@@ -46,12 +46,19 @@ bool vm_stopping(const struct vm *vm)
 const char *vm_stop_name(enum vm_stop_by by)
 {
 	static const char *const names[] = {
-		[STOP_GUEST] = "guest", [STOP_HALT] = "halt", [STOP_CRASH] = "crash",
+		[STOP_GUEST] = "guest", [STOP_HALT] = "guest", [STOP_RESET] = "guest",
+		[STOP_CRASH] = "crash",
 		[STOP_SIGNAL] = "signal", [STOP_TIMEOUT] = "timeout",
 		[STOP_USER] = "user", [STOP_ERROR] = "error",
 	};
 
 	return (unsigned int)by < sizeof(names) / sizeof(names[0]) ? names[by] : "error";
+}
+
+const char *vm_stop_how(enum vm_stop_by by)
+{
+	return by == STOP_GUEST ? "exit" : by == STOP_HALT ? "halt" :
+	       by == STOP_RESET ? "reset" : NULL;
 }
 
 void vm_stop(struct vm *vm, enum vm_stop_by by, int status, const char *fmt, ...)
@@ -77,6 +84,16 @@ void vm_stop(struct vm *vm, enum vm_stop_by by, int status, const char *fmt, ...
 	}
 	if (!on_vcpu_thread)
 		vcpu_kick(vm);
+}
+
+/*
+ * vmm does not reboot: a reset ends the VM, with status 0 unless a device
+ * knows better (a firmware with no bootable disk resets after saying so).
+ */
+void vm_request_reset(struct vm *vm, const char *how)
+{
+	vm_stop(vm, STOP_RESET, vm->reset.status, "guest requested a reset (%s)%s",
+		how, vm->reset.why);
 }
 
 void vcpu_kick(struct vm *vm)
@@ -149,9 +166,10 @@ static void handle_exit(struct vm *vm)
 		crash(vm, what);
 		break;
 	case KVM_EXIT_SYSTEM_EVENT:
-		vm_stop(vm, STOP_GUEST, 0, "guest requested %s",
-			run->system_event.type == KVM_SYSTEM_EVENT_RESET ? "a reset" :
-			"power off");
+		if (run->system_event.type == KVM_SYSTEM_EVENT_RESET)
+			vm_request_reset(vm, "system event");
+		else
+			vm_stop(vm, STOP_GUEST, 0, "guest requested power off");
 		break;
 	case KVM_EXIT_IRQ_WINDOW_OPEN:
 	case KVM_EXIT_INTR:

@@ -32,13 +32,17 @@
 enum vm_stop_by {
 	STOP_GUEST,		/* exit hypercall, debug-exit port, power off */
 	STOP_HALT,		/* halted for good (interrupts disabled) */
+	STOP_RESET,		/* asked for a reset: vmm does not reboot */
 	STOP_CRASH,		/* triple fault, failed entry, KVM error */
 	STOP_SIGNAL,		/* SIGINT/SIGTERM/SIGHUP, a closed stdout */
 	STOP_TIMEOUT,		/* --timeout */
 	STOP_USER,		/* Ctrl-A x in the terminal UI */
 	STOP_ERROR,		/* vmm itself failed */
 };
+/* "guest", "crash", "signal", "timeout", "user" or "error": who */
 const char *vm_stop_name(enum vm_stop_by by);
+/* how the guest ended it: "exit", "halt" or "reset"; NULL for the others */
+const char *vm_stop_how(enum vm_stop_by by);
 
 #define VM_MAX_DEVICES 24
 
@@ -95,6 +99,11 @@ struct vm {
 	int exit_status;
 	enum vm_stop_by stop_by;
 	char exit_note[256];
+	/* what a reset request ends with (vmm does not reboot); see vm_request_reset() */
+	struct {
+		int status;
+		char why[192];
+	} reset;
 	uint64_t start_ns;
 
 	struct screen screen;		/* what the VGA shows */
@@ -113,6 +122,9 @@ int vm_create(struct vm *vm, const struct vm_config *cfg);
 void vm_destroy(struct vm *vm);
 int vm_map_ram(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
 	       bool readonly);
+/* host memory that is not guest RAM (the BIOS alias below 4 GiB) as a slot */
+int vm_map_host(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
+		void *host, bool readonly);
 int vm_unmap_slot(struct vm *vm, int slot);
 int vm_coalesce(struct vm *vm, uint64_t addr, uint32_t len, bool pio);
 void vm_irq_line(struct vm *vm, unsigned int irq, int level);
@@ -143,6 +155,8 @@ bool vcpu_idle(struct vm *vm, uint64_t *last_exits);
 void vm_stop(struct vm *vm, enum vm_stop_by by, int status, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 bool vm_stopping(const struct vm *vm);
+/* The guest asked for a reset (how: "8042 pulse 0xfe"): the VM stops. */
+void vm_request_reset(struct vm *vm, const char *how);
 
 /*
  * vmm/iothread.c: a thread that replays the coalesced ring while any device
