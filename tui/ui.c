@@ -143,7 +143,7 @@ static void sample_rates(struct rates *r)
 	r->at = now_ns();
 	/* exits counts only the guest's own (kicks apart): an idle guest shows 0 */
 	r->exits = STAT_GET(s->exits);
-	r->hypercalls = STAT_GET(s->hypercalls);
+	r->hypercalls = STAT_GET(ui.vm->hc.calls);
 	r->sectors = STAT_GET(s->sectors_read) + STAT_GET(s->sectors_written);
 	r->frames = STAT_GET(s->frames);
 }
@@ -286,8 +286,8 @@ static void save_snapshot(void)
 		if (fd >= 0)
 			close(fd);
 	} else {
-		vm_sync_screen(ui.vm);
-		screen_snapshot(ui.vm->screen, &f);
+		vm_sync_locked(ui.vm);
+		screen_snapshot(&ui.vm->screen, &f);
 		dump_frame(&f, DUMP_TEXT, true, out);
 		snprintf(msg, sizeof(msg), fclose(out) ? "cannot save %s" : "saved %s", name);
 	}
@@ -302,7 +302,7 @@ static void prefixed_key(bool keycode, wint_t k)
 	}
 	switch (k) {
 	case 'x': case 'X':
-		vm_stop(ui.vm, 0, "quit from the terminal (Ctrl-A x)");
+		vm_stop(ui.vm, STOP_USER, 0, "quit from the terminal (Ctrl-A x)");
 		break;
 	case 'h': case 'H': case '?':
 		ui.help = true;
