@@ -146,8 +146,8 @@ for c in "truecolor|COLORTERM=truecolor||38;2;255;255;162m.*48;2;255;130;0m" \
 	IFS='|' read -r name env args want <<< "$c"
 	got=$(title_sgr "$env" "$args")
 	if printf '%s' "$got" | grep -qP "^\e\[[0-9;]*$want palette: colours"; then
-		pass "tui-palette-$name"
+		pass "tmux-palette-$name"
 	else
-		fail "tui-palette-$name" "title: $(printf '%q' "$got" | head -c 160)"
+		fail "tmux-palette-$name" "title: $(printf '%q' "$got" | head -c 160)"
 	fi
 done
