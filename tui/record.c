@@ -59,19 +59,22 @@ static void encode(struct recorder *r, const struct screen_frame *f, FILE *out)
 {
 	const struct screen_frame *old = r->have_last ? &r->last : NULL;
 	int attr = -1, pos = -1;	/* what the terminal has now; -1 unknown */
+	/* blink and palette change what every attribute looks like */
+	bool all = !old || old->blink != f->blink ||
+		   memcmp(old->palette, f->palette, sizeof(f->palette));
 
 	if (!old)
 		fputs("\033[0m\033[H\033[2J", out);
 	for (int i = 0; i < SCREEN_CELLS; i++) {
 		uint16_t c = f->cells[i];
 
-		if (old && old->cells[i] == c && old->blink == f->blink)
+		if (!all && old->cells[i] == c)
 			continue;
 		if (pos != i)
 			fprintf(out, "\033[%d;%dH", i / SCREEN_COLS + 1, i % SCREEN_COLS + 1);
 		if (attr != c >> 8) {
 			attr = c >> 8;
-			dump_sgr((uint8_t)attr, f->blink, out);
+			dump_sgr((uint8_t)attr, f, out);
 		}
 		dump_glyph((uint8_t)c, true, out);
 		/* after the last column the terminal waits to wrap: reposition */

@@ -260,6 +260,7 @@ static void tick(uint64_t now)
 	if (draw) {
 		draw_cursor(&ui.d, &ui.last, ui.help);
 		refresh();
+		draw_rgb(&ui.d, &ui.last);
 	}
 }
 

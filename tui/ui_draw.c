@@ -37,36 +37,49 @@ static const struct {
 	{ 0x1a, '+' }, { 0x10, '+' }, { 0x1b, ',' }, { 0x11, ',' },
 };
 
-static enum color_depth pick_depth(void)
+static bool truecolor_terminal(void)
 {
+	const char *ct = getenv("COLORTERM");
+
+	return ct && (!strcmp(ct, "truecolor") || !strcmp(ct, "24bit"));
+}
+
+static enum color_depth pick_depth(bool utf8)
+{
+	static const char *const names[] = { "none", "8", "16", "256" };
 	const char *want = getenv("VMM_COLORS");
 	enum color_depth d = DEPTH_NONE;
 
 	if (has_colors() && start_color() == OK) {
-		if (COLORS >= 16 && COLOR_PAIRS >= attr_pairs_needed(DEPTH_16))
-			d = DEPTH_16;
-		else if (COLORS >= 8 && COLOR_PAIRS >= attr_pairs_needed(DEPTH_8))
-			d = DEPTH_8;
+		for (d = DEPTH_256; d > DEPTH_NONE; d--)
+			if (COLORS >= (d == DEPTH_256 ? 256 : d == DEPTH_16 ? 16 : 8) &&
+			    COLOR_PAIRS >= attr_pairs_needed(d))
+				break;
 	}
+	/* 24-bit cells go out as UTF-8 past ncurses: no ACS charset there */
+	if (d == DEPTH_256 && utf8 && truecolor_terminal())
+		d = DEPTH_DIRECT;
 	/* only ever ask for less than the terminal has */
-	if (want && !strcmp(want, "none"))
-		d = DEPTH_NONE;
-	else if (want && !strcmp(want, "8") && d == DEPTH_16)
-		d = DEPTH_8;
+	for (int i = 0; want && i < (int)(sizeof(names) / sizeof(names[0])); i++)
+		if (!strcmp(want, names[i]) && (int)d > i)
+			d = (enum color_depth)i;
 	return d;
 }
 
 void draw_init(struct ui_draw *d)
 {
 	d->utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
-	d->depth = pick_depth();
+	d->depth = pick_depth(d->utf8);
 	d->cursor_vis = -1;
+	memcpy(d->palette, screen_std_palette, sizeof(d->palette));
+	d->palette_default = true;
+	term_palette_make(d->palette, true, &d->tp);
 	if (d->depth != DEPTH_NONE) {
 		assume_default_colors(COLOR_WHITE, COLOR_BLACK);
 		for (int p = 1; p < attr_pairs_needed(d->depth); p++) {
 			short fg, bg;
 
-			attr_pair_colors(d->depth, p, &fg, &bg);
+			attr_pair_colors(d->depth, &d->tp, p, &fg, &bg);
 			init_pair((short)p, fg, bg);
 		}
 	}
@@ -96,23 +109,58 @@ static attr_t style_attrs(const struct cell_style *s)
 	       (s->reverse ? A_REVERSE : 0) | (s->invisible ? A_INVIS : 0);
 }
 
+void draw_cell_pos(const struct ui_draw *d, int i, int *y, int *x)
+{
+	(void)d;
+	*y = i / SCREEN_COLS;
+	*x = i % SCREEN_COLS;
+}
+
 static void put_cell(struct ui_draw *d, int i, uint16_t cell, bool blink)
 {
 	struct cell_style s;
 	uint8_t ch = (uint8_t)cell;
 	wchar_t w[2] = { d->glyph[ch], 0 };
 	cchar_t cc;
+	int y, x;
 
-	attr_style((uint8_t)(cell >> 8), blink, d->depth, &s);
+	attr_style((uint8_t)(cell >> 8), blink, d->depth, &d->tp, &s);
 	setcchar(&cc, w, style_attrs(&s) | d->glyph_attr[ch], s.pair, NULL);
-	mvadd_wch(i / SCREEN_COLS, i % SCREEN_COLS, &cc);
+	draw_cell_pos(d, i, &y, &x);
+	mvadd_wch(y, x, &cc);
+	/* ncurses may clear the rest of a row with el: repaint whole rows */
+	if (s.rgb)
+		d->rgb_row[i / SCREEN_COLS] = true;
+}
+
+/* A new guest palette: the custom pairs get its nearest xterm colours. */
+static void take_palette(struct ui_draw *d, const struct screen_frame *f)
+{
+	memcpy(d->palette, f->palette, sizeof(d->palette));
+	d->palette_default = f->palette_default;
+	term_palette_make(d->palette, d->palette_default, &d->tp);
+	if (d->depth < DEPTH_256 || d->palette_default)
+		return;
+	for (int p = ATTR_CUSTOM_PAIRS; p < attr_pairs_needed(d->depth); p++) {
+		short fg, bg;
+
+		attr_pair_colors(d->depth, &d->tp, p, &fg, &bg);
+		init_pair((short)p, fg, bg);
+	}
 }
 
 void draw_cells(struct ui_draw *d, const struct screen_frame *f,
 		const struct screen_frame *old)
 {
+	if (f->palette_default != d->palette_default ||
+	    memcmp(f->palette, d->palette, sizeof(d->palette))) {
+		take_palette(d, f);
+		old = NULL;
+	}
 	if (old && old->blink != f->blink)
 		old = NULL;
+	if (!old)
+		d->help_on = false;
 	for (int i = 0; i < SCREEN_CELLS; i++)
 		if (!old || old->cells[i] != f->cells[i])
 			put_cell(d, i, f->cells[i], f->blink);
@@ -123,7 +171,7 @@ static void set_style(struct ui_draw *d, uint8_t attr)
 {
 	struct cell_style s;
 
-	attr_style(attr, true, d->depth, &s);
+	attr_style(attr, true, d->depth, NULL, &s);
 	attr_set(style_attrs(&s) | (d->depth == DEPTH_NONE ? A_REVERSE : 0), s.pair, NULL);
 }
 
@@ -154,6 +202,11 @@ void draw_help(struct ui_draw *d)
 	const int n = (int)(sizeof(help_text) / sizeof(help_text[0]));
 	const int w = 64, top = (SCREEN_ROWS - n - 2) / 2, left = (SCREEN_COLS - w) / 2;
 
+	d->help_on = true;
+	d->help_box[0] = top;
+	d->help_box[1] = left;
+	d->help_box[2] = n + 2;
+	d->help_box[3] = w;
 	set_style(d, 0x1f);
 	for (int r = 0; r < n + 2; r++) {
 		mvhline(top + r, left, ' ', w);

@@ -126,3 +126,28 @@ if wait_for 10 test -s "$TMP/stty"; then
 else
 	fail tui_crash_restored "vmm (pid ${vmm_pid:-none}) did not die from SIGSEGV"
 fi
+
+# Colours the guest chose (guest/palette: colour 1 orange, 15 pale yellow):
+# exact with COLORTERM=truecolor, the nearest of 256 without it, the nearest
+# of the standard 16 with VMM_COLORS=16 (yellow on brown), and the terminal's own 16 once the
+# guest restores the BIOS palette.  The title is colour 15 on colour 1.
+mkcfg "$TMP/pal.cfg" palette 'display = "tui";' 'cmdline = "hold=1";' \
+	'serial = { output = "none"; };'
+title_sgr() {
+	tm kill-session -t t 2> /dev/null
+	tm new -d -s t -x 80 -y 26 "cd '$TMP' && env TERM=tmux-256color LANG=C.UTF-8 $1 \
+'$VMM' -c pal.cfg $2; sleep 60"
+	wait_for 20 screen_has "colour 15" && tm capture-pane -t t -p -e | sed -n 1p
+}
+for c in "truecolor|COLORTERM=truecolor||38;2;255;255;162m.*48;2;255;130;0m" \
+	 "256|COLORTERM=||38;5;229m.*48;5;208m" \
+	 "16|VMM_COLORS=16 COLORTERM=truecolor||93m.*43m" \
+	 "default|COLORTERM=truecolor|--set 'cmdline=hold=1 restore=1'|97m.*44m"; do
+	IFS='|' read -r name env args want <<< "$c"
+	got=$(title_sgr "$env" "$args")
+	if printf '%s' "$got" | grep -qP "^\e\[[0-9;]*$want palette: colours"; then
+		pass "tmux-palette-$name"
+	else
+		fail "tmux-palette-$name" "title: $(printf '%q' "$got" | head -c 160)"
+	fi
+done
