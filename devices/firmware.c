@@ -203,7 +203,7 @@ static int firmware_create(struct vm *vm, void **dev)
 		firmware_destroy(fw);
 		return VMM_EXIT_USAGE;
 	}
-	if (vm_map_host(vm, FIRMWARE_SLOT, FIRMWARE_HIGH_END - fw->size, fw->size,
+	if (vm_map_host(vm, SLOT_FIRMWARE_ALIAS, FIRMWARE_HIGH_END - fw->size, fw->size,
 			fw->rom, true)) {
 		firmware_destroy(fw);
 		return VMM_EXIT_SETUP;

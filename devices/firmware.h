@@ -28,7 +28,6 @@ struct device_model;
 #define FIRMWARE_MAX		CONFIG_FIRMWARE_MAX
 #define FIRMWARE_LOW_END	0x100000ull	/* the low copy ends at 1 MiB */
 #define FIRMWARE_HIGH_END	0x100000000ull	/* the alias ends at 4 GiB */
-#define FIRMWARE_SLOT		3		/* KVM memory slot of the alias */
 
 struct firmware {
 	struct vm *vm;

@@ -17,8 +17,6 @@
 #include "../vmm/vm.h"
 #include "vga.h"
 
-#define VGA_SLOT	2
-#define VGA_PLANE_SLOT	3
 #define CURSOR_DISABLE	0x20
 
 static unsigned int start_offset(const struct vga *v)
@@ -156,7 +154,7 @@ struct vga *vga_create(struct vm *vm, struct screen *screen,
 	v->vram = v->own_vram;
 	if (strategy == VGA_RAM && vm) {
 		v->vram = vm->mem.base + VMM_VGA_TEXT_GPA;
-		if (vm_map_ram(vm, VGA_SLOT, VMM_VGA_TEXT_GPA, VMM_VGA_TEXT_SIZE, false))
+		if (vm_map_ram(vm, SLOT_VGA_TEXT, VMM_VGA_TEXT_GPA, VMM_VGA_TEXT_SIZE, false))
 			goto fail;
 	}
 	for (unsigned int i = 0; i < VMM_VGA_TEXT_SIZE; i += 2) {
@@ -187,7 +185,7 @@ fail:
 int vga_map_planes(struct vga *v, struct vm *vm)
 {
 	(void)v;
-	return vm_map_ram(vm, VGA_PLANE_SLOT, VGA_PLANE_GPA, VGA_PLANE_SIZE, false);
+	return vm_map_ram(vm, SLOT_VGA_PLANES, VGA_PLANE_GPA, VGA_PLANE_SIZE, false);
 }
 
 void vga_destroy(struct vga *v)
@@ -199,8 +197,17 @@ static int vga_dev_create(struct vm *vm, void **dev)
 {
 	const struct vm_config *c = vm->cfg;
 
-	*dev = vga_create(vm, &vm->screen, c->vga.strategy, c->vga.blink);
-	return *dev ? 0 : VMM_EXIT_SETUP;
+	struct vga *v = vga_create(vm, &vm->screen, c->vga.strategy, c->vga.blink);
+
+	if (!v)
+		return VMM_EXIT_SETUP;
+	/* the VGA BIOS a firmware runs loads its font into plane 2 */
+	if (c->firmware.image && vga_map_planes(v, vm)) {
+		vga_destroy(v);
+		return VMM_EXIT_SETUP;
+	}
+	*dev = v;
+	return 0;
 }
 
 static void vga_dev_destroy(void *dev)

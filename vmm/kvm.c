@@ -221,8 +221,9 @@ static int map_guest_ram(struct vm *vm, uint32_t mib)
 	}
 	/* a child process (vmm/reaper.c) must not copy it */
 	madvise(vm->mem.base, vm->mem.size, MADV_DONTFORK);
-	if (vm_map_ram(vm, 0, 0, GUEST_HOLE_START, false) ||
-	    vm_map_ram(vm, 1, GUEST_HOLE_END, vm->mem.size - GUEST_HOLE_END, false))
+	if (vm_map_ram(vm, SLOT_LOW_RAM, 0, GUEST_HOLE_START, false) ||
+	    vm_map_ram(vm, SLOT_HIGH_RAM, GUEST_HOLE_END, vm->mem.size - GUEST_HOLE_END,
+		       false))
 		return -1;
 	return 0;
 }

@@ -46,6 +46,15 @@ const char *vm_stop_how(enum vm_stop_by by);
 
 #define VM_MAX_DEVICES 24
 
+/* KVM memory slots, in one list so that no two users take the same one. */
+enum vm_slot {
+	SLOT_LOW_RAM,		/* [0, 640 KiB) */
+	SLOT_HIGH_RAM,		/* [768 KiB, end of RAM) */
+	SLOT_VGA_TEXT,		/* 0xb8000, vga.strategy = "ram" */
+	SLOT_FIRMWARE_ALIAS,	/* the BIOS below 4 GiB, read only */
+	SLOT_VGA_PLANES,	/* 0xa0000, the VGA BIOS's font (with a firmware) */
+};
+
 struct disk_image;
 
 /* vmm/vcpu.c's own state: the thread, the gate before the first KVM_RUN, kicks */
