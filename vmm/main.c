@@ -52,6 +52,7 @@ struct options {
 	int verbose;
 	const char *create_image, *size;
 	bool no_sandbox;
+	bool exit_on_halt;
 	char *overrides[MAX_OVERRIDES];
 	int n_overrides;
 };
@@ -64,6 +65,8 @@ static void usage(FILE *f)
 		"  -c, --config FILE     the VM's libconfig file (see vmm(1))\n"
 		"      --set KEY=VALUE   override a config key, e.g. --set disk.mode=pv\n"
 		"      --headless        no terminal UI: serial to stdout, screen dump at exit\n"
+		"      --exit-on-halt    close the terminal UI when the guest ends (else it\n"
+		"                        keeps the last screen until a key)\n"
 		"      --dump FORMAT     final screen in headless mode: text (default), ansi, none\n"
 		"      --timeout SECONDS stop the guest after this long (exit status 124)\n"
 		"      --stats FILE      write exit, I/O and hypercall counts as JSON at exit\n"
@@ -89,12 +92,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 	enum {
 		OPT_SET = 256, OPT_HEADLESS, OPT_DUMP, OPT_TIMEOUT, OPT_STATS,
 		OPT_KEYS, OPT_KEYS_FILE, OPT_RECORD, OPT_CREATE_IMAGE, OPT_SIZE,
-		OPT_NO_SANDBOX,
+		OPT_NO_SANDBOX, OPT_EXIT_ON_HALT,
 	};
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "set", required_argument, NULL, OPT_SET },
 		{ "headless", no_argument, NULL, OPT_HEADLESS },
+		{ "exit-on-halt", no_argument, NULL, OPT_EXIT_ON_HALT },
 		{ "dump", required_argument, NULL, OPT_DUMP },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "stats", required_argument, NULL, OPT_STATS },
@@ -124,6 +128,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->overrides[o->n_overrides++] = optarg;
 			break;
 		case OPT_HEADLESS: o->headless = true; break;
+		case OPT_EXIT_ON_HALT: o->exit_on_halt = true; break;
 		case OPT_DUMP:
 			if (!strcmp(optarg, "text"))
 				o->dump = DUMP_TEXT;
@@ -305,6 +310,11 @@ int main(int argc, char **argv)
 	bool tui = !o.headless && cfg.display == DISPLAY_TUI &&
 		   isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
 
+	if (tui && ui_check_terminal()) {
+		config_free(&cfg);
+		return VMM_EXIT_USAGE;
+	}
+
 	/* Signals are read from a signalfd in this thread only. */
 	sigset_t set;
 
@@ -402,6 +412,8 @@ int main(int argc, char **argv)
 	vcpu_join(&vm);
 	input_stop(&vm);
 	iothread_stop(&vm);
+	if (tui && !o.exit_on_halt)
+		ui_linger(sfd);
 	if (tui)
 		ui_stop();
 	record_close(rec, &vm);
