@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../vmm/screen.h"
+#include "../vmm/json.h"
 #include "../vmm/vm.h"
 #include "vga.h"
 
@@ -280,3 +281,28 @@ void vga_destroy(struct vga *v)
 {
 	free(v);
 }
+
+static int vga_dev_create(struct vm *vm, void **dev)
+{
+	const struct vm_config *c = vm->cfg;
+
+	*dev = vga_create(vm, &vm->screen, c->vga.strategy, c->vga.blink);
+	return *dev ? 0 : VMM_EXIT_SETUP;
+}
+
+static void vga_dev_destroy(void *dev)
+{
+	vga_destroy(dev);
+}
+
+static void vga_sync(void *dev)
+{
+	vga_poll(dev);
+}
+
+const struct device_model vga_device = {
+	.name = "vga",
+	.create = vga_dev_create,
+	.destroy = vga_dev_destroy,
+	.sync = vga_sync,
+};

@@ -12,6 +12,29 @@
 static const char *unit_case;
 static int unit_case_failed, unit_failed;
 
+/*
+ * A case's name in the one style of every test: "FILE-CASE" in kebab
+ * case, FILE from test/unit/test_FILE.c (test_bus.c's dispatch_by_range
+ * is bus-dispatch-by-range).
+ */
+static const char *unit_name(const char *file, const char *fn)
+{
+	static char name[128];
+	const char *base = strrchr(file, '/');
+	size_t n = 0;
+
+	base = base ? base + 1 : file;
+	if (!strncmp(base, "test_", 5))
+		base += 5;
+	for (const char *p = base; *p && *p != '.' && n < sizeof(name) - 2; p++)
+		name[n++] = *p == '_' ? '-' : *p;
+	name[n++] = '-';
+	for (const char *p = fn; *p && n < sizeof(name) - 1; p++)
+		name[n++] = *p == '_' ? '-' : *p;
+	name[n] = 0;
+	return name;
+}
+
 #define EXPECT(cond)                                                      \
 	do {                                                              \
 		if (!(cond)) {                                            \
@@ -35,11 +58,11 @@ static int unit_case_failed, unit_failed;
 
 #define RUN(fn)                                                   \
 	do {                                                      \
-		unit_case = #fn;                                  \
+		unit_case = unit_name(__FILE__, #fn);             \
 		unit_case_failed = 0;                             \
 		fn();                                             \
 		if (!unit_case_failed)                            \
-			printf("PASS %s\n", #fn);                 \
+			printf("PASS %s\n", unit_case);           \
 		unit_failed |= unit_case_failed;                  \
 		fflush(stdout);                                   \
 	} while (0)

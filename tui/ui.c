@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "../devices/serial.h"
+#include "../devices/table.h"
 #include "../vmm/vm.h"
 #include "console.h"
 #include "dump.h"
@@ -48,7 +49,7 @@ static struct {
 	int wake[2];			/* pipe: stop, resize and linger poke the thread */
 	int done[2];			/* pipe: a key ends ui_linger() */
 	int stop, resized, repaint, lingering;	/* atomics */
-	int stdin_ok, quit;		/* atomics: written by the thread */
+	int stdin_ok;			/* atomic: written by the thread */
 
 	struct ui_frame f;
 	struct console *con;
@@ -183,8 +184,8 @@ static void save_snapshot(void)
 		if (fd >= 0)
 			close(fd);
 	} else {
-		vm_sync_screen(ui.vm);
-		screen_snapshot(ui.vm->screen, &f);
+		vm_sync_locked(ui.vm);
+		screen_snapshot(&ui.vm->screen, &f);
 		dump_frame(&f, DUMP_TEXT, true, out);
 		snprintf(msg, sizeof(msg), fclose(out) ? "cannot save %s" : "saved %s", name);
 	}
@@ -240,8 +241,7 @@ static void prefixed_key(bool keycode, wint_t k)
 			end_linger();
 			break;
 		}
-		__atomic_store_n(&ui.quit, 1, __ATOMIC_RELEASE);
-		vm_stop(ui.vm, 0, "quit from the terminal (Ctrl-A x)");
+		vm_stop(ui.vm, STOP_USER, 0, "quit from the terminal (Ctrl-A x)");
 		break;
 	case 'h': case 'H': case '?':
 		ui.help = true;
@@ -402,6 +402,8 @@ static void close_pipes(void)
 /* Everything ncurses does not do: the pipes and the console. */
 static int prepare(struct vm *vm)
 {
+	struct serial *com1;
+
 	ui.wake[0] = ui.wake[1] = ui.done[0] = ui.done[1] = -1;
 	if (pipe2(ui.wake, O_CLOEXEC | O_NONBLOCK) || pipe2(ui.done, O_CLOEXEC | O_NONBLOCK)) {
 		perror("vmm: pipe");
@@ -410,18 +412,21 @@ static int prepare(struct vm *vm)
 	}
 	/* no console is no reason to refuse the UI: Ctrl-A c says so */
 	ui.con = console_create(CONSOLE_LINES, SCREEN_COLS);
-	if (ui.con && vm->serial) {
+	com1 = vm_device(vm, &serial_device);
+	if (ui.con && com1) {
 		/* until the serial writer offers its sink: every byte COM1 sends */
-		vm->serial->sink = console_sink;
-		vm->serial->sink_opaque = ui.con;
+		com1->sink = console_sink;
+		com1->sink_opaque = ui.con;
 	}
 	return 0;
 }
 
 static void unprepare(void)
 {
-	if (ui.vm->serial)
-		ui.vm->serial->sink = NULL;
+	struct serial *com1 = vm_device(ui.vm, &serial_device);
+
+	if (com1)
+		com1->sink = NULL;
 	console_destroy(ui.con);
 	ui.con = NULL;
 	close_pipes();
@@ -475,20 +480,23 @@ int ui_start(struct vm *vm, struct recorder *rec)
 void ui_linger(int sig_fd)
 {
 	struct vm *vm = ui.vm;
-	int st;
 
-	if (!ui.started || __atomic_load_n(&ui.quit, __ATOMIC_ACQUIRE) ||
-	    !__atomic_load_n(&ui.stdin_ok, __ATOMIC_RELAXED))
+	if (!ui.started || !__atomic_load_n(&ui.stdin_ok, __ATOMIC_RELAXED))
 		return;
-	st = vm->exit_status;
-	if (st == VMM_EXIT_SIGNAL || st == VMM_EXIT_TIMEOUT)
-		return;
-	if (st == VMM_EXIT_CRASH)
+	/* only an end the user did not ask for: not Ctrl-A x, a signal, --timeout */
+	switch (vm->stop_by) {
+	case STOP_CRASH:
 		snprintf(ui.exit_text, sizeof(ui.exit_text),
 			 "guest crashed: press a key to close (%.100s)", vm->exit_note);
-	else
+		break;
+	case STOP_GUEST:
+	case STOP_HALT:
 		snprintf(ui.exit_text, sizeof(ui.exit_text),
-			 "guest exited with status %d: press a key to close", st);
+			 "guest exited with status %d: press a key to close", vm->exit_status);
+		break;
+	default:
+		return;
+	}
 	__atomic_store_n(&ui.lingering, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&ui.repaint, 1, __ATOMIC_RELEASE);
 	poke();

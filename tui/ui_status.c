@@ -25,7 +25,7 @@ static void sample_rates(struct vm *vm, struct rates *r)
 	r->at = now_ns();
 	/* exits counts only the guest's own (kicks apart): an idle guest shows 0 */
 	r->exits = STAT_GET(s->exits);
-	r->hypercalls = STAT_GET(s->hypercalls);
+	r->hypercalls = STAT_GET(vm->hc.calls);
 	r->sectors = STAT_GET(s->sectors_read) + STAT_GET(s->sectors_written);
 	r->frames = STAT_GET(s->frames);
 }
