@@ -498,7 +498,9 @@ void ui_linger(int sig_fd)
 		return;
 	}
 	__atomic_store_n(&ui.lingering, 1, __ATOMIC_RELEASE);
-	__atomic_store_n(&ui.repaint, 1, __ATOMIC_RELEASE);
+	/* the crash report on stderr went over the screen */
+	if (vm->stop_by == STOP_CRASH)
+		__atomic_store_n(&ui.repaint, 1, __ATOMIC_RELEASE);
 	poke();
 	for (;;) {
 		struct pollfd p[2] = {
