@@ -83,6 +83,8 @@ static void transmit(struct serial *s, uint8_t c)
 		serial_receive(s, &c, 1);
 		return;
 	}
+	if (s->sink)
+		s->sink(s->sink_opaque, &c, 1);
 	if (s->out_fd < 0)
 		return;
 	s->tx[s->tx_len++] = c;

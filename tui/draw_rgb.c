@@ -35,24 +35,25 @@ static void write_all(const char *buf, size_t len)
 	}
 }
 
-static void put_row(struct ui_draw *d, const struct screen_frame *f, int row, FILE *out)
+/* One visible row of the guest screen, at its place in the layout. */
+static void put_row(struct ui_draw *d, const struct layout *l, const struct viewport *v,
+		    const struct screen_frame *f, int r, FILE *out)
 {
 	struct cell_style s, last = { .fg_rgb = 1u << 24 };	/* no colour yet */
-	int pos = -1;
+	int y = l->top + r, x0 = l->left, pos = -1;
 
-	for (int i = row * SCREEN_COLS; i < (row + 1) * SCREEN_COLS; i++) {
+	for (int c = 0; c < l->cols; c++) {
+		int i = ((int)v->top + r) * SCREEN_COLS + v->left + c;
 		uint16_t cell = f->cells[i];
 		char glyph[4];
-		int y, x;
 
-		draw_cell_pos(d, i, &y, &x);
-		if (under_help(d, y, x)) {
+		if (under_help(d, y, x0 + c)) {
 			pos = -1;
 			continue;
 		}
 		attr_style((uint8_t)(cell >> 8), f->blink, d->depth, &d->tp, &s);
-		if (pos != i)
-			fprintf(out, "\033[%d;%dH", y + 1, x + 1);
+		if (pos != c)
+			fprintf(out, "\033[%d;%dH", y + 1, x0 + c + 1);
 		if (s.fg_rgb != last.fg_rgb || s.bg_rgb != last.bg_rgb || s.blink != last.blink)
 			fprintf(out, "\033[0;38;2;%u;%u;%u;48;2;%u;%u;%u%sm",
 				s.fg_rgb >> 16, s.fg_rgb >> 8 & 0xff, s.fg_rgb & 0xff,
@@ -60,33 +61,29 @@ static void put_row(struct ui_draw *d, const struct screen_frame *f, int row, FI
 				s.blink ? ";5" : "");
 		last = s;
 		fwrite(glyph, 1, utf8_encode(cp437_unicode[(uint8_t)cell], glyph), out);
-		/* the last column leaves the cursor waiting to wrap: go by CUP */
-		pos = (i + 1) % SCREEN_COLS ? i + 1 : -1;
+		/* the terminal's last column leaves the cursor waiting to wrap: go by CUP */
+		pos = x0 + c + 1 < l->term_cols ? c + 1 : -1;
 	}
 }
 
-void draw_rgb(struct ui_draw *d, const struct screen_frame *f)
+void draw_rgb(struct ui_draw *d, const struct layout *l, const struct viewport *v,
+	      const struct screen_frame *f)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *out = NULL;
+	FILE *out;
 
-	for (int r = 0; r < SCREEN_ROWS; r++) {
-		if (!d->rgb_row[r])
-			continue;
-		d->rgb_row[r] = false;
-		if (d->depth != DEPTH_DIRECT || f->palette_default)
-			continue;
-		if (!out) {
-			out = open_memstream(&buf, &len);
-			if (!out)
-				return;
-			fputs("\0337", out);
-		}
-		put_row(d, f, r, out);
-	}
+	if (!d->rgb_pending)
+		return;
+	d->rgb_pending = false;
+	if (d->depth != DEPTH_DIRECT || f->palette_default || l->too_small)
+		return;
+	out = open_memstream(&buf, &len);
 	if (!out)
 		return;
+	fputs("\0337", out);
+	for (int r = 0; r < l->rows; r++)
+		put_row(d, l, v, f, r, out);
 	fputs("\033[0m\0338", out);
 	if (!fclose(out))
 		write_all(buf, len);

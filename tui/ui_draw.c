@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "console.h"
 #include "cp437.h"
 #include "ui_draw.h"
 
@@ -109,28 +110,19 @@ static attr_t style_attrs(const struct cell_style *s)
 	       (s->reverse ? A_REVERSE : 0) | (s->invisible ? A_INVIS : 0);
 }
 
-void draw_cell_pos(const struct ui_draw *d, int i, int *y, int *x)
-{
-	(void)d;
-	*y = i / SCREEN_COLS;
-	*x = i % SCREEN_COLS;
-}
-
-static void put_cell(struct ui_draw *d, int i, uint16_t cell, bool blink)
+static void put_cell(struct ui_draw *d, int row, int col, uint16_t cell, bool blink)
 {
 	struct cell_style s;
 	uint8_t ch = (uint8_t)cell;
 	wchar_t w[2] = { d->glyph[ch], 0 };
 	cchar_t cc;
-	int y, x;
 
 	attr_style((uint8_t)(cell >> 8), blink, d->depth, &d->tp, &s);
 	setcchar(&cc, w, style_attrs(&s) | d->glyph_attr[ch], s.pair, NULL);
-	draw_cell_pos(d, i, &y, &x);
-	mvadd_wch(y, x, &cc);
+	mvadd_wch(row, col, &cc);
 	/* ncurses may clear the rest of a row with el: repaint whole rows */
 	if (s.rgb)
-		d->rgb_row[i / SCREEN_COLS] = true;
+		d->rgb_pending = true;
 }
 
 /* A new guest palette: the custom pairs get its nearest xterm colours. */
@@ -149,8 +141,8 @@ static void take_palette(struct ui_draw *d, const struct screen_frame *f)
 	}
 }
 
-void draw_cells(struct ui_draw *d, const struct screen_frame *f,
-		const struct screen_frame *old)
+void draw_cells(struct ui_draw *d, const struct layout *l, const struct viewport *v,
+		const struct screen_frame *f, const struct screen_frame *old)
 {
 	if (f->palette_default != d->palette_default ||
 	    memcmp(f->palette, d->palette, sizeof(d->palette))) {
@@ -161,9 +153,37 @@ void draw_cells(struct ui_draw *d, const struct screen_frame *f,
 		old = NULL;
 	if (!old)
 		d->help_on = false;
-	for (int i = 0; i < SCREEN_CELLS; i++)
-		if (!old || old->cells[i] != f->cells[i])
-			put_cell(d, i, f->cells[i], f->blink);
+	for (int r = 0; r < l->rows; r++) {
+		int i = ((int)v->top + r) * SCREEN_COLS + v->left;
+
+		for (int c = 0; c < l->cols; c++, i++)
+			if (!old || old->cells[i] != f->cells[i])
+				put_cell(d, l->top + r, l->left + c, f->cells[i], f->blink);
+	}
+}
+
+void draw_console(struct ui_draw *d, const struct layout *l, const struct viewport *v,
+		  const uint32_t *cells, int cols)
+{
+	int avail = cols - v->left, n = avail < l->cols ? avail : l->cols;
+
+	for (int r = 0; r < l->rows; r++) {
+		const uint32_t *line = cells + (size_t)r * (size_t)cols + v->left;
+
+		for (int c = 0; c < n; c++) {
+			uint32_t cp = line[c];
+			/* a wide character cut in half by an edge shows as a blank */
+			bool cut = cp == CONSOLE_WIDE_TAIL ||
+				   (c + 1 == n && c + 1 < avail && line[c + 1] == CONSOLE_WIDE_TAIL);
+			wchar_t w[2] = { !cp || cut ? L' ' : (wchar_t)cp, 0 };
+			cchar_t cc;
+
+			if (cp == CONSOLE_WIDE_TAIL && c > 0)
+				continue;	/* drawn with its left half */
+			setcchar(&cc, w, A_NORMAL, 0, NULL);
+			mvadd_wch(l->top + r, l->left + c, &cc);
+		}
+	}
 }
 
 /* The status line and the help box use the colours of VGA attribute attr. */
@@ -175,12 +195,27 @@ static void set_style(struct ui_draw *d, uint8_t attr)
 	attr_set(style_attrs(&s) | (d->depth == DEPTH_NONE ? A_REVERSE : 0), s.pair, NULL);
 }
 
-void draw_status(struct ui_draw *d, const char *text)
+void draw_status(struct ui_draw *d, int row, int left, int cols, const char *text)
 {
+	int n = (int)strlen(text);
+
 	set_style(d, 0x70);
-	mvaddnstr(STATUS_ROW, 0, text, COLS);
-	for (int c = (int)strlen(text); c < COLS; c++)
-		mvaddch(STATUS_ROW, c, ' ');
+	mvaddnstr(row, left, text, cols);
+	if (n < cols)
+		mvhline(row, left + n, ' ', cols - n);
+	attr_set(A_NORMAL, 0, NULL);
+}
+
+void draw_tag(struct ui_draw *d, int row, int col, int cols, const char *text)
+{
+	wchar_t w[128];
+
+	/* wide characters: the arrows are one column each, as counted */
+	if (mbstowcs(w, text, sizeof(w) / sizeof(w[0])) == (size_t)-1)
+		return;
+	w[sizeof(w) / sizeof(w[0]) - 1] = 0;
+	set_style(d, 0x70);
+	mvaddnwstr(row, col, w, cols);
 	attr_set(A_NORMAL, 0, NULL);
 }
 
@@ -189,9 +224,13 @@ static const char *const help_text[] = {
 	"",
 	"Ctrl-A x        quit: the VM ends, vmm exits with 0",
 	"Ctrl-A h        this help (any key closes it)",
+	"Ctrl-A c        serial console (COM1) / the screen",
+	"Ctrl-A t        show or hide the status line",
+	"Ctrl-A arrows   scroll a view bigger than the terminal",
+	"   PgUp PgDn    (the cursor moving or a typed key ends it)",
 	"Ctrl-A s        save the screen as text in NAME-screen-N.txt",
 	"Ctrl-A Ctrl-A   send one Ctrl-A to the guest",
-	"any other key   goes to the guest",
+	"any other key   goes to the guest (COM1 in the console)",
 	"",
 	"Status line: VGA and disk modes, VM exits, hypercalls",
 	"and disk sectors per second, frames drawn per second.",
@@ -200,18 +239,20 @@ static const char *const help_text[] = {
 void draw_help(struct ui_draw *d)
 {
 	const int n = (int)(sizeof(help_text) / sizeof(help_text[0]));
-	const int w = 64, top = (SCREEN_ROWS - n - 2) / 2, left = (SCREEN_COLS - w) / 2;
+	/* centred on the terminal; a small one shows what fits */
+	const int w = COLS < 64 ? COLS : 64, h = n + 2;
+	const int top = LINES > h ? (LINES - h) / 2 : 0, left = (COLS - w) / 2;
 
 	d->help_on = true;
 	d->help_box[0] = top;
 	d->help_box[1] = left;
-	d->help_box[2] = n + 2;
+	d->help_box[2] = h;
 	d->help_box[3] = w;
 	set_style(d, 0x1f);
-	for (int r = 0; r < n + 2; r++) {
+	for (int r = 0; r < h; r++) {
 		mvhline(top + r, left, ' ', w);
 		if (r > 0 && r <= n)
-			mvaddstr(top + r, left + 3, help_text[r - 1]);
+			mvaddnstr(top + r, left + 2, help_text[r - 1], w - 3);
 	}
 	mvadd_wch(top, left, WACS_ULCORNER);
 	mvadd_wch(top, left + w - 1, WACS_URCORNER);
@@ -253,12 +294,15 @@ void draw_too_small(int rows, int cols)
 	}
 }
 
-void draw_cursor(struct ui_draw *d, const struct screen_frame *f, bool hide)
+void draw_cursor(struct ui_draw *d, const struct layout *l, const struct viewport *v,
+		 int64_t row, int col, bool on)
 {
-	int vis = f->cursor_on && !hide;
+	int64_t r = row - v->top;
+	int c = col - v->left;
+	int vis = on && r >= 0 && r < l->rows && c >= 0 && c < l->cols;
 
 	if (vis)
-		move(f->cursor / SCREEN_COLS, f->cursor % SCREEN_COLS);
+		move(l->top + (int)r, l->left + c);
 	leaveok(stdscr, !vis);
 	if (vis != d->cursor_vis) {
 		curs_set(vis);

@@ -69,6 +69,12 @@ static int load_config(struct session *s)
 	return 0;
 }
 
+/* A terminal the UI cannot drive is bad input, like a bad guest file. */
+static int check_terminal(struct session *s)
+{
+	return s->tui && ui_check_terminal() ? VMM_EXIT_USAGE : 0;
+}
+
 static void free_config(struct session *s)
 {
 	config_free(&s->cfg);
@@ -235,6 +241,9 @@ static int start_display(struct session *s)
 
 static void stop_display(struct session *s)
 {
+	/* a guest that ended keeps its last screen until a key */
+	if (s->tui && !s->o.exit_on_halt)
+		ui_linger(s->sfd);
 	if (s->tui)
 		ui_stop();
 	/* the last frame, once the vCPU is gone */
@@ -266,6 +275,7 @@ static const struct step {
 	step_down down;
 } steps[] = {
 	{ "config",		load_config,	free_config },
+	{ "terminal",		check_terminal,	NULL },
 	{ "signals",		block_signals,	close_signals },
 	{ "guest file",		check_guest,	NULL },
 	{ "disk images",	open_disks,	close_disks },

@@ -19,6 +19,8 @@ static void usage(FILE *f)
 		"  -c, --config FILE     the VM's libconfig file (see vmm(1))\n"
 		"      --set KEY=VALUE   override a config key, e.g. --set disk.mode=pv\n"
 		"      --headless        no terminal UI: serial to stdout, screen dump at exit\n"
+		"      --exit-on-halt    close the terminal UI when the guest ends (else it\n"
+		"                        keeps the last screen until a key)\n"
 		"      --dump FORMAT     final screen in headless mode: text (default), ansi, none\n"
 		"      --timeout SECONDS stop the guest after this long (exit status 124)\n"
 		"      --stats FILE      write exit, I/O and hypercall counts as JSON at exit\n"
@@ -34,7 +36,8 @@ static void usage(FILE *f)
 		"                        refuses to overwrite an existing file\n"
 		"  -h, --help            this text\n"
 		"  -V, --version         the version\n\n"
-		"Exit status: the guest's own status; 2 bad usage, config or guest file;\n"
+		"Exit status: the guest's own status; 2 bad usage, config or guest file,\n"
+		"or a terminal the UI cannot drive;\n"
 		"3 KVM unavailable; 120 guest crashed (triple fault, KVM error);\n"
 		"123 stopped by a signal; 124 timeout.\n");
 }
@@ -42,13 +45,14 @@ static void usage(FILE *f)
 enum {
 	OPT_SET = 256, OPT_HEADLESS, OPT_DUMP, OPT_TIMEOUT, OPT_STATS,
 	OPT_KEYS, OPT_KEYS_FILE, OPT_RECORD, OPT_CREATE_IMAGE, OPT_SIZE,
-	OPT_NO_SANDBOX,
+	OPT_NO_SANDBOX, OPT_EXIT_ON_HALT,
 };
 
 static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "set", required_argument, NULL, OPT_SET },
 	{ "headless", no_argument, NULL, OPT_HEADLESS },
+	{ "exit-on-halt", no_argument, NULL, OPT_EXIT_ON_HALT },
 	{ "dump", required_argument, NULL, OPT_DUMP },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "stats", required_argument, NULL, OPT_STATS },
@@ -102,6 +106,7 @@ static int option(struct options *o, int c, char *arg)
 	switch (c) {
 	case 'c': o->config = arg; break;
 	case OPT_HEADLESS: o->headless = true; break;
+	case OPT_EXIT_ON_HALT: o->exit_on_halt = true; break;
 	case OPT_STATS: o->stats = arg; break;
 	case OPT_KEYS: o->keys = arg; break;
 	case OPT_KEYS_FILE: o->keys_file = arg; break;

@@ -18,6 +18,7 @@ struct options {
 	int verbose;
 	const char *create_image, *size;
 	bool no_sandbox;
+	bool exit_on_halt;		/* the UI closes when the guest ends */
 	char *overrides[OPTIONS_MAX_OVERRIDES];
 	int n_overrides;
 };

@@ -118,7 +118,7 @@ print(d["stop"]["by"], " ".join(sorted(d["pio"])), " ".join(sorted(d["devices"])
 ' "$1" 2>&1
 }
 expect_eq $T-stats-unique-keys "$(strict_json "$TMP/j.json")" \
-	"guest debug-exit hypercall i8042-cmd i8042-data serial unclaimed vga-ports i8042 serial"
+	"guest debug-exit hypercall i8042-cmd i8042-data serial unclaimed vga-mono-crtc vga-mono-status vga-ports i8042 serial"
 # a script tells a guest's own status 124 from a timeout by "stop.by"
 stop_by() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["stop"]["by"])' "$1" 2>&1; }
 expect_eq $T-stats-stop-by "$(stop_by "$TMP/to.json") $(stop_by "$TMP/s.json")" "timeout signal"
