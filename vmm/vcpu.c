@@ -15,7 +15,11 @@
 #include "emulate.h"
 #include "vm.h"
 
-#define VCPU_KICK_SIGNAL SIGUSR2
+/*
+ * A real-time signal: SIGUSR1 and SIGUSR2 belong to the user (screen dump,
+ * snapshot) and are read from the main thread's signalfd.
+ */
+#define VCPU_KICK_SIGNAL (SIGRTMIN + 1)
 
 /* Set on the vCPU thread: the signal handler finds its own VM's kvm_run. */
 static __thread struct kvm_run *kick_run;
@@ -103,6 +107,51 @@ void vcpu_kick(struct vm *vm)
 	pthread_mutex_lock(&c->kick_lock);
 	if (c->alive)
 		pthread_kill(c->thread, VCPU_KICK_SIGNAL);
+	pthread_mutex_unlock(&c->kick_lock);
+}
+
+void vcpu_pause(struct vm *vm)
+{
+	struct vcpu_ctl *c = &vm->vcpu;
+
+	if (!c->started)
+		return;
+	pthread_mutex_lock(&c->kick_lock);
+	c->pause_req = true;
+	if (c->alive)
+		pthread_kill(c->thread, VCPU_KICK_SIGNAL);
+	while (c->alive && !c->paused)
+		pthread_cond_wait(&c->pause_cond, &c->kick_lock);
+	pthread_mutex_unlock(&c->kick_lock);
+}
+
+void vcpu_resume(struct vm *vm)
+{
+	struct vcpu_ctl *c = &vm->vcpu;
+
+	if (!c->started)
+		return;
+	pthread_mutex_lock(&c->kick_lock);
+	c->pause_req = false;
+	pthread_cond_broadcast(&c->pause_cond);
+	pthread_mutex_unlock(&c->kick_lock);
+}
+
+/*
+ * Called after KVM_RUN returned EINTR: KVM finished the exit we handled
+ * last (an IN's data is in rax) and ran no instruction, so the state a
+ * pauser reads is whole.
+ */
+static void park_if_asked(struct vcpu_ctl *c)
+{
+	pthread_mutex_lock(&c->kick_lock);
+	if (c->pause_req) {
+		c->paused = true;
+		pthread_cond_broadcast(&c->pause_cond);
+		while (c->pause_req)
+			pthread_cond_wait(&c->pause_cond, &c->kick_lock);
+		c->paused = false;
+	}
 	pthread_mutex_unlock(&c->kick_lock);
 }
 
@@ -229,6 +278,7 @@ static void *vcpu_main(void *arg)
 			if (err == EINTR || err == EAGAIN) {
 				vm->run->immediate_exit = 0;
 				STAT_INC(vm->stats.kicks);
+				park_if_asked(c);
 				check_halt(vm);
 				continue;
 			}
@@ -248,6 +298,7 @@ static void *vcpu_main(void *arg)
 	}
 	pthread_mutex_lock(&c->kick_lock);
 	c->alive = false;
+	pthread_cond_broadcast(&c->pause_cond);	/* a pauser waits no more */
 	pthread_mutex_unlock(&c->kick_lock);
 	return NULL;
 }
@@ -259,6 +310,7 @@ int vcpu_start(struct vm *vm)
 	sigset_t set, old;
 
 	pthread_mutex_init(&c->kick_lock, NULL);
+	pthread_cond_init(&c->pause_cond, NULL);
 	pthread_mutex_init(&c->gate_lock, NULL);
 	pthread_cond_init(&c->gate_cond, NULL);
 	sigemptyset(&sa.sa_mask);

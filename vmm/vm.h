@@ -56,6 +56,8 @@ enum vm_slot {
 };
 
 struct disk_image;
+struct snapshot_ctl;
+struct state;
 
 /* vmm/vcpu.c's own state: the thread, the gate before the first KVM_RUN, kicks */
 struct vcpu_ctl {
@@ -69,6 +71,14 @@ struct vcpu_ctl {
 	 */
 	pthread_mutex_t kick_lock;
 	bool alive;
+	/*
+	 * vcpu_pause(): a thread that reads or sets vCPU state (a snapshot)
+	 * asks, kicks, and waits on pause_cond (with kick_lock) until the
+	 * thread parks out of KVM_RUN at an exit boundary; vcpu_resume()
+	 * lets it go on.
+	 */
+	pthread_cond_t pause_cond;
+	bool pause_req, paused;
 	/* The thread exists before the sandbox, but runs no guest code until released. */
 	pthread_mutex_t gate_lock;
 	pthread_cond_t gate_cond;
@@ -123,6 +133,7 @@ struct vm {
 		void *dev;
 	} devices[VM_MAX_DEVICES];
 	int ndevices;
+	struct snapshot_ctl *snap;	/* vmm/snapshot_ctl.c; NULL: no snapshots */
 };
 
 /* vmm/kvm.c: the machine; vm_init() first, vm_destroy() undoes both */
@@ -145,6 +156,19 @@ int vm_add_devices(struct vm *vm, const struct device_model *const *table,
 		   int n);
 void vm_remove_devices(struct vm *vm);
 /*
+ * The state of every device, in table order, appended to out (a state
+ * set up with state_init_save()); the layout is in vmm/devices.c.  Calls
+ * vm_sync() first: io_lock must be held.  0, or -1 after a line on stderr.
+ */
+int vm_devices_save(struct vm *vm, struct state *out);
+/*
+ * Loads what vm_devices_save() wrote into this VM's devices, after
+ * checking that the snapshot's device table is this one.  0, or -1 after
+ * a line on stderr naming the device; the devices before it may then
+ * hold loaded state, so a VM whose load failed must not run.
+ */
+int vm_devices_load(struct vm *vm, const void *buf, size_t len);
+/*
  * Brings devices up to date: replays the coalesced ring, then each
  * device's sync hook.  Called with io_lock held; see vmm/devices.c for
  * the threads that do.
@@ -159,6 +183,13 @@ int vcpu_start(struct vm *vm);
 void vcpu_release(struct vm *vm);
 void vcpu_join(struct vm *vm);
 void vcpu_kick(struct vm *vm);
+/*
+ * Parks the vCPU thread out of KVM_RUN with every exit it took completed
+ * (the guest state is then whole: registers, pending I/O).  Returns at
+ * once when the thread is not running.  Not from the vCPU thread.
+ */
+void vcpu_pause(struct vm *vm);
+void vcpu_resume(struct vm *vm);
 bool vcpu_idle(struct vm *vm, uint64_t *last_exits);
 /* The first caller wins: who, the status and the note are what the VM ends with. */
 void vm_stop(struct vm *vm, enum vm_stop_by by, int status, const char *fmt, ...)
