@@ -76,6 +76,7 @@ struct loader {
 	char *dir;			/* folder of the config file */
 	char *const *overrides;
 	int n_overrides;
+	unsigned int flags;		/* CONFIG_* */
 };
 
 /* Settings created by --set have no source line; name the flag instead. */
@@ -300,7 +301,8 @@ static int extract(struct loader *l)
 		return fail(l, NULL, "missing key 'guest' (the Multiboot ELF to run)");
 	if (v) {
 		c->guest = resolve(l, v);
-		if (check_readable(l, "guest", c->guest))
+		if (!(l->flags & CONFIG_NO_GUEST_FILE) &&
+		    check_readable(l, "guest", c->guest))
 			return -1;
 	}
 
@@ -462,6 +464,38 @@ static int apply_override(struct loader *l, const char *arg)
 	return 0;
 }
 
+/*
+ * The file's folder: relative paths in it (and in --set) resolve there.
+ * For a snapshot's saved config, the snapshot's folder.
+ */
+static char *folder_of(const char *file)
+{
+	char *dir = strdup(file);
+	char *slash = dir ? strrchr(dir, '/') : NULL;
+
+	if (!dir) {
+		perror("vmm");
+		exit(1);
+	}
+	if (slash)
+		*slash = 0;
+	else
+		dir[0] = 0;
+	return dir;
+}
+
+/* Checks what was read (l->cf), applies the overrides, fills the struct. */
+static int finish_load(struct loader *l)
+{
+	/* The file is checked as written, before overrides replace values. */
+	if (check_tree(l, config_root_setting(&l->cf), ""))
+		return -1;
+	for (int i = 0; i < l->n_overrides; i++)
+		if (apply_override(l, l->overrides[i]))
+			return -1;
+	return extract(l);
+}
+
 int config_load(struct vm_config *c, const char *file,
 		char *const *overrides, int n_overrides)
 {
@@ -470,15 +504,8 @@ int config_load(struct vm_config *c, const char *file,
 	int ret = -1;
 
 	memset(c, 0, sizeof(*c));
-	c->file = strdup(file);
-	l.dir = strdup(file);
-	char *slash = strrchr(l.dir, '/');
-
-	if (slash)
-		*slash = 0;
-	else
-		l.dir[0] = 0;
-
+	c->file = copy(file);
+	l.dir = folder_of(file);
 	config_init(&l.cf);
 	FILE *f = fopen(file, "r");
 
@@ -496,14 +523,32 @@ int config_load(struct vm_config *c, const char *file,
 			config_error_line(&l.cf), config_error_text(&l.cf));
 		goto out;
 	}
-	/* The file is checked as written, before overrides replace values. */
-	if (check_tree(&l, config_root_setting(&l.cf), ""))
-		goto out;
-	for (int i = 0; i < n_overrides; i++)
-		if (apply_override(&l, overrides[i]))
-			goto out;
-	ret = extract(&l);
+	ret = finish_load(&l);
 out:
+	config_destroy(&l.cf);
+	free(l.dir);
+	if (ret)
+		config_free(c);
+	return ret;
+}
+
+int config_load_text(struct vm_config *c, const char *origin, const char *text,
+		     char *const *overrides, int n_overrides, unsigned int flags)
+{
+	struct loader l = { .c = c, .overrides = overrides,
+			    .n_overrides = n_overrides, .flags = flags };
+	int ret = -1;
+
+	memset(c, 0, sizeof(*c));
+	c->file = copy(origin);
+	l.dir = folder_of(origin);
+	config_init(&l.cf);
+	/* no @include: a saved config is whole */
+	if (!config_read_string(&l.cf, text))
+		fprintf(stderr, "%s:%d: %s\n", origin, config_error_line(&l.cf),
+			config_error_text(&l.cf));
+	else
+		ret = finish_load(&l);
 	config_destroy(&l.cf);
 	free(l.dir);
 	if (ret)

@@ -57,6 +57,22 @@ struct vm_config {
  */
 int config_load(struct vm_config *c, const char *file,
 		char *const *overrides, int n_overrides);
+/* config_load_text(): a restored VM does not load its guest file again */
+#define CONFIG_NO_GUEST_FILE	1u
+/*
+ * The same from text (a snapshot's saved config): origin stands for the
+ * file in messages, and relative paths resolve against its folder.
+ */
+int config_load_text(struct vm_config *c, const char *origin, const char *text,
+		     char *const *overrides, int n_overrides, unsigned int flags);
+/*
+ * The config as canonical libconfig text that config_load_text() reads
+ * back to the same struct: every key written, every path absolute.
+ * malloc'd; NULL when out of memory.
+ */
+char *config_to_text(const struct vm_config *c);
+/* May --set change KEY of a restored VM?  (display, outputs, the name) */
+bool config_key_restorable(const char *key);
 void config_free(struct vm_config *c);
 
 /* NULL when a file of this size can be a BIOS image, else why not. */
