@@ -4,7 +4,9 @@
  * type, brought up to date, and torn down in reverse order.
  */
 #include <stdio.h>
+#include <string.h>
 
+#include "state.h"
 #include "vm.h"
 
 /* Entries in the coalesced ring page: (4096 - header) / entry */
@@ -110,4 +112,98 @@ void vm_sync_locked(struct vm *vm)
 	pthread_mutex_lock(&vm->io_lock);
 	vm_sync(vm);
 	pthread_mutex_unlock(&vm->io_lock);
+}
+
+/*
+ * Snapshot records.  Until the device-state work lands in main this is the
+ * snapshot branch's stand-in: a u32 count, then each device that has
+ * state as name length u8, name, record length u32, record; loading wants
+ * a record for exactly the devices of this machine that have state.
+ */
+static bool stateful(const struct vm_device *d)
+{
+	return d->dev && d->model->state;
+}
+
+int vm_devices_save(struct vm *vm, struct state *out)
+{
+	uint32_t n = 0;
+
+	vm_sync(vm);
+	for (int i = 0; i < vm->ndevices; i++)
+		n += stateful(&vm->devices[i]);
+	state_u32(out, &n);
+	for (int i = 0; i < vm->ndevices; i++) {
+		const struct vm_device *d = &vm->devices[i];
+		struct state rec;
+
+		if (!stateful(d))
+			continue;
+		uint8_t len = (uint8_t)strlen(d->model->name);
+
+		state_init_save(&rec);
+		if (d->model->state(d->dev, &rec) || state_ok(&rec)) {
+			state_free(&rec);
+			fprintf(stderr, "vmm: snapshot: device %s: no state\n", d->model->name);
+			return -1;
+		}
+		uint32_t rlen = (uint32_t)rec.len;
+
+		state_u8(out, &len);
+		state_bytes(out, (void *)d->model->name, len);
+		state_u32(out, &rlen);
+		state_bytes(out, rec.buf, rec.len);
+		state_free(&rec);
+	}
+	return state_ok(out);
+}
+
+static struct vm_device *by_name(struct vm *vm, const char *name)
+{
+	for (int i = 0; i < vm->ndevices; i++)
+		if (stateful(&vm->devices[i]) && !strcmp(vm->devices[i].model->name, name))
+			return &vm->devices[i];
+	return NULL;
+}
+
+int vm_devices_load(struct vm *vm, const void *buf, size_t len)
+{
+	uint32_t n = 0, want = 0;
+	bool seen[VM_MAX_DEVICES] = { false };
+	struct state s;
+
+	state_init_load(&s, buf, len);
+	for (int i = 0; i < vm->ndevices; i++)
+		want += stateful(&vm->devices[i]);
+	state_u32(&s, &n);
+	if (s.bad || n != want)
+		goto bad;
+	for (uint32_t k = 0; k < n; k++) {
+		char name[256];
+		uint8_t nlen = 0;
+		uint32_t rlen = 0;
+		struct state rec;
+
+		state_u8(&s, &nlen);
+		state_bytes(&s, name, nlen);
+		name[s.bad ? 0 : nlen] = 0;
+		state_u32(&s, &rlen);
+		struct vm_device *d = s.bad ? NULL : by_name(vm, name);
+
+		if (!d || seen[d - vm->devices] || rlen > s.len - s.pos)
+			goto bad;
+		seen[d - vm->devices] = true;
+		state_init_load(&rec, s.buf + s.pos, rlen);
+		s.pos += rlen;
+		if (d->model->state(d->dev, &rec) || state_ok(&rec)) {
+			fprintf(stderr, "vmm: snapshot: device %s: its state is impossible\n",
+				name);
+			return -1;
+		}
+	}
+	if (!state_ok(&s))
+		return 0;
+bad:
+	fprintf(stderr, "vmm: snapshot: the device state does not fit this machine\n");
+	return -1;
 }

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A snapshot's sections, both ways (see snapshot.h): the prologue a
+ * receiver sets up from (header, config, disks), then guest RAM, then the
+ * devices, the vCPU and the machine, collected in one stop.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "snapshot.h"
+#include "state.h"
+#include "vm.h"
+
+/* ---- disks ------------------------------------------------------------- */
+
+static int disk_id_of(int fd, const char *path, uint32_t slot, struct snap_disk_id *id)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+	*id = (struct snap_disk_id){
+		.slot = slot, .dev = (uint64_t)st.st_dev, .ino = (uint64_t)st.st_ino,
+		.size = (uint64_t)st.st_size, .mtime_s = (int64_t)st.st_mtim.tv_sec,
+		.mtime_ns = (uint32_t)st.st_mtim.tv_nsec,
+	};
+	snprintf(id->path, sizeof(id->path), "%s", path);
+	return 0;
+}
+
+static int disk_state(struct state *s, struct snap_disk_id *id)
+{
+	uint32_t n = (uint32_t)strnlen(id->path, sizeof(id->path));
+	uint64_t ms = (uint64_t)id->mtime_s;
+
+	state_u32(s, &id->slot);
+	state_u32(s, &n);
+	if (s->loading && (n >= sizeof(id->path) || id->slot >= SNAP_MAX_DISKS))
+		return -1;
+	state_bytes(s, id->path, n);
+	if (s->loading)
+		id->path[n] = 0;
+	state_u64(s, &id->dev);
+	state_u64(s, &id->ino);
+	state_u64(s, &id->size);
+	state_u64(s, &ms);
+	id->mtime_s = (int64_t)ms;
+	state_u32(s, &id->mtime_ns);
+	return s->bad ? -1 : 0;
+}
+
+static int disks_state(struct state *s, struct snap_disk_id *ids, uint32_t *n)
+{
+	state_u32(s, n);
+	if (s->loading && *n > SNAP_MAX_DISKS)
+		return -1;
+	for (uint32_t i = 0; i < *n; i++)
+		if (disk_state(s, &ids[i]))
+			return -1;
+	return state_ok(s);
+}
+
+static int same_disk(const struct snap_disk_id *a, const struct snap_disk_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime_s == b->mtime_s && a->mtime_ns == b->mtime_ns;
+}
+
+int snapshot_check_disks(const struct snap_image *im, const int *fds,
+			 const char *const *paths, bool force)
+{
+	uint32_t open = 0;
+
+	for (uint32_t s = 0; s < SNAP_MAX_DISKS; s++)
+		open += fds[s] >= 0;
+	if (open != im->ndisks) {
+		fprintf(stderr, "vmm: %s: the snapshot has %u disk images, its config %u\n",
+			im->path, im->ndisks, open);
+		return -1;
+	}
+	for (uint32_t i = 0; i < im->ndisks; i++) {
+		const struct snap_disk_id *want = &im->disk[i];
+		struct snap_disk_id now;
+
+		if (fds[want->slot] < 0 ||
+		    disk_id_of(fds[want->slot], paths[want->slot], want->slot, &now)) {
+			fprintf(stderr, "vmm: %s: disk image '%s' is missing\n",
+				im->path, want->path);
+			return -1;
+		}
+		if (same_disk(want, &now))
+			continue;
+		if (!force) {
+			fprintf(stderr, "vmm: %s: disk image '%s' changed since the snapshot "
+				"(device, inode, size or modification time): refusing to restore "
+				"(--restore-force-disk restores anyway)\n", im->path, want->path);
+			return -1;
+		}
+		fprintf(stderr, "vmm: warning: disk image '%s' changed since the snapshot; "
+			"restoring anyway (--restore-force-disk): the guest's view of the "
+			"disk may be inconsistent\n", want->path);
+	}
+	return 0;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+int snapshot_write_prologue(struct vm *vm, struct snap_writer *w, uint32_t flags)
+{
+	const struct snapshot_ctl *c = vm->snap;
+	struct snap_header h = { .ram_bytes = vm->mem.size, .flags = flags };
+	struct snap_disk_id ids[SNAP_MAX_DISKS];
+	uint32_t n = 0;
+	struct state s;
+
+	for (uint32_t i = 0; i < SNAP_MAX_DISKS; i++)
+		if (c->disk[i].fd >= 0 &&
+		    !disk_id_of(c->disk[i].fd, c->disk[i].path, i, &ids[n]))
+			n++;
+	snap_write_header(w, &h);
+	snap_section(w, SNAP_CONFIG, c->config_text, strlen(c->config_text));
+	state_init_save(&s);
+	if (disks_state(&s, ids, &n) == 0)
+		snap_section(w, SNAP_DISKS, s.buf, s.len);
+	else if (!w->err)
+		w->err = ENOMEM;
+	state_free(&s);
+	return w->err ? -1 : 0;
+}
+
+/* One record as a section: the same walker saves as loads. */
+static void record(struct snap_writer *w, uint32_t type,
+		   int (*walk)(struct state *, void *), void *obj)
+{
+	struct state s;
+
+	state_init_save(&s);
+	if (walk(&s, obj) == 0)
+		snap_section(w, type, s.buf, s.len);
+	else if (!w->err)
+		w->err = ENOMEM;
+	state_free(&s);
+}
+
+/* vm_devices_save() has its own messages: an error here is a device's. */
+static void devices(struct vm *vm, struct snap_writer *w)
+{
+	struct state s;
+
+	state_init_save(&s);
+	if (vm_devices_save(vm, &s) == 0)
+		snap_section(w, SNAP_DEVICES, s.buf, s.len);
+	else if (!w->err)
+		w->err = EIO;
+	state_free(&s);
+}
+
+static int vcpu_walk(struct state *s, void *v) { return snap_vcpu_state(s, v); }
+static int machine_walk(struct state *s, void *m) { return snap_machine_state(s, m); }
+
+/*
+ * The vCPU is parked: devices, KVM's state and RAM in one consistent
+ * stop.  io_lock is held throughout, so no other thread (the I/O thread,
+ * input, the UI) changes a device or guest RAM meanwhile.
+ */
+int snap_write_final(struct vm *vm, struct snap_writer *w, const uint64_t *dirty,
+		     uint64_t *pages)
+{
+	static struct snap_vcpu v;	/* 10 KiB: main thread only */
+	static struct snap_machine m;
+	int ret = -1;
+
+	pthread_mutex_lock(&vm->io_lock);
+	vm_sync(vm);	/* stores still queued belong to RAM and devices */
+	if (snap_vcpu_get(vm, &v) || snap_machine_get(vm, &m)) {
+		if (!w->err)
+			w->err = errno ? errno : EIO;
+		goto out;
+	}
+	if (snap_write_pages(vm, w, dirty, pages))
+		goto out;
+	devices(vm, w);
+	record(w, SNAP_VCPU, vcpu_walk, &v);
+	record(w, SNAP_MACHINE, machine_walk, &m);
+	ret = w->err ? -1 : 0;
+out:
+	pthread_mutex_unlock(&vm->io_lock);
+	return ret;
+}
+
+int snapshot_write_state(struct vm *vm, struct snap_writer *w)
+{
+	uint64_t pages;
+
+	if (snapshot_write_prologue(vm, w, 0) ||
+	    snap_write_final(vm, w, NULL, &pages))
+		return -1;
+	return snap_finish(w) ? -1 : 0;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static int load_record(uint32_t type, const uint8_t *p, uint64_t len,
+		       struct snap_image *im)
+{
+	struct state s;
+	int r;
+
+	state_init_load(&s, p, (size_t)len);
+	if (type == SNAP_VCPU)
+		r = snap_vcpu_state(&s, &im->vcpu);
+	else if (type == SNAP_MACHINE)
+		r = snap_machine_state(&s, &im->machine);
+	else
+		r = disks_state(&s, im->disk, &im->ndisks);
+	return r;
+}
+
+static int load_config(struct snap_image *im, const uint8_t *p, uint64_t len,
+		       char *err, size_t errlen)
+{
+	if (im->config_text || memchr(p, 0, (size_t)len)) {
+		snprintf(err, errlen, "a second config, or one with a NUL byte");
+		return -1;
+	}
+	im->config_text = malloc((size_t)len + 1);
+	if (!im->config_text) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memcpy(im->config_text, p, (size_t)len);
+	im->config_text[len] = 0;
+	return 0;
+}
+
+static int load_devices(struct snap_image *im, const uint8_t *p, uint64_t len,
+			char *err, size_t errlen)
+{
+	free(im->devices);
+	im->devices = malloc((size_t)len ? (size_t)len : 1);
+	if (!im->devices) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memcpy(im->devices, p, (size_t)len);
+	im->devices_len = (size_t)len;
+	im->have_devices = true;
+	return 0;
+}
+
+int snapshot_load_section(struct snap_image *im, struct vm *vm, uint32_t type,
+			  const uint8_t *p, uint64_t len, char *err, size_t errlen)
+{
+	switch (type) {
+	case SNAP_CONFIG:
+		return load_config(im, p, len, err, errlen);
+	case SNAP_RAM:
+		return snap_ram_load(vm, im->h.ram_bytes, p, len,
+				     &im->ram_pages_loaded, err, errlen);
+	case SNAP_DEVICES:
+		return load_devices(im, p, len, err, errlen);
+	case SNAP_DISKS:
+	case SNAP_VCPU:
+	case SNAP_MACHINE:
+		if (load_record(type, p, len, im)) {
+			snprintf(err, errlen, "section '%s' does not decode",
+				 snap_type_name(type));
+			return -1;
+		}
+		im->have_vcpu |= type == SNAP_VCPU;
+		im->have_machine |= type == SNAP_MACHINE;
+		return 0;
+	}
+	snprintf(err, errlen, "unexpected section '%s'", snap_type_name(type));
+	return -1;
+}

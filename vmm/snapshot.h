@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Snapshots: the whole VM in one file (format: snapshot_file.h), taken
+ * while it runs and restored by `vmm --restore FILE`.
+ *
+ * Taking one.  Any thread may ask (snapshot_request(): the --keys
+ * script, Ctrl-A w); the main thread does the work (snapshot_save(), also
+ * for SIGUSR2): it parks the vCPU at an exit boundary, flushes the disk
+ * images, collects the devices (under io_lock, after vm_sync()), KVM's
+ * state and guest RAM into a temporary file in the target folder, lets the
+ * vCPU go on, then fsyncs and renames the file into place.  The sandbox
+ * allows no open() once the VM runs, so every folder a snapshot may go to
+ * is opened before it (snapshot_add_dir()) and files are created relative
+ * to it.
+ *
+ * Restoring one: snapshot_read() checks the whole file before anything is
+ * set up (a bad one is status 2); the config comes from it, then the
+ * usual set-up steps, with snapshot_apply() instead of loading a guest.
+ */
+#ifndef VMM_SNAPSHOT_H
+#define VMM_SNAPSHOT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "snapshot_file.h"
+#include "snapshot_vcpu.h"
+
+struct vm;
+struct json;
+
+#define SNAP_MAX_DIRS	8
+#define SNAP_MAX_DISKS	2
+#define SNAP_PATH_MAX	4096
+
+/* What the disk image was when saved: restore refuses one that changed. */
+struct snap_disk_id {
+	uint32_t slot;		/* 0 master, 1 slave */
+	char path[SNAP_PATH_MAX];
+	uint64_t dev, ino, size;
+	int64_t mtime_s;
+	uint32_t mtime_ns;
+};
+
+/* vm->snap: what saving needs besides the VM, and the requests. */
+struct snapshot_ctl {
+	char *config_text;		/* config_to_text() at set-up */
+	int (*flush_disks)(struct vm *vm);
+	struct {
+		const char *path;
+		int fd;
+	} disk[SNAP_MAX_DISKS];
+	int pagemap_fd;			/* /proc/self/pagemap, or -1 */
+	struct {
+		char *path;		/* as the user wrote it */
+		int fd;
+	} dir[SNAP_MAX_DIRS];
+	int ndirs;
+	int home;			/* dir[] index for NAME-N.snap */
+	unsigned int next_n;
+
+	/* one request at a time, from any thread to the main thread */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int efd;			/* eventfd: the main thread polls it */
+	bool pending, done, closed, quit;
+	int result;
+	char path[SNAP_PATH_MAX], msg[256];
+
+	/* for --stats */
+	uint64_t saves, last_bytes, last_pause_ns, last_total_ns;
+	uint64_t restore_ns;		/* snapshot_apply(), when restored */
+};
+
+/* ---- set-up (before the sandbox) -------------------------------------- */
+
+/* Sets vm->snap up; home is the folder of NAME-N.snap files. */
+int snapshot_init(struct vm *vm, struct snapshot_ctl *c, const char *home);
+void snapshot_destroy(struct snapshot_ctl *c);
+/*
+ * Opens the folder of `file` (a --keys {save:FILE}) for later saves.
+ * 0, or -1 after a line on stderr.
+ */
+int snapshot_add_dir(struct vm *vm, const char *file);
+/* For the sandbox: the folders' fds. */
+int snapshot_dir_fds(const struct vm *vm, int *fds, int max);
+
+/* ---- taking one ------------------------------------------------------- */
+
+/*
+ * From any thread but the main one: asks for a snapshot to path (NULL:
+ * NAME-N.snap in the home folder) and waits.  quit: the VM stops after a
+ * successful save.  0 or -1; msg says what happened either way.
+ */
+int snapshot_request(struct vm *vm, const char *path, bool quit, char *msg,
+		     size_t msglen);
+/* The main thread: the fd to poll, and serving what it signals. */
+int snapshot_request_fd(const struct vm *vm);
+void snapshot_serve(struct vm *vm);
+/* The main thread, when the VM stopped: pending requests fail. */
+void snapshot_close_requests(struct vm *vm);
+/* The main thread: saves now (SIGUSR2 and served requests). */
+int snapshot_save(struct vm *vm, const char *path, char *msg, size_t msglen);
+
+/* Everything but the header, written while the VM is paused. */
+int snapshot_write_state(struct vm *vm, struct snap_writer *w);
+
+/* ---- restoring one ---------------------------------------------------- */
+
+/* A snapshot file, read whole and checked. */
+struct snap_image {
+	const char *path;
+	uint8_t *data;
+	size_t len;
+	struct snap_header h;
+	char *config_text;
+	struct snap_disk_id disk[SNAP_MAX_DISKS];
+	uint32_t ndisks;
+	uint8_t *devices;
+	size_t devices_len;
+	bool have_vcpu, have_machine, have_devices;
+	struct snap_vcpu vcpu;
+	struct snap_machine machine;
+	uint64_t ram_pages_loaded;
+};
+
+/*
+ * Reads and checks the whole file: magic, version, checksums, every
+ * section's layout.  0, or -1 after one line on stderr (status 2).
+ */
+int snapshot_read(struct snap_image *im, const char *path);
+void snapshot_image_free(struct snap_image *im);
+/*
+ * One section of a stream, checked; with vm, RAM goes into guest memory
+ * (without: only checked against the header's RAM size).  0, or -1 with
+ * err.  Shared by file restore, the fuzz harness and migration.
+ */
+int snapshot_load_section(struct snap_image *im, struct vm *vm, uint32_t type,
+			  const uint8_t *p, uint64_t len, char *err, size_t errlen);
+/* The config's RAM matches the header's?  0, or -1 after a line on stderr. */
+int snapshot_check_ram(const struct snap_image *im, uint32_t mem_mib);
+/*
+ * The images open now are the ones saved (device, inode, size, mtime)?
+ * force: only warn.  0, or -1 after a line on stderr.
+ */
+int snapshot_check_disks(const struct snap_image *im, const int *fds,
+			 const char *const *paths, bool force);
+/* RAM, devices, PICs/IOAPIC/PIT, vCPU, clock: before the vCPU runs. */
+int snapshot_apply(struct vm *vm, struct snap_image *im);
+
+/* ---- shared with migration -------------------------------------------- */
+
+/* The header, config and disks: what the receiver needs to set up. */
+int snapshot_write_prologue(struct vm *vm, struct snap_writer *w, uint32_t flags);
+/* Every page that holds data, as RAM sections; *pages counts them. */
+int snapshot_write_ram(struct vm *vm, struct snap_writer *w, uint64_t *pages);
+/* The pages whose bit is set in dirty (zero or not), or as above (NULL). */
+int snap_write_pages(struct vm *vm, struct snap_writer *w, const uint64_t *dirty,
+		     uint64_t *pages);
+/*
+ * With the vCPU paused: RAM (dirty, or all), then the devices, vCPU and
+ * machine sections, under io_lock.
+ */
+int snap_write_final(struct vm *vm, struct snap_writer *w, const uint64_t *dirty,
+		     uint64_t *pages);
+/* The RAM record's decoder; vm NULL: check only. */
+int snap_ram_load(struct vm *vm, uint64_t ram_bytes, const uint8_t *p,
+		  uint64_t len, uint64_t *pages, char *err, size_t errlen);
+
+/* "snapshot": {...} in --stats */
+void snapshot_stats(const struct vm *vm, struct json *j);
+
+#endif

@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Taking a snapshot of the running VM (see snapshot.h): the folders opened
+ * before the sandbox, the requests other threads hand to the main thread,
+ * and the save itself, written under a temporary name in the target
+ * folder and renamed into place only once it is whole and on disk.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "json.h"
+#include "snapshot.h"
+#include "vm.h"
+
+#define NAME_TRIES	1000
+
+/* ---- set-up ----------------------------------------------------------- */
+
+int snapshot_init(struct vm *vm, struct snapshot_ctl *c, const char *home)
+{
+	*c = (struct snapshot_ctl){ .pagemap_fd = -1, .efd = -1, .next_n = 1 };
+	for (int i = 0; i < SNAP_MAX_DISKS; i++)
+		c->disk[i].fd = -1;
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->cond, NULL);
+	vm->snap = c;
+	c->config_text = config_to_text(vm->cfg);
+	c->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (!c->config_text || c->efd < 0) {
+		perror("vmm: snapshot set-up");
+		return -1;
+	}
+	/* without it every page is read to find the zero ones: slower, same file */
+	c->pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (snap_kvm_probe(vm) || snapshot_add_dir(vm, home))
+		return -1;
+	c->home = c->ndirs - 1;
+	return 0;
+}
+
+void snapshot_destroy(struct snapshot_ctl *c)
+{
+	for (int i = 0; i < c->ndirs; i++) {
+		close(c->dir[i].fd);
+		free(c->dir[i].path);
+	}
+	c->ndirs = 0;
+	if (c->pagemap_fd >= 0)
+		close(c->pagemap_fd);
+	if (c->efd >= 0)
+		close(c->efd);
+	c->pagemap_fd = c->efd = -1;
+	free(c->config_text);
+	c->config_text = NULL;
+}
+
+/* FILE's folder ("." for a bare name) into dir, its name into base. */
+static int split(const char *file, char *dir, size_t dirlen, const char **base)
+{
+	const char *slash = strrchr(file, '/');
+
+	*base = slash ? slash + 1 : file;
+	if (!slash)
+		return snprintf(dir, dirlen, ".") < 0 ? -1 : 0;
+	size_t n = slash == file ? 1 : (size_t)(slash - file);
+
+	if (n >= dirlen)
+		return -1;
+	memcpy(dir, file, n);
+	dir[n] = 0;
+	return 0;
+}
+
+static int find_dir(const struct snapshot_ctl *c, const char *dir)
+{
+	for (int i = 0; i < c->ndirs; i++)
+		if (!strcmp(c->dir[i].path, dir))
+			return i;
+	return -1;
+}
+
+int snapshot_add_dir(struct vm *vm, const char *file)
+{
+	struct snapshot_ctl *c = vm->snap;
+	char dir[SNAP_PATH_MAX];
+	const char *base;
+
+	if (!c || split(file, dir, sizeof(dir), &base)) {
+		fprintf(stderr, "vmm: %s: path too long\n", file);
+		return -1;
+	}
+	if (find_dir(c, dir) >= 0)
+		return 0;
+	if (c->ndirs == SNAP_MAX_DIRS) {
+		fprintf(stderr, "vmm: %s: snapshots go to at most %d folders\n",
+			file, SNAP_MAX_DIRS);
+		return -1;
+	}
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0) {
+		fprintf(stderr, "vmm: snapshot folder '%s': %s\n", dir, strerror(errno));
+		return -1;
+	}
+	c->dir[c->ndirs].fd = fd;
+	c->dir[c->ndirs++].path = strdup(dir);
+	return c->dir[c->ndirs - 1].path ? 0 : -1;
+}
+
+int snapshot_dir_fds(const struct vm *vm, int *fds, int max)
+{
+	const struct snapshot_ctl *c = vm->snap;
+	int n = 0;
+
+	for (int i = 0; c && i < c->ndirs && n < max; i++)
+		fds[n++] = c->dir[i].fd;
+	return n;
+}
+
+/* ---- the file ----------------------------------------------------------- */
+
+struct target {
+	int dirfd;
+	bool replace;		/* a named file is replaced; NAME-N.snap never */
+	char name[NAME_MAX + 1], tmp[NAME_MAX + 1];
+	char shown[SNAP_PATH_MAX];	/* for messages */
+};
+
+static int target(struct snapshot_ctl *c, const char *path, const char *vm_name,
+		  struct target *t, char *msg, size_t msglen)
+{
+	char dir[SNAP_PATH_MAX];
+	const char *base;
+	int d = c->home;
+
+	if (path) {
+		if (split(path, dir, sizeof(dir), &base) || !*base ||
+		    strlen(base) > NAME_MAX - 16 || (d = find_dir(c, dir)) < 0) {
+			snprintf(msg, msglen, "cannot save %s: %s", path, !*base ?
+				 "no file name" : d < 0 ?
+				 "its folder was not opened before the sandbox" :
+				 "name too long");
+			return -1;
+		}
+		snprintf(t->name, sizeof(t->name), "%s", base);
+		snprintf(t->shown, sizeof(t->shown), "%s", path);
+	} else {
+		snprintf(t->name, sizeof(t->name), "%s-%u.snap", vm_name, c->next_n);
+		snprintf(t->shown, sizeof(t->shown), "%s%s%s",
+			 strcmp(c->dir[d].path, ".") ? c->dir[d].path : "",
+			 strcmp(c->dir[d].path, ".") ? "/" : "", t->name);
+	}
+	t->dirfd = c->dir[d].fd;
+	t->replace = path != NULL;
+	snprintf(t->tmp, sizeof(t->tmp), ".%.200s.%d.tmp", t->name, (int)getpid());
+	return 0;
+}
+
+/*
+ * The temporary file becomes the snapshot: renamed over a named file, or
+ * linked as NAME-N.snap with the first N not taken (link never replaces).
+ */
+static int commit(struct snapshot_ctl *c, struct target *t, const char *vm_name)
+{
+	if (t->replace)
+		return renameat(t->dirfd, t->tmp, t->dirfd, t->name);
+	for (int i = 0; i < NAME_TRIES; i++) {
+		if (linkat(t->dirfd, t->tmp, t->dirfd, t->name, 0) == 0) {
+			c->next_n++;
+			return unlinkat(t->dirfd, t->tmp, 0);
+		}
+		if (errno != EEXIST)
+			return -1;
+		c->next_n++;
+		snprintf(t->name, sizeof(t->name), "%s-%u.snap", vm_name, c->next_n);
+		char *slash = strrchr(t->shown, '/');
+
+		snprintf(slash ? slash + 1 : t->shown,
+			 sizeof(t->shown) - (size_t)(slash ? slash + 1 - t->shown : 0),
+			 "%s", t->name);
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+/* Pause, flush, write; the guest goes on before the file is synced. */
+static int write_paused(struct vm *vm, int fd, bool quit, uint64_t *bytes,
+			uint64_t *pause_ns)
+{
+	struct snapshot_ctl *c = vm->snap;
+	struct snap_writer w;
+	uint64_t t0 = now_ns();
+	int r = -1;
+
+	if (snap_writer_init(&w, fd))
+		return -1;
+	vcpu_pause(vm);
+	/* every write the guest saw acknowledged is in the image */
+	if (c->flush_disks && c->flush_disks(vm))
+		errno = EIO;
+	else if (snapshot_write_state(vm, &w))
+		errno = w.err ? w.err : EIO;
+	else
+		r = 0;
+	/* save-and-quit: the guest runs no further (the image stays as saved) */
+	if (quit && r == 0)
+		vm_stop(vm, STOP_USER, 0, "snapshot saved; the VM stopped");
+	vcpu_resume(vm);
+	*pause_ns = now_ns() - t0;
+	*bytes = w.bytes;
+	snap_writer_free(&w);
+	return r;
+}
+
+static int save(struct vm *vm, const char *path, bool quit, char *msg, size_t msglen)
+{
+	struct snapshot_ctl *c = vm->snap;
+	struct target t;
+	uint64_t t0 = now_ns(), bytes = 0, pause = 0;
+	int fd;
+
+	if (target(c, path, vm->cfg->name, &t, msg, msglen))
+		return -1;
+	fd = openat(t.dirfd, t.tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(msg, msglen, "cannot save %s: %s", t.shown, strerror(errno));
+		return -1;
+	}
+	if (write_paused(vm, fd, quit, &bytes, &pause) || fsync(fd) ||
+	    close(fd) || (fd = -1, commit(c, &t, vm->cfg->name)) || fsync(t.dirfd)) {
+		snprintf(msg, msglen, "cannot save %s: %s", t.shown, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		unlinkat(t.dirfd, t.tmp, 0);
+		return -1;
+	}
+	c->saves++;
+	c->last_bytes = bytes;
+	c->last_pause_ns = pause;
+	c->last_total_ns = now_ns() - t0;
+	snprintf(msg, msglen, "saved %s (%.1f MiB; the guest paused %.1f ms)", t.shown,
+		 (double)bytes / (1 << 20), (double)pause / 1e6);
+	return 0;
+}
+
+int snapshot_save(struct vm *vm, const char *path, char *msg, size_t msglen)
+{
+	return save(vm, path, false, msg, msglen);
+}
+
+/* ---- requests ----------------------------------------------------------- */
+
+int snapshot_request(struct vm *vm, const char *path, bool quit, char *msg,
+		     size_t msglen)
+{
+	struct snapshot_ctl *c = vm->snap;
+	uint64_t one = 1;
+	int r = -1;
+
+	if (!c) {
+		snprintf(msg, msglen, "snapshots are not available");
+		return -1;
+	}
+	pthread_mutex_lock(&c->lock);
+	while (c->pending && !c->closed)
+		pthread_cond_wait(&c->cond, &c->lock);
+	if (c->closed) {
+		snprintf(msg, msglen, "no snapshot: the VM has stopped");
+		goto out;
+	}
+	c->pending = true;
+	c->done = false;
+	c->quit = quit;
+	snprintf(c->path, sizeof(c->path), "%s", path ? path : "");
+	if (write(c->efd, &one, sizeof(one)) < 0)
+		perror("vmm: snapshot request");
+	while (!c->done && !c->closed)
+		pthread_cond_wait(&c->cond, &c->lock);
+	r = c->done ? c->result : -1;
+	snprintf(msg, msglen, "%s", c->done ? c->msg : "no snapshot: the VM has stopped");
+	c->pending = false;
+	pthread_cond_broadcast(&c->cond);
+out:
+	pthread_mutex_unlock(&c->lock);
+	return r;
+}
+
+int snapshot_request_fd(const struct vm *vm)
+{
+	return vm->snap ? vm->snap->efd : -1;
+}
+
+void snapshot_serve(struct vm *vm)
+{
+	struct snapshot_ctl *c = vm->snap;
+	char path[SNAP_PATH_MAX], msg[sizeof(c->msg)];
+	uint64_t n;
+	bool quit;
+
+	if (read(c->efd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		return;
+	pthread_mutex_lock(&c->lock);
+	if (!c->pending || c->done) {
+		pthread_mutex_unlock(&c->lock);
+		return;
+	}
+	memcpy(path, c->path, sizeof(path));
+	quit = c->quit;
+	pthread_mutex_unlock(&c->lock);
+
+	int r = save(vm, path[0] ? path : NULL, quit, msg, sizeof(msg));
+
+	pthread_mutex_lock(&c->lock);
+	c->result = r;
+	c->done = true;
+	memcpy(c->msg, msg, sizeof(msg));
+	pthread_cond_broadcast(&c->cond);
+	pthread_mutex_unlock(&c->lock);
+}
+
+void snapshot_close_requests(struct vm *vm)
+{
+	struct snapshot_ctl *c = vm->snap;
+
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	c->closed = true;
+	pthread_cond_broadcast(&c->cond);
+	pthread_mutex_unlock(&c->lock);
+}
+
+void snapshot_stats(const struct vm *vm, struct json *j)
+{
+	const struct snapshot_ctl *c = vm->snap;
+
+	if (!c)
+		return;
+	json_object_begin(j, "snapshot");
+	json_u64(j, "saves", c->saves);
+	json_u64(j, "last_bytes", c->last_bytes);
+	json_double(j, "last_pause_ms", (double)c->last_pause_ns / 1e6, 3);
+	json_double(j, "last_total_ms", (double)c->last_total_ns / 1e6, 3);
+	json_double(j, "restore_ms", (double)c->restore_ns / 1e6, 3);
+	json_object_end(j);
+}

@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The snapshot container (see snapshot_file.h): CRC32C, the writer and the
+ * reader.  Nothing here knows KVM or devices; the fuzz harness drives the
+ * reader on arbitrary bytes.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "snapshot_file.h"
+
+#ifndef VMM_VERSION
+#define VMM_VERSION "0.1"
+#endif
+
+#define WBUF_SIZE	(256u << 10)
+
+/* ---- CRC32C (Castagnoli): the SSE4.2 instruction, else a table ------- */
+
+static uint32_t crc_table[256];
+
+static void crc_table_init(void)
+{
+	for (uint32_t i = 0; i < 256; i++) {
+		uint32_t c = i;
+
+		for (int k = 0; k < 8; k++)
+			c = c & 1 ? (c >> 1) ^ 0x82f63b78u : c >> 1;
+		crc_table[i] = c;
+	}
+}
+
+static uint32_t crc_soft(uint32_t c, const uint8_t *p, size_t n)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, crc_table_init);
+	while (n--)
+		c = crc_table[(c ^ *p++) & 0xff] ^ (c >> 8);
+	return c;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("sse4.2")))
+static uint32_t crc_hw(uint32_t c, const uint8_t *p, size_t n)
+{
+	uint64_t c64 = c;
+
+	for (; n >= 8; n -= 8, p += 8) {
+		uint64_t v;
+
+		memcpy(&v, p, 8);
+		c64 = __builtin_ia32_crc32di(c64, v);
+	}
+	c = (uint32_t)c64;
+	while (n--)
+		c = __builtin_ia32_crc32qi(c, *p++);
+	return c;
+}
+#endif
+
+uint32_t crc32c(uint32_t crc, const void *buf, size_t len)
+{
+	uint32_t c = ~crc;
+
+#if defined(__x86_64__)
+	if (__builtin_cpu_supports("sse4.2"))
+		return ~crc_hw(c, buf, len);
+#endif
+	return ~crc_soft(c, buf, len);
+}
+
+const char *snap_type_name(uint32_t type)
+{
+	static const char *const names[SNAP_TYPES] = {
+		[SNAP_CONFIG] = "config", [SNAP_DISKS] = "disks",
+		[SNAP_VCPU] = "vcpu", [SNAP_MACHINE] = "machine",
+		[SNAP_DEVICES] = "devices", [SNAP_RAM] = "ram", [SNAP_END] = "end",
+	};
+
+	return type < SNAP_TYPES && names[type] ? names[type] : "unknown";
+}
+
+/* The most a section of each type may hold: a bound before any allocation. */
+static uint64_t type_max(uint32_t type)
+{
+	switch (type) {
+	case SNAP_CONFIG: return 64u << 10;
+	case SNAP_DISKS: return 16u << 10;
+	case SNAP_VCPU: return 256u << 10;
+	case SNAP_MACHINE: return 64u << 10;
+	case SNAP_DEVICES: return 16u << 20;
+	case SNAP_RAM: return (uint64_t)SNAP_RAM_CHUNK * (SNAP_PAGE + 16);
+	case SNAP_END: return 4;
+	}
+	return 0;
+}
+
+static void put_le(uint8_t *p, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *p, int n)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < n; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+/* ---- writer ---------------------------------------------------------- */
+
+int snap_writer_init(struct snap_writer *w, int fd)
+{
+	*w = (struct snap_writer){ .fd = fd };
+	w->buf = malloc(WBUF_SIZE);
+	if (!w->buf)
+		w->err = ENOMEM;
+	return w->buf ? 0 : -1;
+}
+
+void snap_writer_free(struct snap_writer *w)
+{
+	free(w->buf);
+	w->buf = NULL;
+}
+
+static void write_all(struct snap_writer *w, const uint8_t *p, size_t n)
+{
+	while (n && !w->err) {
+		ssize_t got = write(w->fd, p, n);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			w->err = got < 0 ? errno : EIO;
+			return;
+		}
+		p += got;
+		n -= (size_t)got;
+	}
+}
+
+int snap_flush(struct snap_writer *w)
+{
+	write_all(w, w->buf, w->used);
+	w->used = 0;
+	return w->err;
+}
+
+/* Raw bytes: counted in the stream's and the section's CRC. */
+static void emit(struct snap_writer *w, const void *p, size_t n)
+{
+	if (w->err)
+		return;
+	w->crc = crc32c(w->crc, p, n);
+	w->sec_crc = crc32c(w->sec_crc, p, n);
+	w->bytes += n;
+	if (n >= WBUF_SIZE / 2) {
+		snap_flush(w);
+		write_all(w, p, n);
+		return;
+	}
+	if (w->used + n > WBUF_SIZE)
+		snap_flush(w);
+	memcpy(w->buf + w->used, p, n);
+	w->used += n;
+}
+
+void snap_write_header(struct snap_writer *w, const struct snap_header *h)
+{
+	uint8_t b[SNAP_HEADER_SIZE] = { 0 };
+
+	memcpy(b, SNAP_MAGIC, 8);
+	put_le(b + 8, SNAP_FORMAT_VERSION, 4);
+	put_le(b + 12, SNAP_HEADER_SIZE, 4);
+	snprintf((char *)b + 16, 16, "%s", VMM_VERSION);
+	put_le(b + 32, h->ram_bytes, 8);
+	put_le(b + 40, h->flags, 4);
+	put_le(b + 60, crc32c(0, b, 60), 4);
+	emit(w, b, sizeof(b));
+}
+
+void snap_begin(struct snap_writer *w, uint32_t type, uint64_t len)
+{
+	uint8_t b[SNAP_SECTION_HEAD] = { 0 };
+
+	put_le(b, type, 4);
+	put_le(b + 8, len, 8);
+	w->sec_crc = 0;
+	w->sec_left = len;
+	emit(w, b, sizeof(b));
+}
+
+void snap_put(struct snap_writer *w, const void *p, size_t n)
+{
+	if (n > w->sec_left && !w->err)
+		w->err = EINVAL;	/* a bug: more than the section announced */
+	w->sec_left -= w->err ? 0 : n;
+	emit(w, p, n);
+}
+
+void snap_end_section(struct snap_writer *w)
+{
+	uint8_t b[4];
+
+	if (w->sec_left && !w->err)
+		w->err = EINVAL;
+	put_le(b, w->sec_crc, 4);
+	emit(w, b, 4);
+}
+
+void snap_section(struct snap_writer *w, uint32_t type, const void *p, size_t n)
+{
+	snap_begin(w, type, n);
+	snap_put(w, p, n);
+	snap_end_section(w);
+}
+
+int snap_finish(struct snap_writer *w)
+{
+	uint8_t b[4];
+
+	put_le(b, w->crc, 4);
+	snap_section(w, SNAP_END, b, 4);
+	return snap_flush(w);
+}
+
+/* ---- reader ---------------------------------------------------------- */
+
+void snap_reader_buffer(struct snap_reader *r, const char *name,
+			const void *buf, size_t len)
+{
+	*r = (struct snap_reader){ .name = name, .buf = buf, .len = len, .fd = -1 };
+}
+
+void snap_reader_fd(struct snap_reader *r, const char *name, int fd)
+{
+	*r = (struct snap_reader){ .name = name, .fd = fd };
+}
+
+void snap_reader_free(struct snap_reader *r)
+{
+	free(r->own);
+	r->own = NULL;
+	r->own_cap = 0;
+}
+
+__attribute__((format(printf, 2, 3)))
+static int bad(struct snap_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(r->err, sizeof(r->err), "%s: ", r->name);
+
+	va_start(ap, fmt);
+	vsnprintf(r->err + n, sizeof(r->err) - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* n bytes at *p: in place from a buffer, else read into dst. */
+static int take(struct snap_reader *r, size_t n, uint8_t *dst, const uint8_t **p)
+{
+	if (r->buf) {
+		if (n > r->len - r->pos)
+			return -1;
+		*p = r->buf + r->pos;
+		r->pos += n;
+		return 0;
+	}
+	for (size_t got = 0; got < n;) {
+		ssize_t k = read(r->fd, dst + got, n - got);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		got += (size_t)k;
+	}
+	*p = dst;
+	return 0;
+}
+
+int snap_read_header(struct snap_reader *r)
+{
+	uint8_t b[SNAP_HEADER_SIZE];
+	const uint8_t *p;
+
+	if (take(r, sizeof(b), b, &p))
+		return bad(r, "truncated: %s", r->buf && r->len ?
+			   "shorter than a snapshot header" : "empty");
+	if (memcmp(p, SNAP_MAGIC, 8))
+		return bad(r, "not a vmm snapshot (no VMM-SNAP magic)");
+	uint32_t v = (uint32_t)get_le(p + 8, 4);
+
+	if (v != SNAP_FORMAT_VERSION)
+		return bad(r, "snapshot format version %u; this vmm reads version %u only",
+			   v, SNAP_FORMAT_VERSION);
+	if (get_le(p + 12, 4) != SNAP_HEADER_SIZE ||
+	    get_le(p + 60, 4) != crc32c(0, p, 60))
+		return bad(r, "corrupted: the header's checksum does not match");
+	r->h.version = v;
+	memcpy(r->h.vmm_version, p + 16, 15);
+	r->h.vmm_version[15] = 0;
+	r->h.ram_bytes = get_le(p + 32, 8);
+	r->h.flags = (uint32_t)get_le(p + 40, 4);
+	r->crc = crc32c(0, p, SNAP_HEADER_SIZE);
+	return 0;
+}
+
+/* Room for an fd source's payload: at most the type's bound, so bounded. */
+static int own_room(struct snap_reader *r, size_t n)
+{
+	if (n <= r->own_cap)
+		return 0;
+	uint8_t *b = realloc(r->own, n);
+
+	if (!b)
+		return bad(r, "out of memory");
+	r->own = b;
+	r->own_cap = n;
+	return 0;
+}
+
+int snap_next(struct snap_reader *r, uint32_t *type, const uint8_t **payload,
+	      uint64_t *len)
+{
+	uint8_t hb[SNAP_SECTION_HEAD], cb[4];
+	const uint8_t *h, *p, *c;
+	uint32_t before = r->crc;
+
+	if (take(r, sizeof(hb), hb, &h))
+		return bad(r, "truncated: the stream ends before its end section");
+	*type = (uint32_t)get_le(h, 4);
+	*len = get_le(h + 8, 8);
+	const char *tn = snap_type_name(*type);
+
+	if (!type_max(*type))
+		return bad(r, "corrupted: unknown section type %u", *type);
+	if (*len > type_max(*type))
+		return bad(r, "corrupted: section '%s' claims %llu bytes (at most %llu)",
+			   tn, (unsigned long long)*len,
+			   (unsigned long long)type_max(*type));
+	uint32_t sc = crc32c(0, h, sizeof(hb));
+
+	if (!r->buf && own_room(r, (size_t)*len ? (size_t)*len : 1))
+		return -1;
+	if (take(r, (size_t)*len, r->own, &p) || take(r, 4, cb, &c))
+		return bad(r, "truncated: section '%s' needs %llu bytes",
+			   tn, (unsigned long long)*len + 4);
+	sc = crc32c(sc, p, (size_t)*len);
+	if (get_le(c, 4) != sc)
+		return bad(r, "corrupted: the checksum of section '%s' does not match", tn);
+	r->crc = crc32c(crc32c(r->crc, h, sizeof(hb)), p, (size_t)*len);
+	r->crc = crc32c(r->crc, c, 4);
+	*payload = p;
+	if (*type != SNAP_END)
+		return 1;
+	if (*len != 4 || get_le(p, 4) != before)
+		return bad(r, "corrupted: the stream's checksum does not match");
+	if (r->buf && r->pos != r->len)
+		return bad(r, "corrupted: %zu bytes after the end section",
+			   r->len - r->pos);
+	return 0;
+}
