@@ -15,6 +15,7 @@
 #include "../devices/i8042.h"
 #include "../devices/serial.h"
 #include "../devices/table.h"
+#include "../vmm/snapshot.h"
 #include "../vmm/vm.h"
 #include "input.h"
 #include "keymap.h"
@@ -259,6 +260,26 @@ static void wait_for_sink(struct vm *vm)
 	}
 }
 
+/*
+ * {save:FILE}: the main thread takes the snapshot while this thread waits,
+ * so the keys after it reach the guest only once it is written.  A failed
+ * {save-and-quit:} stops the VM all the same, with an error status: a
+ * script that meant to end there must not go on silently.
+ */
+static void save_step(struct vm *vm, const struct step *st)
+{
+	char msg[300];
+	int r = snapshot_request(vm, st->text, st->quit, msg, sizeof(msg));
+
+	if (r)
+		fprintf(stderr, "vmm: --keys: %s\n", msg);
+	else if (vm->verbose)
+		fprintf(stderr, "vmm: %s\n", msg);
+	if (r && st->quit)
+		vm_stop(vm, STOP_ERROR, VMM_EXIT_SETUP, "--keys {save-and-quit:%s}: %s",
+			st->text, msg);
+}
+
 static void run_script(struct vm *vm)
 {
 	for (size_t i = 0; i < in.script.n && !vm_stopping(vm); i++) {
@@ -291,6 +312,9 @@ static void run_script(struct vm *vm)
 				}
 				pause_ms(vm, 10);
 			}
+			break;
+		case STEP_SAVE:
+			save_step(vm, st);
 			break;
 		}
 	}
@@ -397,6 +421,16 @@ static int parse(const char *what, const char *src, size_t len)
 	return 0;
 }
 
+/* The sandbox allows no open() later: the folders of {save:} files now. */
+static int open_save_dirs(struct vm *vm)
+{
+	for (size_t i = 0; i < in.script.n; i++)
+		if (in.script.steps[i].kind == STEP_SAVE &&
+		    snapshot_add_dir(vm, in.script.steps[i].text))
+			return -1;
+	return 0;
+}
+
 int input_start(struct vm *vm, const struct input_opts *o)
 {
 	if (o->keys && parse("--keys", o->keys, strlen(o->keys)))
@@ -411,6 +445,8 @@ int input_start(struct vm *vm, const struct input_opts *o)
 		}
 		free(src);
 	}
+	if (open_save_dirs(vm))
+		return -1;
 	in.read_stdin = o->read_stdin;
 	if (!in.script.n && !in.read_stdin)
 		return 0;

@@ -106,6 +106,19 @@ static int directive(struct script *s, const char *d, char *err, size_t errlen)
 		st->len = strlen(st->text);
 		return 0;
 	}
+	if (!strncmp(d, "save:", 5) || !strncmp(d, "save-and-quit:", 14)) {
+		const char *file = strchr(d, ':') + 1;
+
+		if (!*file || file[strlen(file) - 1] == '/') {
+			snprintf(err, errlen, "{%s}: expected a snapshot file name", d);
+			return -1;
+		}
+		if (!(st = add(s, STEP_SAVE)) || !(st->text = strdup(file)))
+			return -1;
+		st->len = strlen(st->text);
+		st->quit = d[4] == '-';
+		return 0;
+	}
 	struct km_key k;
 
 	if (!keymap_named(d, &k)) {

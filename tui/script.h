@@ -5,23 +5,27 @@
  *   {Name}        a named key (see keymap_named): {Up}, {F1}, {Ctrl-c}
  *   {wait:MS}     a pause of MS milliseconds
  *   {until:TEXT}  wait until TEXT shows on the guest's screen
+ *   {save:FILE}   a snapshot of the VM to FILE (vmm/snapshot.h); the VM goes on
+ *   {save-and-quit:FILE}  the same, then the VM stops (status 0)
  *   {{            a literal '{'
  */
 #ifndef TUI_SCRIPT_H
 #define TUI_SCRIPT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "keymap.h"
 
-enum step_kind { STEP_TEXT, STEP_KEY, STEP_WAIT, STEP_UNTIL };
+enum step_kind { STEP_TEXT, STEP_KEY, STEP_WAIT, STEP_UNTIL, STEP_SAVE };
 
 struct step {
 	enum step_kind kind;
-	char *text;		/* STEP_TEXT bytes, STEP_UNTIL text (NUL-ended) */
+	char *text;		/* STEP_TEXT bytes, STEP_UNTIL text, STEP_SAVE file (NUL-ended) */
 	size_t len;
 	struct km_key key;
 	unsigned int ms;
+	bool quit;		/* STEP_SAVE: {save-and-quit:} */
 };
 
 struct script {

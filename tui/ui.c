@@ -27,6 +27,7 @@
 
 #include "../devices/serial.h"
 #include "../devices/table.h"
+#include "../vmm/snapshot.h"
 #include "../vmm/vm.h"
 #include "console.h"
 #include "dump.h"
@@ -139,7 +140,7 @@ static const char *current_note(uint64_t now)
 	if (ui.prefix)
 		note = lingering() ?
 		       "^A: x close, c console, h help, t status, s save, arrows" :
-		       "^A: x quit, h help, c console, t status, s save, arrows";
+		       "^A: x quit, h help, c console, t status, s save, w snapshot, arrows";
 	else if (ui.note[0] && now < ui.note_until)
 		note = ui.note;
 	else if (lingering())
@@ -189,6 +190,19 @@ static void save_snapshot(void)
 		dump_frame(&f, DUMP_TEXT, true, out);
 		snprintf(msg, sizeof(msg), fclose(out) ? "cannot save %s" : "saved %s", name);
 	}
+	set_note(msg);
+}
+
+/* Ctrl-A w: the main thread writes NAME-N.snap; the screen waits that long. */
+static void save_vm(void)
+{
+	char msg[sizeof(ui.note)];
+
+	if (lingering()) {
+		set_note("no snapshot: the VM has stopped");
+		return;
+	}
+	snapshot_request(ui.vm, NULL, false, msg, sizeof(msg));
 	set_note(msg);
 }
 
@@ -249,6 +263,9 @@ static void prefixed_key(bool keycode, wint_t k)
 		break;
 	case 's': case 'S':
 		save_snapshot();
+		break;
+	case 'w': case 'W':
+		save_vm();
 		break;
 	case 'c': case 'C':
 		toggle_console();

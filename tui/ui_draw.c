@@ -229,6 +229,7 @@ static const char *const help_text[] = {
 	"Ctrl-A arrows   scroll a view bigger than the terminal",
 	"   PgUp PgDn    (the cursor moving or a typed key ends it)",
 	"Ctrl-A s        save the screen as text in NAME-screen-N.txt",
+	"Ctrl-A w        save a snapshot NAME-N.snap beside the config",
 	"Ctrl-A Ctrl-A   send one Ctrl-A to the guest",
 	"any other key   goes to the guest (COM1 in the console)",
 	"",

@@ -3,7 +3,9 @@
  * vmm -c vm.cfg: the composition root, the one file that sees every
  * folder.  main() is set-up, run, teardown: set-up walks the steps below
  * in order, teardown undoes the ones that were done in reverse order,
- * whether the VM ran or a step failed.
+ * whether the VM ran or a step failed.  vmm --restore FILE takes another
+ * path through the same table: the config comes from the snapshot, no
+ * guest is loaded, and the saved state goes in before the vCPU starts.
  */
 #include <errno.h>
 #include <locale.h>
@@ -30,6 +32,7 @@
 #include "options.h"
 #include "reaper.h"
 #include "sandbox.h"
+#include "snapshot.h"
 #include "vm.h"
 
 #define TICK_MS 100
@@ -43,6 +46,8 @@ struct session {
 	int sfd;			/* signals, read by the main thread only */
 	FILE *stats;
 	struct recorder *rec;
+	struct snap_image snap;		/* --restore: the file, read and checked */
+	struct snapshot_ctl snapctl;
 	int done;			/* steps set up so far */
 };
 
@@ -51,12 +56,10 @@ typedef void (*step_down)(struct session *s);
 
 /* ---- the steps, each with its undo ---------------------------------- */
 
-static int load_config(struct session *s)
+/* The terminal UI when the config asks for it and a terminal is there. */
+static void choose_display(struct session *s)
 {
 	const struct options *o = &s->o;
-
-	if (config_load(&s->cfg, o->config, o->overrides, o->n_overrides))
-		return VMM_EXIT_USAGE;
 	bool want_tui = !o->headless && s->cfg.display == DISPLAY_TUI;
 
 	s->tui = want_tui && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
@@ -66,6 +69,53 @@ static int load_config(struct session *s)
 			"(Ctrl-C stops the VM; --headless says so and silences this)\n");
 	/* the devices see the display that was chosen, not the one asked for */
 	s->cfg.display = s->tui ? DISPLAY_TUI : DISPLAY_HEADLESS;
+}
+
+static int load_config(struct session *s)
+{
+	const struct options *o = &s->o;
+
+	if (config_load(&s->cfg, o->config, o->overrides, o->n_overrides))
+		return VMM_EXIT_USAGE;
+	choose_display(s);
+	return 0;
+}
+
+/* --restore: the whole file is checked before anything else happens. */
+static int read_snapshot(struct session *s)
+{
+	return snapshot_read(&s->snap, s->o.restore) ? VMM_EXIT_USAGE : 0;
+}
+
+static void free_snapshot(struct session *s)
+{
+	snapshot_image_free(&s->snap);
+}
+
+/* The saved config, through the same checks; --set only for what is safe. */
+static int restore_config(struct session *s)
+{
+	const struct options *o = &s->o;
+	char origin[SNAP_PATH_MAX + 32];
+
+	for (int i = 0; i < o->n_overrides; i++) {
+		const char *kv = o->overrides[i], *eq = strchr(kv, '=');
+		char key[64];
+
+		snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - kv) : 0, kv);
+		if (eq && !config_key_restorable(key)) {
+			fprintf(stderr, "vmm: --set %s: a restored VM keeps its machine: "
+				"'%s' cannot change (only name, display, serial.output, "
+				"firmware.log)\n", kv, key);
+			return VMM_EXIT_USAGE;
+		}
+	}
+	snprintf(origin, sizeof(origin), "%s (saved config)", o->restore);
+	if (config_load_text(&s->cfg, origin, s->snap.config_text, o->overrides,
+			     o->n_overrides, CONFIG_NO_GUEST_FILE) ||
+	    snapshot_check_ram(&s->snap, s->cfg.mem_mib))
+		return VMM_EXIT_USAGE;
+	choose_display(s);
 	return 0;
 }
 
@@ -90,6 +140,7 @@ static int block_signals(struct session *s)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGQUIT);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	sigaddset(&set, SIGWINCH);
 	/* every thread created later inherits the mask: only sfd sees them */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
@@ -125,6 +176,25 @@ static int open_disks(struct session *s)
 static void close_disks(struct session *s)
 {
 	disk_close(&s->vm);
+}
+
+static void disk_fds(const struct vm *vm, int *fds, const char **paths)
+{
+	for (int i = 0; i < SNAP_MAX_DISKS; i++) {
+		fds[i] = vm->disk[i] ? vm->disk[i]->fd : -1;
+		paths[i] = vm->disk[i] ? vm->disk[i]->path : NULL;
+	}
+}
+
+/* The images are the ones the snapshot saw, unless the user says otherwise. */
+static int check_saved_disks(struct session *s)
+{
+	int fds[SNAP_MAX_DISKS];
+	const char *paths[SNAP_MAX_DISKS];
+
+	disk_fds(&s->vm, fds, paths);
+	return snapshot_check_disks(&s->snap, fds, paths, s->o.restore_force_disk) ?
+	       VMM_EXIT_USAGE : 0;
 }
 
 /* Files vmm writes are opened now: the sandbox allows no open() later. */
@@ -175,6 +245,41 @@ static int build_devices(struct session *s)
 static void remove_devices(struct session *s)
 {
 	vm_remove_devices(&s->vm);
+}
+
+/* What a snapshot needs once the sandbox is in; NAME-N.snap goes home. */
+static int setup_snapshots(struct session *s)
+{
+	struct snapshot_ctl *c = &s->snapctl;
+	const char *home = s->o.restore ? s->o.restore : s->o.config;
+	const char *paths[SNAP_MAX_DISKS];
+	int fds[SNAP_MAX_DISKS];
+
+	if (snapshot_init(&s->vm, c, home))
+		return VMM_EXIT_SETUP;
+	c->flush_disks = disk_flush;
+	disk_fds(&s->vm, fds, paths);
+	for (int i = 0; i < SNAP_MAX_DISKS; i++) {
+		c->disk[i].fd = fds[i];
+		c->disk[i].path = paths[i];
+	}
+	return 0;
+}
+
+static void stop_snapshots(struct session *s)
+{
+	snapshot_destroy(&s->snapctl);
+	s->vm.snap = NULL;
+}
+
+/* --restore: RAM, devices and KVM's state, before the vCPU first runs. */
+static int restore_state(struct session *s)
+{
+	int r = snapshot_apply(&s->vm, &s->snap);
+
+	/* the file's bytes are in guest RAM now */
+	snapshot_image_free(&s->snap);
+	return r ? VMM_EXIT_USAGE : 0;
 }
 
 /* A firmware starts at the reset vector and finds the disk itself. */
@@ -269,26 +374,35 @@ static int confine(struct session *s)
 	return sandbox_install(&s->vm) ? VMM_EXIT_SETUP : 0;
 }
 
+/* Which runs take a step: a boot from a config, a restore, or both. */
+enum { BOOT = 1, RESTORE = 2, BOTH = BOOT | RESTORE };
+
 static const struct step {
 	const char *name;
 	step_up up;
 	step_down down;
+	int when;
 } steps[] = {
-	{ "config",		load_config,	free_config },
-	{ "terminal",		check_terminal,	NULL },
-	{ "signals",		block_signals,	close_signals },
-	{ "guest file",		check_guest,	NULL },
-	{ "disk images",	open_disks,	close_disks },
-	{ "output files",	open_outputs,	close_outputs },
-	{ "machine",		create_machine,	destroy_machine },
-	{ "teardown child",	start_reaper,	NULL },
-	{ "devices",		build_devices,	remove_devices },
-	{ "guest",		load_guest,	NULL },
-	{ "I/O thread",		start_iothread,	stop_iothread },
-	{ "input",		start_input,	stop_input },
-	{ "display",		start_display,	stop_display },
-	{ "vCPU thread",	start_vcpu,	join_vcpu },
-	{ "sandbox",		confine,	NULL },
+	{ "snapshot file",	read_snapshot,	free_snapshot,	RESTORE },
+	{ "config",		load_config,	free_config,	BOOT },
+	{ "saved config",	restore_config,	free_config,	RESTORE },
+	{ "terminal",		check_terminal,	NULL,		BOTH },
+	{ "signals",		block_signals,	close_signals,	BOTH },
+	{ "guest file",		check_guest,	NULL,		BOOT },
+	{ "disk images",	open_disks,	close_disks,	BOTH },
+	{ "saved disks",	check_saved_disks, NULL,	RESTORE },
+	{ "output files",	open_outputs,	close_outputs,	BOTH },
+	{ "machine",		create_machine,	destroy_machine, BOTH },
+	{ "teardown child",	start_reaper,	NULL,		BOTH },
+	{ "devices",		build_devices,	remove_devices,	BOTH },
+	{ "snapshots",		setup_snapshots, stop_snapshots, BOTH },
+	{ "guest",		load_guest,	NULL,		BOOT },
+	{ "saved state",	restore_state,	NULL,		RESTORE },
+	{ "I/O thread",		start_iothread,	stop_iothread,	BOTH },
+	{ "input",		start_input,	stop_input,	BOTH },
+	{ "display",		start_display,	stop_display,	BOTH },
+	{ "vCPU thread",	start_vcpu,	join_vcpu,	BOTH },
+	{ "sandbox",		confine,	NULL,		BOTH },
 };
 #define N_STEPS ((int)(sizeof(steps) / sizeof(steps[0])))
 
@@ -302,9 +416,16 @@ static int first_thread_step(void)
 	return i;
 }
 
+static bool taken(const struct session *s, const struct step *st)
+{
+	return st->when & (s->o.restore ? RESTORE : BOOT);
+}
+
 static int setup(struct session *s)
 {
 	for (; s->done < N_STEPS; s->done++) {
+		if (!taken(s, &steps[s->done]))
+			continue;
 		int status = steps[s->done].up(s);
 
 		if (status) {
@@ -323,10 +444,11 @@ static void unwind(struct session *s, int to)
 	/* threads waiting for the guest (input) must let go */
 	if (!vm_stopping(&s->vm))
 		vm_stop(&s->vm, STOP_ERROR, VMM_EXIT_SETUP, "set-up failed");
+	snapshot_close_requests(&s->vm);
 	while (s->done > to) {
 		const struct step *st = &steps[--s->done];
 
-		if (st->down)
+		if (st->down && taken(s, st))
 			st->down(s);
 	}
 }
@@ -357,6 +479,13 @@ static void on_signal(struct session *s, const struct signalfd_siginfo *si)
 	case SIGUSR1:
 		dump_screen(&s->vm, "text", stderr);
 		break;
+	case SIGUSR2: {
+		char msg[256];
+
+		snapshot_save(&s->vm, NULL, msg, sizeof(msg));
+		fprintf(stderr, "vmm: %s\n", msg);
+		break;
+	}
 	default:
 		/* untranslated names: no locale files in the sandbox */
 		vm_stop(&s->vm, STOP_SIGNAL, VMM_EXIT_SIGNAL, "stopped by SIG%s (%s)",
@@ -392,18 +521,23 @@ static void wait_for_stop(struct session *s)
 	uint64_t last_exits = 0;
 
 	while (!vm_stopping(vm)) {
-		struct pollfd p[2] = {
+		struct pollfd p[3] = {
 			{ .fd = s->sfd, .events = POLLIN },
 			{ .fd = vm->wake_fd, .events = POLLIN },
+			{ .fd = snapshot_request_fd(vm), .events = POLLIN },
 		};
 		struct signalfd_siginfo si;
 
-		if (poll(p, 2, TICK_MS) <= 0) {
+		if (poll(p, 3, TICK_MS) <= 0) {
 			tick(s, deadline, &last_exits);
-		} else if ((p[0].revents & POLLIN) &&
-			   read(s->sfd, &si, sizeof(si)) == sizeof(si)) {
-			on_signal(s, &si);
+			continue;
 		}
+		if ((p[0].revents & POLLIN) &&
+		    read(s->sfd, &si, sizeof(si)) == sizeof(si))
+			on_signal(s, &si);
+		/* a snapshot asked by the input or UI thread: done here */
+		if (p[2].revents & POLLIN)
+			snapshot_serve(vm);
 	}
 }
 

@@ -15,8 +15,15 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vmm -c FILE [options]\n"
+		"       vmm --restore SNAPSHOT [options]\n"
 		"Runs a Multiboot guest on KVM and shows its VGA text screen.\n\n"
 		"  -c, --config FILE     the VM's libconfig file (see vmm(1))\n"
+		"      --restore FILE    continue a VM from a snapshot (its config is inside;\n"
+		"                        --set may change only name, display, serial.output\n"
+		"                        and firmware.log)\n"
+		"      --restore-force-disk\n"
+		"                        restore even though a disk image changed since\n"
+		"                        the snapshot (the guest's view may be inconsistent)\n"
 		"      --set KEY=VALUE   override a config key, e.g. --set disk.mode=pv\n"
 		"      --headless        no terminal UI: serial to stdout, screen dump at exit\n"
 		"      --exit-on-halt    close the terminal UI when the guest ends (else it\n"
@@ -25,7 +32,8 @@ static void usage(FILE *f)
 		"      --timeout SECONDS stop the guest after this long (exit status 124)\n"
 		"      --stats FILE      write exit, I/O and hypercall counts as JSON at exit\n"
 		"      --keys TEXT       type TEXT into the guest: C escapes, {Up} {F1} {Ctrl-c},\n"
-		"                        {wait:MS}, {until:SCREEN TEXT} (see vmm(1))\n"
+		"                        {wait:MS}, {until:SCREEN TEXT}, {save:SNAPSHOT},\n"
+		"                        {save-and-quit:SNAPSHOT} (see vmm(1))\n"
 		"      --keys-file FILE  the same, read from FILE\n"
 		"      --record FILE     record the screen as an asciicast v2 file (asciinema)\n"
 		"      --no-sandbox      do not confine the VMM with seccomp (for debugging)\n"
@@ -39,13 +47,15 @@ static void usage(FILE *f)
 		"Exit status: the guest's own status; 2 bad usage, config or guest file,\n"
 		"or a terminal the UI cannot drive;\n"
 		"3 KVM unavailable; 120 guest crashed (triple fault, KVM error);\n"
-		"123 stopped by a signal; 124 timeout.\n");
+		"123 stopped by a signal; 124 timeout.\n"
+		"SIGUSR1 dumps the screen on stderr; SIGUSR2 saves a snapshot NAME-N.snap\n"
+		"beside the config (or the restored snapshot).\n");
 }
 
 enum {
 	OPT_SET = 256, OPT_HEADLESS, OPT_DUMP, OPT_TIMEOUT, OPT_STATS,
 	OPT_KEYS, OPT_KEYS_FILE, OPT_RECORD, OPT_CREATE_IMAGE, OPT_SIZE,
-	OPT_NO_SANDBOX, OPT_EXIT_ON_HALT,
+	OPT_NO_SANDBOX, OPT_EXIT_ON_HALT, OPT_RESTORE, OPT_RESTORE_FORCE_DISK,
 };
 
 static const struct option longopts[] = {
@@ -60,6 +70,8 @@ static const struct option longopts[] = {
 	{ "keys-file", required_argument, NULL, OPT_KEYS_FILE },
 	{ "record", required_argument, NULL, OPT_RECORD },
 	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
+	{ "restore", required_argument, NULL, OPT_RESTORE },
+	{ "restore-force-disk", no_argument, NULL, OPT_RESTORE_FORCE_DISK },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "create-image", required_argument, NULL, OPT_CREATE_IMAGE },
 	{ "size", required_argument, NULL, OPT_SIZE },
@@ -114,6 +126,8 @@ static int option(struct options *o, int c, char *arg)
 	case OPT_CREATE_IMAGE: o->create_image = arg; break;
 	case OPT_SIZE: o->size = arg; break;
 	case OPT_NO_SANDBOX: o->no_sandbox = true; break;
+	case OPT_RESTORE: o->restore = arg; break;
+	case OPT_RESTORE_FORCE_DISK: o->restore_force_disk = true; break;
 	case 'v': o->verbose++; break;
 	case 'h': usage(stdout); exit(0);
 	case 'V': printf("vmm %s\n", VMM_VERSION); exit(0);
@@ -124,18 +138,30 @@ static int option(struct options *o, int c, char *arg)
 	return 0;
 }
 
-/* Combinations: --create-image stands alone, everything else needs -c. */
+/*
+ * Combinations: --create-image stands alone, everything else needs -c or
+ * --restore (whose config is inside the snapshot).
+ */
 static int check(const struct options *o)
 {
 	if (o->create_image || o->size) {
-		if (!o->create_image || !o->size || o->config) {
+		if (!o->create_image || !o->size || o->config || o->restore) {
 			fprintf(stderr, "vmm: --create-image FILE needs --size SIZE, and no -c\n");
 			return -1;
 		}
 		return 0;
 	}
-	if (!o->config) {
-		fprintf(stderr, "vmm: no config file: use -c FILE (try --help)\n");
+	if (o->restore && o->config) {
+		fprintf(stderr, "vmm: --restore %s: the config is inside the snapshot: no -c\n",
+			o->restore);
+		return -1;
+	}
+	if (o->restore_force_disk && !o->restore) {
+		fprintf(stderr, "vmm: --restore-force-disk needs --restore FILE\n");
+		return -1;
+	}
+	if (!o->config && !o->restore) {
+		fprintf(stderr, "vmm: no config file: use -c FILE or --restore SNAPSHOT (try --help)\n");
 		return -1;
 	}
 	return 0;

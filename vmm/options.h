@@ -19,6 +19,8 @@ struct options {
 	const char *create_image, *size;
 	bool no_sandbox;
 	bool exit_on_halt;		/* the UI closes when the guest ends */
+	const char *restore;		/* --restore FILE: a snapshot instead of -c */
+	bool restore_force_disk;	/* restore even if a disk image changed */
 	char *overrides[OPTIONS_MAX_OVERRIDES];
 	int n_overrides;
 };

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "sandbox.h"
+#include "snapshot.h"
 #include "vm.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -61,6 +62,14 @@ static const struct rule rules[] = {
 	IOCTL(FD_VM, KVM_IRQ_LINE),
 	/* VGA "ram" strategy and UI: dirty pages of the text window */
 	IOCTL(FD_VM, KVM_GET_DIRTY_LOG),
+	/* main thread, snapshots (vmm/snapshot_vcpu.c): the vCPU, parked */
+	IOCTL(FD_VCPU, KVM_GET_FPU), IOCTL(FD_VCPU, KVM_GET_XSAVE),
+	IOCTL(FD_VCPU, KVM_GET_XSAVE2), IOCTL(FD_VCPU, KVM_GET_XCRS),
+	IOCTL(FD_VCPU, KVM_GET_MSRS), IOCTL(FD_VCPU, KVM_GET_VCPU_EVENTS),
+	IOCTL(FD_VCPU, KVM_GET_DEBUGREGS), IOCTL(FD_VCPU, KVM_GET_LAPIC),
+	/* ... and the machine: PICs, IOAPIC, PIT, clock */
+	IOCTL(FD_VM, KVM_GET_IRQCHIP), IOCTL(FD_VM, KVM_GET_PIT2),
+	IOCTL(FD_VM, KVM_GET_CLOCK),
 
 	/* device back ends: serial output, disk images, signalfd, eventfd */
 	ALLOW(read), ALLOW(write), ALLOW(readv), ALLOW(writev),
@@ -116,11 +125,44 @@ static const struct rule rules[] = {
 #else
 	/*
 	 * Not killed but refused: glibc's gettext may look for a message
-	 * catalogue when strerror() is first used in a non-C locale.
+	 * catalogue when strerror() is first used in a non-C locale.  Only
+	 * paths from the working directory: openat() in a snapshot folder is
+	 * allowed below, and libseccomp lets an unconditional rule win.
 	 */
-	REFUSE(openat, EACCES), REFUSE(open, EACCES),
+	{ SCMP_SYS(openat), FD_ANY, 0, 0xffffffffu, (uint32_t)AT_FDCWD, EACCES },
+	REFUSE(open, EACCES),
 #endif
 };
+
+/*
+ * Snapshots (vmm/snapshot_ctl.c) write a temporary file in a folder opened
+ * before the filter and rename or link it into place: exactly those calls,
+ * relative to exactly those folders.
+ */
+static int add_snapshot_rules(scmp_filter_ctx ctx, const struct vm *vm)
+{
+	int fds[SNAP_MAX_DIRS];
+	int n = snapshot_dir_fds(vm, fds, SNAP_MAX_DIRS), e = 0;
+
+	for (int i = 0; i < n && !e; i++) {
+		uint32_t d = (uint32_t)fds[i];
+		struct scmp_arg_cmp a0 = SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, d);
+		struct scmp_arg_cmp a2 = SCMP_A2(SCMP_CMP_MASKED_EQ, 0xffffffffu, d);
+
+#ifndef SANITIZER_BUILD		/* there openat is allowed everywhere */
+		e = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 2, a0,
+				     SCMP_A2(SCMP_CMP_EQ, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC));
+#endif
+		e = e ? e : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(renameat), 2, a0, a2);
+		e = e ? e : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(linkat), 3, a0, a2,
+					     SCMP_A4(SCMP_CMP_EQ, 0));
+		e = e ? e : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlinkat), 2, a0,
+					     SCMP_A2(SCMP_CMP_EQ, 0));
+	}
+	if (e)
+		fprintf(stderr, "vmm: sandbox: snapshot folder rules: %s\n", strerror(-e));
+	return e;
+}
 
 static void trap_handler(int sig, siginfo_t *si, void *uc)
 {
@@ -192,6 +234,8 @@ int sandbox_install(const struct vm *vm)
 			free(name);
 		}
 	}
+	if (!e)
+		e = add_snapshot_rules(ctx, vm);
 	if (!e) {
 		e = seccomp_load(ctx);
 		if (e)

@@ -3,6 +3,7 @@
 #include <linux/kvm.h>
 
 #include "json.h"
+#include "snapshot.h"
 #include "vm.h"
 
 static const char *const exit_names[] = {
@@ -132,5 +133,6 @@ void stats_write_json(const struct vm *vm, FILE *f)
 	bus_json(&vm->pio, "pio", &j);
 	bus_json(&vm->mmio, "mmio", &j);
 	devices_json(vm, &j);
+	snapshot_stats(vm, &j);
 	json_object_end(&j);
 }
