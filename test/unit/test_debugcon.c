@@ -117,15 +117,10 @@ static void device_create(void)
 	/* a log that cannot be opened is a usage error naming the config */
 	snprintf(path, sizeof(path), "%s/no/such/dir/fw.log", dir);
 	memset(&vm.pio, 0, sizeof(vm.pio));
-	fflush(stderr);
-	int saved = dup(2), nul = open("/dev/null", O_WRONLY);
+	char err[512];
 
-	dup2(nul, 2);
-	EXPECT_EQ(debugcon_device.create(&vm, &dev), VMM_EXIT_USAGE);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	close(nul);
+	EXPECT_EQ(CAPTURE_STDERR(err, debugcon_device.create(&vm, &dev)), VMM_EXIT_USAGE);
+	EXPECT(strstr(err, "fw.log") && strstr(err, "No such file or directory"));
 	rmdir(dir);
 }
 
