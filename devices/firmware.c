@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../vmm/boot.h"
 #include "../vmm/device.h"
 #include "../vmm/guest_mem.h"
 #include "../vmm/json.h"
@@ -133,22 +134,15 @@ void firmware_reset_state(struct kvm_regs *r, struct kvm_sregs *s)
 	s->efer = 0;
 }
 
+static void reset_state(struct kvm_regs *r, struct kvm_sregs *s, const void *arg)
+{
+	(void)arg;
+	firmware_reset_state(r, s);
+}
+
 int firmware_reset_vcpu(int vcpu_fd)
 {
-	struct kvm_sregs s;
-	struct kvm_regs r;
-
-	/* GET first: the APIC base and interrupt bitmap stay KVM's */
-	if (ioctl(vcpu_fd, KVM_GET_SREGS, &s) < 0)
-		goto fail;
-	firmware_reset_state(&r, &s);
-	if (ioctl(vcpu_fd, KVM_SET_SREGS, &s) < 0 ||
-	    ioctl(vcpu_fd, KVM_SET_REGS, &r) < 0)
-		goto fail;
-	return 0;
-fail:
-	fprintf(stderr, "vmm: cannot set the reset registers: %s\n", strerror(errno));
-	return -1;
+	return boot_vcpu_state(vcpu_fd, reset_state, NULL, "reset");
 }
 
 static void firmware_destroy(void *dev)

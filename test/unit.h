@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *unit_case;
 static int unit_case_failed, unit_failed;
@@ -66,6 +67,26 @@ static const char *unit_name(const char *file, const char *fn)
 		unit_failed |= unit_case_failed;                  \
 		fflush(stdout);                                   \
 	} while (0)
+
+/*
+ * Evaluates expr with stderr going to a temporary file, then puts what it
+ * printed into the char array buf (cut to fit, NUL-terminated); the value
+ * is expr's.  For checking the messages of code that reports on stderr.
+ */
+#define CAPTURE_STDERR(buf, expr) ({					\
+	FILE *cap_f_ = tmpfile();					\
+	int cap_saved_ = dup(2);					\
+	fflush(stderr);							\
+	dup2(fileno(cap_f_), 2);					\
+	__typeof__(expr) cap_r_ = (expr);				\
+	fflush(stderr);							\
+	dup2(cap_saved_, 2);						\
+	close(cap_saved_);						\
+	ssize_t cap_n_ = pread(fileno(cap_f_), (buf), sizeof(buf) - 1, 0); \
+	(buf)[cap_n_ > 0 ? cap_n_ : 0] = 0;				\
+	fclose(cap_f_);							\
+	cap_r_;								\
+})
 
 #define UNIT_EXIT() return unit_failed ? 1 : 0
 

@@ -85,33 +85,47 @@ static void flat_segment(struct kvm_segment *s, uint16_t sel, uint8_t type)
 	};
 }
 
-int boot_set_regs(int vcpu_fd, uint32_t entry)
+int boot_vcpu_state(int vcpu_fd, boot_state_fn fill, const void *arg,
+		    const char *what)
 {
 	struct kvm_sregs s;
-	struct kvm_regs r = {
-		.rip = entry,
-		.rax = 0x2badb002u,
-		.rbx = VMM_MB_INFO_GPA,
-		.rflags = 0x2,
-	};
+	struct kvm_regs r;
 
+	/* GET first: the APIC base and the interrupt bitmap stay KVM's */
 	if (ioctl(vcpu_fd, KVM_GET_SREGS, &s) < 0)
 		goto fail;
-	flat_segment(&s.cs, 0x08, 0xb);	/* code, execute/read, accessed */
-	flat_segment(&s.ds, 0x10, 0x3);	/* data, read/write, accessed */
-	s.es = s.fs = s.gs = s.ss = s.ds;
-	s.tr = (struct kvm_segment){ .limit = 0x67, .type = 0xb, .present = 1 };
-	s.ldt = (struct kvm_segment){ .type = 0x2, .unusable = 1 };
-	s.gdt.base = s.idt.base = 0;
-	s.gdt.limit = s.idt.limit = 0xffff;
-	s.cr0 = 0x11;			/* PE | ET, paging off */
-	s.cr4 = 0;
-	s.efer = 0;
+	fill(&r, &s, arg);
 	if (ioctl(vcpu_fd, KVM_SET_SREGS, &s) < 0 ||
 	    ioctl(vcpu_fd, KVM_SET_REGS, &r) < 0)
 		goto fail;
 	return 0;
 fail:
-	fprintf(stderr, "vmm: cannot set the boot registers: %s\n", strerror(errno));
+	fprintf(stderr, "vmm: cannot set the %s registers: %s\n", what, strerror(errno));
 	return -1;
+}
+
+/* What a Multiboot loader leaves: flat 32-bit protected mode, paging off. */
+static void multiboot_state(struct kvm_regs *r, struct kvm_sregs *s, const void *arg)
+{
+	*r = (struct kvm_regs){
+		.rip = *(const uint32_t *)arg,
+		.rax = MULTIBOOT_BOOT_MAGIC,
+		.rbx = VMM_MB_INFO_GPA,
+		.rflags = 0x2,
+	};
+	flat_segment(&s->cs, 0x08, 0xb);	/* code, execute/read, accessed */
+	flat_segment(&s->ds, 0x10, 0x3);	/* data, read/write, accessed */
+	s->es = s->fs = s->gs = s->ss = s->ds;
+	s->tr = (struct kvm_segment){ .limit = 0x67, .type = 0xb, .present = 1 };
+	s->ldt = (struct kvm_segment){ .type = 0x2, .unusable = 1 };
+	s->gdt.base = s->idt.base = 0;
+	s->gdt.limit = s->idt.limit = 0xffff;
+	s->cr0 = 0x11;			/* PE | ET, paging off */
+	s->cr4 = 0;
+	s->efer = 0;
+}
+
+int boot_set_regs(int vcpu_fd, uint32_t entry)
+{
+	return boot_vcpu_state(vcpu_fd, multiboot_state, &entry, "boot");
 }

@@ -27,24 +27,8 @@ static void write_image(size_t len)
 /* firmware_load with stderr captured into errbuf. */
 static int load(struct firmware *fw)
 {
-	char errpath[320];
-
-	snprintf(errpath, sizeof(errpath), "%s/err", dir);
-	fflush(stderr);
-	int saved = dup(2), fd = open(errpath, O_RDWR | O_CREAT | O_TRUNC, 0600);
-
-	dup2(fd, 2);
 	memset(fw, 0, sizeof(*fw));
-	int r = firmware_load(fw, &mem, path);
-
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	ssize_t n = pread(fd, errbuf, sizeof(errbuf) - 1, 0);
-
-	errbuf[n > 0 ? n : 0] = 0;
-	close(fd);
-	return r;
+	return CAPTURE_STDERR(errbuf, firmware_load(fw, &mem, path));
 }
 
 static int err_is(const char *why)
@@ -170,26 +154,22 @@ static void device_create(void)
 	static struct vm vm;
 	static struct vm_config cfg;
 	void *dev = (void *)1;
-	int saved = dup(2), nul = open("/dev/null", O_WRONLY);
+	char err[512];
 
 	vm.cfg = &cfg;
 	vm.mem = mem;
 	vm.vm_fd = -1;
 	EXPECT_EQ(firmware_device.create(&vm, &dev), 0);
 	EXPECT(dev == NULL);
-	fflush(stderr);
-	dup2(nul, 2);
 	cfg.firmware.image = path;
 	write_image(1000);
-	EXPECT_EQ(firmware_device.create(&vm, &dev), VMM_EXIT_USAGE);
+	EXPECT_EQ(CAPTURE_STDERR(err, firmware_device.create(&vm, &dev)), VMM_EXIT_USAGE);
+	EXPECT(strstr(err, "not a whole number of 64 KiB blocks"));
 	/* a good image, but no VM to map it into */
 	write_image(64 << 10);
-	EXPECT_EQ(firmware_device.create(&vm, &dev), VMM_EXIT_SETUP);
+	EXPECT_EQ(CAPTURE_STDERR(err, firmware_device.create(&vm, &dev)), VMM_EXIT_SETUP);
+	EXPECT(strstr(err, "KVM_SET_USER_MEMORY_REGION"));
 	EXPECT(dev == NULL);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	close(nul);
 }
 
 int main(void)

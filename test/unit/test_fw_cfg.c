@@ -432,15 +432,10 @@ static void device_create(void)
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/bios.bin", dir);
 	memset(&vm.pio, 0, sizeof(vm.pio));
-	fflush(stderr);
-	int saved_err = dup(2), nul = open("/dev/null", O_WRONLY);
+	char err[512];
 
-	dup2(nul, 2);
-	close(nul);
-	EXPECT_EQ(fw_cfg_device.create(&vm, &dev), 0);
-	fflush(stderr);
-	dup2(saved_err, 2);
-	close(saved_err);
+	EXPECT_EQ(CAPTURE_STDERR(err, fw_cfg_device.create(&vm, &dev)), 0);
+	EXPECT(strstr(err, FIRMWARE_VGABIOS));
 	EXPECT(dev && !fw_cfg_find(dev, FW_CFG_FILE_FIRST + 3));
 	fw_cfg_device.destroy(dev);
 	rmdir(dir);
