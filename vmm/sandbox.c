@@ -151,13 +151,14 @@ static int add_snapshot_rules(scmp_filter_ctx ctx, const struct vm *vm)
 
 #ifndef SANITIZER_BUILD		/* there openat is allowed everywhere */
 		e = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 2, a0,
-				     SCMP_A2(SCMP_CMP_EQ, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC));
+				     SCMP_A2(SCMP_CMP_MASKED_EQ, ~0u,
+					     O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC));
 #endif
 		e = e ? e : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(renameat), 2, a0, a2);
 		e = e ? e : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(linkat), 3, a0, a2,
-					     SCMP_A4(SCMP_CMP_EQ, 0));
+					     SCMP_A4(SCMP_CMP_MASKED_EQ, ~0u, 0));
 		e = e ? e : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlinkat), 2, a0,
-					     SCMP_A2(SCMP_CMP_EQ, 0));
+					     SCMP_A2(SCMP_CMP_MASKED_EQ, ~0u, 0));
 	}
 	if (e)
 		fprintf(stderr, "vmm: sandbox: snapshot folder rules: %s\n", strerror(-e));

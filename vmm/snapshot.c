@@ -205,19 +205,41 @@ int snapshot_write_state(struct vm *vm, struct snap_writer *w)
 
 /* ---- reading ------------------------------------------------------------ */
 
+/*
+ * Decodes into a copy and keeps it only when the whole record is good, so
+ * the image never holds half a record (a refused one leaves what was).
+ */
 static int load_record(uint32_t type, const uint8_t *p, uint64_t len,
 		       struct snap_image *im)
 {
+	static struct snap_vcpu v;
+	static struct snap_machine m;
+	static struct snap_disk_id ids[SNAP_MAX_DISKS];
+	uint32_t n = 0;
 	struct state s;
 	int r;
 
 	state_init_load(&s, p, (size_t)len);
-	if (type == SNAP_VCPU)
-		r = snap_vcpu_state(&s, &im->vcpu);
-	else if (type == SNAP_MACHINE)
-		r = snap_machine_state(&s, &im->machine);
-	else
-		r = disks_state(&s, im->disk, &im->ndisks);
+	if (type == SNAP_VCPU) {
+		v = (struct snap_vcpu){ 0 };
+		r = snap_vcpu_state(&s, &v);
+		if (r)
+			snap_vcpu_free(&v);
+		else {
+			snap_vcpu_free(&im->vcpu);
+			im->vcpu = v;
+		}
+	} else if (type == SNAP_MACHINE) {
+		r = snap_machine_state(&s, &m);
+		if (!r)
+			im->machine = m;
+	} else {
+		r = disks_state(&s, ids, &n);
+		if (!r) {
+			memcpy(im->disk, ids, sizeof(ids));
+			im->ndisks = n;
+		}
+	}
 	return r;
 }
 

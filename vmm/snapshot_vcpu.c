@@ -35,19 +35,28 @@ static int kvm_cap(struct vm *vm, int cap)
 	return r > 0 ? r : 0;
 }
 
+/* struct kvm_msrs with room for every MSR we save */
+static struct kvm_msrs *msrs_alloc(void)
+{
+	return calloc(1, sizeof(struct kvm_msrs) +
+			 SNAP_MAX_MSRS * sizeof(struct kvm_msr_entry));
+}
+
 int snap_kvm_probe(struct vm *vm)
 {
-	struct {
-		struct kvm_msr_list l;
-		uint32_t idx[SNAP_MAX_MSRS];
-	} list = { .l.nmsrs = SNAP_MAX_MSRS };
+	struct kvm_msr_list *l = calloc(1, sizeof(*l) + SNAP_MAX_MSRS * sizeof(uint32_t));
 
-	if (ioctl(vm->kvm_fd, KVM_GET_MSR_INDEX_LIST, &list) < 0) {
+	if (!l)
+		return -1;
+	l->nmsrs = SNAP_MAX_MSRS;
+	if (ioctl(vm->kvm_fd, KVM_GET_MSR_INDEX_LIST, l) < 0) {
 		fprintf(stderr, "vmm: KVM_GET_MSR_INDEX_LIST: %s\n", strerror(errno));
+		free(l);
 		return -1;
 	}
-	kp.nmsrs = list.l.nmsrs;
-	memcpy(kp.msrs, list.idx, kp.nmsrs * sizeof(uint32_t));
+	kp.nmsrs = l->nmsrs;
+	memcpy(kp.msrs, l->indices, kp.nmsrs * sizeof(uint32_t));
+	free(l);
 	if (kvm_cap(vm, KVM_CAP_XSAVE)) {
 		int x2 = kvm_cap(vm, KVM_CAP_XSAVE2);
 
@@ -67,29 +76,30 @@ int snap_kvm_probe(struct vm *vm)
 /* KVM_GET_MSRS stops at the first MSR it cannot read: skip it, go on. */
 static int get_msrs(struct vm *vm, struct snap_vcpu *v)
 {
-	struct {
-		struct kvm_msrs h;
-		struct kvm_msr_entry e[SNAP_MAX_MSRS];
-	} m;
+	struct kvm_msrs *m = msrs_alloc();
 	uint32_t i = 0;
+	int ret = -1;
 
 	v->nmsrs = 0;
-	while (i < kp.nmsrs) {
+	while (m && i < kp.nmsrs) {
 		uint32_t n = kp.nmsrs - i;
 
-		memset(&m, 0, sizeof(m));
-		m.h.nmsrs = n;
+		m->nmsrs = n;
 		for (uint32_t k = 0; k < n; k++)
-			m.e[k].index = kp.msrs[i + k];
-		int got = ioctl(vm->vcpu_fd, KVM_GET_MSRS, &m);
+			m->entries[k] = (struct kvm_msr_entry){ .index = kp.msrs[i + k] };
+		int got = ioctl(vm->vcpu_fd, KVM_GET_MSRS, m);
 
 		if (got < 0)
-			return -1;
+			goto out;
 		for (int k = 0; k < got; k++)
-			v->msrs[v->nmsrs++] = (struct snap_msr){ m.e[k].index, m.e[k].data };
+			v->msrs[v->nmsrs++] = (struct snap_msr){ m->entries[k].index,
+								 m->entries[k].data };
 		i += (uint32_t)got + 1;		/* the one after the refused one */
 	}
-	return 0;
+	ret = m ? 0 : -1;
+out:
+	free(m);
+	return ret;
 }
 
 static int get_fpu(struct vm *vm, struct snap_vcpu *v)
@@ -155,15 +165,20 @@ int snap_vcpu_state(struct state *s, struct snap_vcpu *v)
 {
 	blob(s, &v->regs, sizeof(v->regs));
 	blob(s, &v->sregs, sizeof(v->sregs));
-	state_u32(s, &v->xsave_size);
+	uint32_t xs = v->xsave_size;
+
+	state_u32(s, &xs);
 	if (s->loading && !s->bad) {
-		if (v->xsave_size && (v->xsave_size < sizeof(struct kvm_xsave) ||
-				      v->xsave_size > SNAP_XSAVE_MAX))
-			return -1;
+		/* the old area goes first, so size and buffer always agree */
 		free(v->xsave);
-		v->xsave = v->xsave_size ? calloc(1, v->xsave_size) : NULL;
-		if (v->xsave_size && !v->xsave)
+		v->xsave = NULL;
+		v->xsave_size = 0;
+		if (xs && (xs < sizeof(struct kvm_xsave) || xs > SNAP_XSAVE_MAX))
 			return -1;
+		v->xsave = xs ? calloc(1, xs) : NULL;
+		if (xs && !v->xsave)
+			return -1;
+		v->xsave_size = xs;
 	}
 	if (v->xsave_size)
 		state_bytes(s, v->xsave, v->xsave_size);
@@ -218,30 +233,27 @@ static int refused(char *err, size_t errlen, const char *what)
 static int set_msrs(struct vm *vm, const struct snap_vcpu *v, bool want_deadline,
 		    char *err, size_t errlen)
 {
-	struct {
-		struct kvm_msrs h;
-		struct kvm_msr_entry e[SNAP_MAX_MSRS];
-	} m;
+	struct kvm_msrs *m = msrs_alloc();
 	uint32_t n = 0;
+	int got, ret = -1;
 
-	memset(&m, 0, sizeof(m));
-	for (uint32_t i = 0; i < v->nmsrs; i++) {
-		if ((v->msrs[i].index == MSR_IA32_TSC_DEADLINE) != want_deadline)
-			continue;
-		m.e[n].index = v->msrs[i].index;
-		m.e[n++].data = v->msrs[i].data;
-	}
-	m.h.nmsrs = n;
-	int got = ioctl(vm->vcpu_fd, KVM_SET_MSRS, &m);
-
+	if (!m)
+		return refused(err, errlen, "MSRs (out of memory)");
+	for (uint32_t i = 0; i < v->nmsrs; i++)
+		if ((v->msrs[i].index == MSR_IA32_TSC_DEADLINE) == want_deadline)
+			m->entries[n++] = (struct kvm_msr_entry){
+				.index = v->msrs[i].index, .data = v->msrs[i].data };
+	m->nmsrs = n;
+	got = ioctl(vm->vcpu_fd, KVM_SET_MSRS, m);
 	if (got < 0)
-		return refused(err, errlen, "MSRs");
-	if ((uint32_t)got < n) {
+		refused(err, errlen, "MSRs");
+	else if ((uint32_t)got < n)
 		snprintf(err, errlen, "KVM refused the saved MSR %#x = %#llx",
-			 m.e[got].index, (unsigned long long)m.e[got].data);
-		return -1;
-	}
-	return 0;
+			 m->entries[got].index, (unsigned long long)m->entries[got].data);
+	else
+		ret = 0;
+	free(m);
+	return ret;
 }
 
 static int set_fpu(struct vm *vm, const struct snap_vcpu *v, char *err, size_t errlen)
