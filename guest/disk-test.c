@@ -10,8 +10,10 @@
  *   op=check     write the pattern, read it back, then the error paths
  *   op=write     only write the pattern (and flush)
  *   op=verify    only read it back and compare
- *   op=storm     write sectors 0..n-1 one by one, "ACK lba" on serial after
- *                each acknowledged write; passes=0 repeats forever
+ *   op=storm     write sectors 0..n-1 one by one, "ACK pass lba" on serial
+ *                after each acknowledged write, and "storm pass lba" on the
+ *                screen's last row after every tenth (for --keys {until:});
+ *                passes=0 repeats forever
  *   seed=N       pattern seed;  slave=1  a slave drive is expected
  *   ext=1        ATA: use the 48-bit commands everywhere
  *
@@ -22,6 +24,7 @@
  * 2^28 + 5 when the disk is that big.
  */
 #include "sdk/disk.h"
+#include "sdk/screen.h"
 #include "sdk/sdk.h"
 
 #define BIG_LBA ((1ull << 28) + 5)
@@ -204,6 +207,16 @@ static void slave_checks(const struct disk *master, bool want, uint32_t seed)
 	expect(r == 0 && !memcmp(bufw, bufr, 512), "master unchanged by slave writes", r);
 }
 
+/* A script waits on the screen ({until:}), not on serial: show progress there. */
+static void show_storm(long pass, long lba)
+{
+	char s[40];
+
+	snprintf(s, sizeof(s), "storm %ld %ld   ", pass, lba);
+	for (unsigned int x = 0; s[x]; x++)
+		screen_put(x, 24, (uint8_t)s[x], 0x07);
+}
+
 static int storm(struct disk *d, uint32_t seed)
 {
 	long n = cmdline_int("n", 64), passes = cmdline_int("passes", 1);
@@ -218,6 +231,8 @@ static int storm(struct disk *d, uint32_t seed)
 				return 1;
 			}
 			serial_printf("ACK %ld %ld\n", p, i);
+			if (i % 10 == 0)
+				show_storm(p, i);
 		}
 	}
 	return 0;

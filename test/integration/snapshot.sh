@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Snapshots end to end: a shell saved mid-line and restored (same screen,
+# the rest of the line, its exit status); a disk write storm saved and
+# finished by the restored VM (every acknowledged sector there); the demo's
+# timer still animating after a restore; SIGUSR2 and Ctrl-A-less saves
+# beside the config; bad snapshots refused with status 2 and nothing run.
+source "$(dirname "$0")/../lib.sh"
+require_kvm
+
+# the screen part of a headless run's stdout (serial lines end in CR LF)
+screen_of() { grep -v $'\r$' "$1"; }
+
+# --- a shell saved mid-line ----------------------------------------------------
+# serial output off: stdout is the screen dump alone
+mkcfg "$TMP/shell.cfg" shell 'memory = 16;' 'serial = { output = "none"; };'
+# the keys are on the screen before the save: nothing waits in a queue
+run_vmm "$TMP/src" -c "$TMP/shell.cfg" --headless \
+	--keys "{until:shell>}echo hel{until:shell> echo hel}{save-and-quit:$TMP/s.snap}"
+src=$STATUS
+# the restored VM saved again at once: its screen as restored
+run_vmm "$TMP/back" --restore "$TMP/s.snap" --headless --keys "{save-and-quit:$TMP/s2.snap}"
+if [ $src -eq 0 ] && [ -s "$TMP/s.snap" ] && [ $STATUS -eq 0 ] &&
+   [ "$(screen_of "$TMP/src.out")" == "$(screen_of "$TMP/back.out")" ]; then
+	pass snapshot-shell-same-screen
+else
+	fail snapshot-shell-same-screen "save $src, restore $STATUS: $(head -3 "$TMP/back.err")
+$(diff <(screen_of "$TMP/src.out") <(screen_of "$TMP/back.out") | head -6)"
+fi
+
+run_vmm "$TMP/rest" --restore "$TMP/s.snap" --headless --keys 'lo\nexit 9\n'
+if [ $STATUS -eq 9 ] && screen_of "$TMP/rest.out" | grep -q '^shell> echo hello *$' &&
+   screen_of "$TMP/rest.out" | grep -q '^hello *$' &&
+   [ "$(screen_of "$TMP/rest.out" | grep -c 'vmm shell on')" -eq 1 ]; then
+	pass snapshot-shell-rest-of-line
+else
+	fail snapshot-shell-rest-of-line "status $STATUS (want 9): $(head -2 "$TMP/rest.err")
+$(screen_of "$TMP/rest.out" | grep -v '^ *$' | head -5)"
+fi
+
+# the restored VM does not need the config or the guest file any more
+mkdir "$TMP/moved"
+cp "$GUESTS/shell.elf" "$TMP/moved/shell.elf"
+mkcfg "$TMP/moved/vm.cfg" shell 'memory = 16;'
+sed -i "s|$GUESTS/shell.elf|$TMP/moved/shell.elf|" "$TMP/moved/vm.cfg"
+run_vmm "$TMP/mv" -c "$TMP/moved/vm.cfg" --headless \
+	--keys "{until:shell>}{save-and-quit:$TMP/moved.snap}"
+rm -rf "$TMP/moved"
+run_vmm "$TMP/mvr" --restore "$TMP/moved.snap" --headless --keys 'exit 4\n'
+expect_eq snapshot-no-config-needed "$STATUS" 4
+
+# --- a disk write storm --------------------------------------------------------
+# storm NAME MODE DRIVER: the guest writes sectors 0..n-1 twice, printing
+# "ACK pass lba" after each acknowledged write; the VM is saved and quits
+# in the first pass, the restored VM finishes.  Every sector must then hold
+# the second pass's pattern, and the restored VM must have gone on where the
+# first stopped (no new start, ACKs after the saved ones only).
+storm() {
+	local name=$1 mode=$2 drv=$3 n=60
+	rm -f "$TMP/$name.img"
+	"$VMM" --create-image "$TMP/$name.img" --size 128K || return
+	mkcfg "$TMP/$name.cfg" disk-test \
+		"cmdline = \"disk=$drv op=storm n=$n passes=2 seed=40\";" \
+		"disk = { mode = \"$mode\"; path = \"$name.img\"; };"
+	run_vmm "$TMP/$name-a" -c "$TMP/$name.cfg" --headless --dump none \
+		--keys "{until:storm 0 20}{save-and-quit:$TMP/$name.snap}"
+	local st1=$STATUS
+	run_vmm "$TMP/$name-b" --restore "$TMP/$name.snap" --headless --dump none
+	python3 - "$TMP/$name.img" "$TMP/$name-a.txt" "$TMP/$name-b.txt" $n \
+		> "$TMP/$name.chk" <<'EOF'
+import re, struct, sys
+img, before, after, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+M = 0xffffffff
+def pattern(lba, seed):
+    v = (lba * 0x9e3779b1 + seed * 0x85ebca77) & M
+    return b"".join(struct.pack("<I", (v + k * 0x01000193) & M) for k in range(128))
+def acks(path):
+    return [(int(p), int(l)) for p, l in re.findall(r"^ACK (\d+) (\d+)$", open(path).read(), re.M)]
+a, b = acks(before), acks(after)
+if len(a) < 20 or not b:
+    print("acks before/after:", len(a), len(b)); sys.exit(1)
+if "disk-test:" in open(after).read() or b[0] <= a[-1]:
+    print("the restored VM started over:", a[-1], b[0]); sys.exit(1)
+if b[-1] != (1, n - 1):
+    print("the restored VM did not finish:", b[-1]); sys.exit(1)
+data = open(img, "rb").read()
+bad = [l for l in range(n) if data[l * 512:(l + 1) * 512] != pattern(l, 41)]
+if bad:
+    print("sectors without the last pass:", bad[:8]); sys.exit(1)
+print(len(a), "acknowledged before the save,", len(b), "after")
+EOF
+	local c=$?
+	if [ $st1 -eq 0 ] && [ $STATUS -eq 0 ] && [ $c -eq 0 ]; then
+		pass "$name"
+	else
+		fail "$name" "save $st1, restore $STATUS: $(cat "$TMP/$name.chk") $(head -2 "$TMP/$name-b.err")"
+	fi
+}
+storm snapshot-storm-ata-irq emulated ata-irq
+storm snapshot-storm-pv-ring pv pv-ring
+
+# --- the demo's timer ----------------------------------------------------------
+mkcfg "$TMP/demo.cfg" demo 'serial = { output = "none"; };'
+run_vmm "$TMP/demo" -c "$TMP/demo.cfg" --headless --keys "{until:frame }{save-and-quit:$TMP/demo.snap}"
+run_vmm "$TMP/demo0" --restore "$TMP/demo.snap" --headless --keys "{save-and-quit:$TMP/demo2.snap}"
+run_vmm "$TMP/demo1" --restore "$TMP/demo.snap" --headless --timeout 2
+# the animated rows (all but the title) differ once the timer has fired
+if [ -s "$TMP/demo.snap" ] && [ $STATUS -eq 124 ] &&
+   [ "$(head -1 "$TMP/demo0.out")" == "$(head -1 "$TMP/demo1.out")" ] &&
+   [ "$(sed 1d "$TMP/demo0.out")" != "$(sed 1d "$TMP/demo1.out")" ]; then
+	pass snapshot-demo-animates
+else
+	fail snapshot-demo-animates "status $STATUS: $(head -2 "$TMP/demo1.err")"
+fi
+
+# --- SIGUSR2: NAME-N.snap beside the config ------------------------------------
+mkcfg "$TMP/busy.cfg" busy
+if ! skipping; then
+	"$VMM" -c "$TMP/busy.cfg" --headless --timeout 60 > "$TMP/busy.out" 2> "$TMP/busy.err" < /dev/null &
+	pid=$!
+	for ((i = 0; i < 400; i++)); do
+		grep -q "busy: round 2" "$TMP/busy.out" 2> /dev/null && break
+		sleep 0.05
+	done
+	kill -USR2 $pid
+	for ((i = 0; i < 400; i++)); do
+		grep -q "saved" "$TMP/busy.err" 2> /dev/null && break
+		sleep 0.05
+	done
+	kill -USR2 $pid
+	for ((i = 0; i < 400; i++)); do
+		[ "$(grep -c "saved" "$TMP/busy.err")" -ge 2 ] && break
+		sleep 0.05
+	done
+	kill -TERM $pid
+	wait $pid
+	st=$?
+fi
+run_vmm "$TMP/busyr" --restore "$TMP/test-2.snap" --headless --timeout 1
+if [ "${st:-}" = 123 ] && grep -q "^vmm: saved $TMP/test-1.snap (" "$TMP/busy.err" &&
+   grep -q "^vmm: saved $TMP/test-2.snap (" "$TMP/busy.err" && [ $STATUS -eq 124 ] &&
+   grep -q "busy: round" "$TMP/busyr.out" && ! ls "$TMP"/.*.tmp > /dev/null 2>&1; then
+	pass snapshot-sigusr2
+else
+	fail snapshot-sigusr2 "status ${st:-?}, restore $STATUS: $(head -3 "$TMP/busy.err")"
+fi
+
+# --- bad snapshots: refused, status 2, nothing run -----------------------------
+# refused NAME FILE MESSAGE [ARGS...]
+refused() {
+	local name=$1 f=$2 msg=$3
+	shift 3
+	run_vmm "$TMP/$name" --restore "$f" --headless "$@"
+	if [ $STATUS -eq 2 ] && grep -qF -- "$msg" "$TMP/$name.err" && [ ! -s "$TMP/$name.out" ]; then
+		pass "$name"
+	else
+		fail "$name" "status $STATUS (want 2): $(head -2 "$TMP/$name.err")"
+	fi
+}
+size=$(stat -c %s "$TMP/s.snap" 2> /dev/null || echo 0)
+head -c $((size / 2)) "$TMP/s.snap" > "$TMP/trunc.snap"
+refused snapshot-bad-truncated "$TMP/trunc.snap" "trunc.snap: truncated"
+cp "$TMP/s.snap" "$TMP/flip.snap"
+printf '\x5a' | dd of="$TMP/flip.snap" bs=1 seek=$((size / 3)) conv=notrunc 2> /dev/null
+refused snapshot-bad-flipped-byte "$TMP/flip.snap" "flip.snap: corrupted: the checksum of section"
+cp "$TMP/s.snap" "$TMP/v2.snap"
+printf '\x02' | dd of="$TMP/v2.snap" bs=1 seek=8 conv=notrunc 2> /dev/null
+refused snapshot-bad-version "$TMP/v2.snap" "snapshot format version 2; this vmm reads version 1 only"
+refused snapshot-bad-not-snapshot "$GUESTS/shell.elf" "not a vmm snapshot"
+refused snapshot-bad-set "$TMP/s.snap" "--set memory=64: a restored VM keeps its machine: 'memory' cannot change" \
+	--set memory=64
+
+# a disk image written since the snapshot: refused, or restored with a warning
+printf 'x' | dd of="$TMP/snapshot-storm-pv-ring.img" bs=1 seek=100000 conv=notrunc 2> /dev/null
+refused snapshot-bad-disk-changed "$TMP/snapshot-storm-pv-ring.snap" \
+	"snapshot-storm-pv-ring.img' changed since the snapshot"
+run_vmm "$TMP/force" --restore "$TMP/snapshot-storm-pv-ring.snap" --headless --dump none \
+	--restore-force-disk
+if [ $STATUS -eq 0 ] && grep -q "may be inconsistent" "$TMP/force.err"; then
+	pass snapshot-force-disk
+else
+	fail snapshot-force-disk "status $STATUS: $(head -2 "$TMP/force.err")"
+fi
