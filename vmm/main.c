@@ -426,7 +426,13 @@ static int setup(struct session *s)
 	for (; s->done < N_STEPS; s->done++) {
 		if (!taken(s, &steps[s->done]))
 			continue;
+		uint64_t t0 = now_ns();
 		int status = steps[s->done].up(s);
+
+		/* -vv: where start-up time goes (bench/ reads it) */
+		if (s->o.verbose > 1)
+			fprintf(stderr, "vmm: step %s: %.3f ms\n", steps[s->done].name,
+				(double)(now_ns() - t0) / 1e6);
 
 		if (status) {
 			if (s->o.verbose)

@@ -275,6 +275,31 @@ static int load_devices(struct snap_image *im, const uint8_t *p, uint64_t len,
 	return 0;
 }
 
+/*
+ * Checking (no vm), a file's RAM sections are noted for snapshot_apply();
+ * with a vm, the pages go into guest RAM (mapped from the file if it is one).
+ */
+static int load_ram(struct snap_image *im, struct vm *vm, const uint8_t *p,
+		    uint64_t len, char *err, size_t errlen)
+{
+	struct snap_ram_src src = { im->data, im->fd };
+
+	if (!vm && im->data) {
+		void *r = realloc(im->ram, (im->nram + 1) * sizeof(*im->ram));
+
+		if (!r) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		im->ram = r;
+		im->ram[im->nram].p = p;
+		im->ram[im->nram++].len = len;
+	}
+	return snap_ram_load(vm, im->h.ram_bytes, p, len,
+			     vm && im->data && im->fd >= 0 ? &src : NULL,
+			     &im->ram_pages_loaded, err, errlen);
+}
+
 int snapshot_load_section(struct snap_image *im, struct vm *vm, uint32_t type,
 			  const uint8_t *p, uint64_t len, char *err, size_t errlen)
 {
@@ -282,8 +307,7 @@ int snapshot_load_section(struct snap_image *im, struct vm *vm, uint32_t type,
 	case SNAP_CONFIG:
 		return load_config(im, p, len, err, errlen);
 	case SNAP_RAM:
-		return snap_ram_load(vm, im->h.ram_bytes, p, len,
-				     &im->ram_pages_loaded, err, errlen);
+		return load_ram(im, vm, p, len, err, errlen);
 	case SNAP_DEVICES:
 		return load_devices(im, p, len, err, errlen);
 	case SNAP_DISKS:

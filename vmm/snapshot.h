@@ -53,6 +53,7 @@ struct snapshot_ctl {
 		int fd;
 	} disk[SNAP_MAX_DISKS];
 	int pagemap_fd;			/* /proc/self/pagemap, or -1 */
+	uint64_t *file_pages;		/* bitmap: pages a restore mapped from its file */
 	struct {
 		char *path;		/* as the user wrote it */
 		int fd;
@@ -109,11 +110,17 @@ int snapshot_write_state(struct vm *vm, struct snap_writer *w);
 
 /* ---- restoring one ---------------------------------------------------- */
 
-/* A snapshot file, read whole and checked. */
+/* A snapshot file, mapped whole and checked. */
 struct snap_image {
 	const char *path;
-	uint8_t *data;
+	int fd;
+	uint8_t *data;			/* the file's mapping */
 	size_t len;
+	struct {			/* the RAM sections, found by the check */
+		const uint8_t *p;
+		uint64_t len;
+	} *ram;
+	uint32_t nram;
 	struct snap_header h;
 	char *config_text;
 	struct snap_disk_id disk[SNAP_MAX_DISKS];
@@ -165,9 +172,18 @@ int snap_write_pages(struct vm *vm, struct snap_writer *w, const uint64_t *dirty
  */
 int snap_write_final(struct vm *vm, struct snap_writer *w, const uint64_t *dirty,
 		     uint64_t *pages);
-/* The RAM record's decoder; vm NULL: check only. */
+/* Where a RAM section's bytes came from, when it is a mapped file. */
+struct snap_ram_src {
+	const uint8_t *base;	/* the file's mapping */
+	int fd;
+};
+/*
+ * The RAM record's decoder; vm NULL: check only.  With src, page-aligned
+ * data is mapped from the file into guest RAM (copy-on-write).
+ */
 int snap_ram_load(struct vm *vm, uint64_t ram_bytes, const uint8_t *p,
-		  uint64_t len, uint64_t *pages, char *err, size_t errlen);
+		  uint64_t len, const struct snap_ram_src *src, uint64_t *pages,
+		  char *err, size_t errlen);
 
 /* "snapshot": {...} in --stats */
 void snapshot_stats(const struct vm *vm, struct json *j);

@@ -39,6 +39,11 @@ int snapshot_init(struct vm *vm, struct snapshot_ctl *c, const char *home)
 	}
 	/* without it every page is read to find the zero ones: slower, same file */
 	c->pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	c->file_pages = calloc(vm->mem.size / SNAP_PAGE / 64 + 1, sizeof(uint64_t));
+	if (!c->file_pages) {
+		perror("vmm: snapshot set-up");
+		return -1;
+	}
 	if (snap_kvm_probe(vm) || snapshot_add_dir(vm, home))
 		return -1;
 	c->home = c->ndirs - 1;
@@ -58,7 +63,9 @@ void snapshot_destroy(struct snapshot_ctl *c)
 		close(c->efd);
 	c->pagemap_fd = c->efd = -1;
 	free(c->config_text);
+	free(c->file_pages);
 	c->config_text = NULL;
+	c->file_pages = NULL;
 }
 
 /* FILE's folder ("." for a bare name) into dir, its name into base. */
@@ -201,6 +208,7 @@ static int write_paused(struct vm *vm, int fd, bool quit, uint64_t *bytes,
 
 	if (snap_writer_init(&w, fd))
 		return -1;
+	w.align = true;		/* a restore maps the RAM runs from the file */
 	vcpu_pause(vm);
 	/* every write the guest saw acknowledged is in the image */
 	if (c->flush_disks && c->flush_disks(vm))

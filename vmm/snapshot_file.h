@@ -61,6 +61,7 @@ const char *snap_type_name(uint32_t type);
 struct snap_writer {
 	int fd;
 	int err;
+	bool align;		/* a file: RAM data on page boundaries (snapshot_ram.c) */
 	uint64_t bytes;		/* written so far, header included */
 	uint32_t crc;		/* of every byte so far */
 	uint32_t sec_crc;	/* of the current section so far */

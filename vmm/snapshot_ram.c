@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * Guest RAM in a snapshot: runs of pages, each run
- *	first page u64, page count u32, kind u32 (0 data, 1 zero), data
+ *	first page u64, page count u32, kind u16 (0 data, 1 zero),
+ *	padding u16, that many zero bytes, then the data
  * in RAM sections of at most SNAP_RAM_CHUNK pages.  A file holds only the
- * pages with data (a restored VM starts from zeroed RAM); a migration pass
- * sends the pages dirtied since the last one, zero runs included.
+ * pages with data (a restored VM starts from zeroed RAM), each run's data
+ * padded to a page boundary of the file so that a restore can map it as
+ * guest RAM instead of copying it; a migration pass sends the pages
+ * dirtied since the last one, zero runs included, unpadded.
  *
  * Finding the pages with data must not touch the rest: reading a page
  * the guest never touched would fault in the zero page, thousands of
@@ -14,6 +17,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "snapshot.h"
@@ -22,6 +26,7 @@
 #define RUN_HEAD	16
 #define RUN_DATA	0
 #define RUN_ZERO	1
+#define PAD_MAX		(SNAP_PAGE - 1)
 #define PM_BATCH	512
 #define PM_PRESENT	(1ull << 63)
 #define PM_SWAPPED	(1ull << 62)
@@ -42,6 +47,11 @@ struct walk {
 	uint32_t nruns;
 };
 
+static bool in_bitmap(const uint64_t *map, uint64_t page)
+{
+	return map && (map[page / 64] & (1ull << (page % 64)));
+}
+
 static bool page_zero(const uint8_t *p)
 {
 	const uint64_t *w = (const uint64_t *)p;
@@ -53,13 +63,17 @@ static bool page_zero(const uint8_t *p)
 	return true;
 }
 
-/* False only when the page was certainly never touched. */
+/*
+ * False only when the page was certainly never touched.  Pages a restore
+ * mapped from its file hold data whether present or not.
+ */
 static bool maybe_touched(struct walk *wk, uint64_t page)
 {
-	int fd = wk->vm->snap ? wk->vm->snap->pagemap_fd : -1;
+	const struct snapshot_ctl *c = wk->vm->snap;
+	int fd = c ? c->pagemap_fd : -1;
 	uint64_t vpage = ((uintptr_t)wk->vm->mem.base / SNAP_PAGE) + page;
 
-	if (fd < 0)
+	if (fd < 0 || in_bitmap(c->file_pages, page))
 		return true;
 	if (page < wk->pm_first || page >= wk->pm_first + wk->pm_n) {
 		ssize_t got = pread(fd, wk->pm, sizeof(wk->pm), (off_t)(vpage * 8));
@@ -72,16 +86,11 @@ static bool maybe_touched(struct walk *wk, uint64_t page)
 	return wk->pm[page - wk->pm_first] & (PM_PRESENT | PM_SWAPPED);
 }
 
-static bool is_dirty(const struct walk *wk, uint64_t page)
-{
-	return wk->dirty[page / 64] & (1ull << (page % 64));
-}
-
 /* The kind of one page, or -1 to leave it out. */
 static int page_kind(struct walk *wk, uint64_t page)
 {
 	if (wk->dirty) {
-		if (!is_dirty(wk, page))
+		if (!in_bitmap(wk->dirty, page))
 			return -1;
 		if (!maybe_touched(wk, page))
 			return RUN_ZERO;
@@ -121,22 +130,37 @@ static void put_le(uint8_t *p, uint64_t v, int n)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
+/* Zero bytes that put a run's data, after its header at pos, on a page boundary. */
+static uint32_t pad_for(const struct snap_writer *w, uint64_t pos, const struct run *r)
+{
+	if (!w->align || r->kind != (uint32_t)RUN_DATA)
+		return 0;
+	return (uint32_t)((SNAP_PAGE - (pos + RUN_HEAD) % SNAP_PAGE) % SNAP_PAGE);
+}
+
 static void write_runs(struct walk *wk, struct snap_writer *w, uint64_t *pages)
 {
-	uint64_t len = 0;
+	static const uint8_t zeros[PAD_MAX];
+	uint64_t start = w->bytes + SNAP_SECTION_HEAD, pos = start;
 
-	for (uint32_t i = 0; i < wk->nruns; i++)
-		len += RUN_HEAD + (wk->runs[i].kind == (uint32_t)RUN_DATA ?
-				   (uint64_t)wk->runs[i].n * SNAP_PAGE : 0);
-	snap_begin(w, SNAP_RAM, len);
 	for (uint32_t i = 0; i < wk->nruns; i++) {
 		const struct run *r = &wk->runs[i];
+
+		pos += RUN_HEAD + pad_for(w, pos, r) +
+		       (r->kind == (uint32_t)RUN_DATA ? (uint64_t)r->n * SNAP_PAGE : 0);
+	}
+	snap_begin(w, SNAP_RAM, pos - start);
+	for (uint32_t i = 0; i < wk->nruns; i++) {
+		const struct run *r = &wk->runs[i];
+		uint32_t pad = pad_for(w, w->bytes, r);
 		uint8_t h[RUN_HEAD];
 
 		put_le(h, r->first, 8);
 		put_le(h + 8, r->n, 4);
-		put_le(h + 12, r->kind, 4);
+		put_le(h + 12, r->kind, 2);
+		put_le(h + 14, pad, 2);
 		snap_put(w, h, sizeof(h));
+		snap_put(w, zeros, pad);
 		if (r->kind == (uint32_t)RUN_DATA)
 			snap_put(w, wk->vm->mem.base + r->first * SNAP_PAGE,
 				 (size_t)r->n * SNAP_PAGE);
@@ -178,8 +202,32 @@ static uint64_t get_le(const uint8_t *p, int n)
 	return v;
 }
 
+/*
+ * A data run whose bytes sit on a page boundary of the snapshot file is
+ * mapped there (copy-on-write) instead of copied: a restore then reads
+ * only the pages the guest touches.
+ */
+static bool map_run(struct vm *vm, const struct snap_ram_src *src, const uint8_t *data,
+		    uint64_t first, uint32_t n)
+{
+	uint64_t off = src ? (uint64_t)(data - src->base) : 1;
+	void *at = vm->mem.base + first * SNAP_PAGE;
+	uint64_t *map = vm->snap ? vm->snap->file_pages : NULL;
+
+	if (!src || off % SNAP_PAGE || !map)
+		return false;
+	if (mmap(at, (size_t)n * SNAP_PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_FIXED, src->fd, (off_t)off) == MAP_FAILED)
+		return false;
+	madvise(at, (size_t)n * SNAP_PAGE, MADV_DONTFORK);
+	for (uint64_t p = first; p < first + n; p++)
+		map[p / 64] |= 1ull << (p % 64);
+	return true;
+}
+
 int snap_ram_load(struct vm *vm, uint64_t ram_bytes, const uint8_t *p,
-		  uint64_t len, uint64_t *pages, char *err, size_t errlen)
+		  uint64_t len, const struct snap_ram_src *src, uint64_t *pages,
+		  char *err, size_t errlen)
 {
 	uint64_t total = ram_bytes / SNAP_PAGE, off = 0;
 
@@ -192,24 +240,27 @@ int snap_ram_load(struct vm *vm, uint64_t ram_bytes, const uint8_t *p,
 		}
 		uint64_t first = get_le(p + off, 8);
 		uint32_t n = (uint32_t)get_le(p + off + 8, 4);
-		uint32_t kind = (uint32_t)get_le(p + off + 12, 4);
+		uint32_t kind = (uint32_t)get_le(p + off + 12, 2);
+		uint32_t pad = (uint32_t)get_le(p + off + 14, 2);
 		uint64_t data = kind == (uint32_t)RUN_DATA ? (uint64_t)n * SNAP_PAGE : 0;
 
 		off += RUN_HEAD;
-		if (!n || first >= total || n > total - first || kind > (uint32_t)RUN_ZERO) {
+		if (!n || first >= total || n > total - first || kind > (uint32_t)RUN_ZERO ||
+		    pad > PAD_MAX) {
 			snprintf(err, errlen, "a RAM run (page %llu, %u pages, kind %u) "
 				 "lies outside the guest's %llu pages",
 				 (unsigned long long)first, n, kind,
 				 (unsigned long long)total);
 			return -1;
 		}
-		if (data > len - off) {
+		if (pad > len - off || data > len - off - pad) {
 			snprintf(err, errlen, "a RAM run's data is cut short");
 			return -1;
 		}
-		if (vm && kind == (uint32_t)RUN_DATA)
+		off += pad;
+		if (vm && kind == (uint32_t)RUN_DATA && !map_run(vm, src, p + off, first, n))
 			memcpy(vm->mem.base + first * SNAP_PAGE, p + off, (size_t)data);
-		else if (vm)
+		else if (vm && kind != (uint32_t)RUN_DATA)
 			memset(vm->mem.base + first * SNAP_PAGE, 0, (size_t)n * SNAP_PAGE);
 		off += data;
 		*pages += n;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,46 +21,38 @@
 /* Larger than any guest's RAM plus state: refused before it is read. */
 #define SNAP_FILE_MAX	((uint64_t)(CONFIG_MEM_MAX_MIB + 64) << 20)
 
-static int read_whole(struct snap_image *im, const char *path)
+/*
+ * The file is mapped, not read: checking it reads every byte once (its
+ * CRCs), and the RAM runs are then mapped on into guest RAM, not copied.
+ */
+static int map_file(struct snap_image *im, const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
-	size_t got = 0;
 
-	if (fd < 0 || fstat(fd, &st) < 0) {
+	im->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (im->fd < 0 || fstat(im->fd, &st) < 0) {
 		fprintf(stderr, "vmm: --restore %s: %s\n", path, strerror(errno));
-		goto fail;
+		return -1;
 	}
 	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > SNAP_FILE_MAX) {
 		fprintf(stderr, "vmm: --restore %s: %s\n", path, S_ISREG(st.st_mode) ?
 			"too large to be a snapshot" : "not a regular file");
-		goto fail;
+		return -1;
 	}
-	im->data = malloc((size_t)st.st_size ? (size_t)st.st_size : 1);
-	if (!im->data) {
-		fprintf(stderr, "vmm: --restore %s: out of memory\n", path);
-		goto fail;
+	im->len = (size_t)st.st_size;
+	if (!im->len)
+		return 0;	/* the checks say "truncated" */
+	im->data = mmap(NULL, im->len, PROT_READ, MAP_PRIVATE, im->fd, 0);
+	if (im->data == MAP_FAILED) {
+		im->data = NULL;
+		fprintf(stderr, "vmm: --restore %s: %s\n", path, strerror(errno));
+		return -1;
 	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, im->data + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;		/* shrank meanwhile: the checks say truncated */
-		got += (size_t)n;
-	}
-	im->len = got;
-	close(fd);
 	return 0;
-fail:
-	if (fd >= 0)
-		close(fd);
-	return -1;
 }
 
-/* Walks every section; with vm, applies RAM (the rest was decoded already). */
-static int walk(struct snap_image *im, struct vm *vm)
+/* Checks every section (header, lengths, CRCs) and decodes all but RAM's data. */
+static int walk(struct snap_image *im)
 {
 	struct snap_reader r;
 	uint32_t type;
@@ -71,13 +64,10 @@ static int walk(struct snap_image *im, struct vm *vm)
 	if (snap_read_header(&r))
 		goto bad;
 	im->h = r.h;
-	im->ram_pages_loaded = 0;
 	while ((k = snap_next(&r, &type, &p, &len)) > 0) {
 		char err[200];
 
-		if (vm && type != SNAP_RAM)
-			continue;
-		if (snapshot_load_section(im, vm, type, p, len, err, sizeof(err))) {
+		if (snapshot_load_section(im, NULL, type, p, len, err, sizeof(err))) {
 			fprintf(stderr, "vmm: %s: corrupted: %s\n", im->path, err);
 			return -1;
 		}
@@ -93,8 +83,8 @@ int snapshot_read(struct snap_image *im, const char *path)
 {
 	const char *missing = NULL;
 
-	*im = (struct snap_image){ .path = path };
-	if (read_whole(im, path) || walk(im, NULL))
+	*im = (struct snap_image){ .path = path, .fd = -1 };
+	if (map_file(im, path) || walk(im))
 		return -1;
 	if (im->h.flags & SNAP_F_MIGRATION)
 		missing = "a file (this is a migration stream)";
@@ -111,7 +101,14 @@ int snapshot_read(struct snap_image *im, const char *path)
 
 void snapshot_image_free(struct snap_image *im)
 {
-	free(im->data);
+	if (im->data)
+		munmap(im->data, im->len);
+	if (im->fd >= 0)
+		close(im->fd);
+	im->fd = -1;
+	free(im->ram);
+	im->ram = NULL;
+	im->nram = 0;
 	free(im->config_text);
 	free(im->devices);
 	snap_vcpu_free(&im->vcpu);
@@ -141,12 +138,28 @@ static int apply_devices(struct vm *vm, struct snap_image *im)
 	return r;
 }
 
+/* The RAM sections the check found, into guest RAM. */
+static int apply_ram(struct vm *vm, struct snap_image *im)
+{
+	char err[200];
+
+	im->ram_pages_loaded = 0;
+	for (uint32_t i = 0; i < im->nram; i++) {
+		if (snapshot_load_section(im, vm, SNAP_RAM, im->ram[i].p, im->ram[i].len,
+					  err, sizeof(err))) {
+			fprintf(stderr, "vmm: %s: corrupted: %s\n", im->path, err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int snapshot_apply(struct vm *vm, struct snap_image *im)
 {
 	uint64_t t0 = now_ns();
 	char err[200];
 
-	if (walk(im, vm) || apply_devices(vm, im))
+	if (apply_ram(vm, im) || apply_devices(vm, im))
 		return -1;
 	if (snap_machine_set(vm, &im->machine, err, sizeof(err)) ||
 	    snap_vcpu_set(vm, &im->vcpu, err, sizeof(err)) ||

@@ -37,6 +37,14 @@ else
 $(screen_of "$TMP/rest.out" | grep -v '^ *$' | head -5)"
 fi
 
+# a snapshot of a restored VM (its RAM still mapped from the first file)
+run_vmm "$TMP/again" --restore "$TMP/s2.snap" --headless --keys 'lo\nexit 9\n'
+if [ $STATUS -eq 9 ] && screen_of "$TMP/again.out" | grep -q '^hello *$'; then
+	pass snapshot-of-a-restored-vm
+else
+	fail snapshot-of-a-restored-vm "status $STATUS (want 9): $(head -2 "$TMP/again.err")"
+fi
+
 # the restored VM does not need the config or the guest file any more
 mkdir "$TMP/moved"
 cp "$GUESTS/shell.elf" "$TMP/moved/shell.elf"
