@@ -33,4 +33,15 @@ qemu_screen_has() { qemu_screen | grep -qF -- "$1"; }
 qemu_keys() { qtm send-keys -t q "$@"; }
 qemu_ended() { [ -s "$TMP/qemu.status" ]; }
 qemu_status() { cat "$TMP/qemu.status" 2> /dev/null; }
-qemu_screen_stop() { qtm kill-server 2> /dev/null; }
+
+# check_screen NAME SECONDS COMMAND...: PASS once COMMAND succeeds, else FAIL
+# with the screen as it is then
+check_screen() {
+	local name=$1
+	shift
+	if wait_for "$@"; then
+		pass "$name"
+	else
+		fail "$name" "after $1 s: $(qemu_screen | grep -v '^ *$' | head -12)"
+	fi
+}
