@@ -7,7 +7,7 @@
 #   grub-menu   GRUB 2's menu drawn: a test/firmware/mkgrub.sh disk whose
 #               menu counts down 1 s (timeout=1) and then runs its default
 #               entry, an outb to debug-exit (status 207); the second is
-#               taken off.
+#               taken off the wall time (not off the CPU time).
 # on QEMU -M isapc and -M pc (-display none, -vga std, same image) and on
 # vmm once it boots firmware (fw_vmm_cases).  The cpu_ms rows are user +
 # system CPU of the whole process: this host's KVM emulates every real-mode
@@ -68,7 +68,8 @@ fw_measure() {
 	m=$(mstats < "$WORK/fw-$c.ms")
 	row firmware "$c" 1 ms ms "${m##* }" ${m% *} "$ex" "" "$note"
 	m=$(mstats < "$WORK/fw-$c.cpu")
-	row firmware "$c" 1 cpu_ms ms "${m##* }" ${m% *} "" "" "user + system CPU of the process"
+	row firmware "$c" 1 cpu_ms ms "${m##* }" ${m% *} "" "" \
+		"user + system CPU of the whole process$([ "$minus" = 0 ] || echo " (nothing taken off)")"
 }
 
 fw_qemu_cases() {
