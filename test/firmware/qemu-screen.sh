@@ -1,7 +1,7 @@
 # QEMU booting a raw disk on -display curses inside a detached 80x25 tmux
 # pane, so a test reads what the BIOS and the boot code drew (capture-pane)
-# and types into it (send-keys).  Source after test/lib.sh; the file's
-# require_* calls come first.  tmux's alternate screen is off, so the last
+# and types into it (send-keys).  Source after test/lib.sh and after the
+# test's require_* calls.  tmux's alternate screen is off, so the last
 # frame QEMU drew stays in the pane after QEMU exits.
 command -v tmux > /dev/null || skipping || SKIP_WHY="tmux is not installed"
 
