@@ -33,6 +33,17 @@ check() {
 	if "$@"; then pass "$name"; else fail "$name" "$msg"; fi
 }
 
+# wait_for SECONDS COMMAND...: poll until COMMAND succeeds (bounded)
+wait_for() {
+	local end=$((SECONDS + $1))
+	shift
+	skipping && return 1
+	until "$@"; do
+		[ $SECONDS -ge $end ] && return 1
+		sleep 0.1
+	done
+}
+
 # expect_eq NAME GOT WANT
 expect_eq() {
 	if [ "$2" == "$3" ]; then pass "$1"; else fail "$1" "got '$2', expected '$3'"; fi

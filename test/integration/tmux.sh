@@ -15,16 +15,6 @@ SOCK="vmm-test-$$"
 tm() { skipping || tmux -L "$SOCK" -f /dev/null "$@"; }
 trap 'tm kill-server 2> /dev/null; rm -rf "$TMP"' EXIT
 
-# wait_for SECONDS COMMAND...: poll until COMMAND succeeds (bounded)
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	skipping && return 1
-	until "$@"; do
-		[ $SECONDS -ge $end ] && return 1
-		sleep 0.1
-	done
-}
 pane() { tm capture-pane -t t -p; }
 screen_has() { pane | grep -qF -- "$1"; }
 screen_lacks() { ! screen_has "$1"; }
