@@ -61,11 +61,12 @@ mkcfg() {
 }
 
 # run_vmm OUT-PREFIX ARGS...: stdout to PREFIX.out, stderr to PREFIX.err, status in $STATUS
+# (a hang guard kills it after RUN_TIMEOUT seconds, 120 unless set)
 run_vmm() {
 	local p=$1
 	shift
 	if skipping; then STATUS=125; : > "$p.out"; : > "$p.err"; : > "$p.txt"; return; fi
-	timeout -k 5 120 "$VMM" "$@" > "$p.out" 2> "$p.err" < /dev/null
+	timeout -k 5 "${RUN_TIMEOUT:-120}" "$VMM" "$@" > "$p.out" 2> "$p.err" < /dev/null
 	STATUS=$?
 	tr -d '\r' < "$p.out" > "$p.txt"
 }

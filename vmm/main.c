@@ -427,7 +427,7 @@ static int finish(struct session *s)
 	int post = post_last(vm_device(vm, &post_device));
 
 	if (post >= 0 && vm->stop_by != STOP_GUEST && vm->stop_by != STOP_USER)
-		fprintf(stderr, "vmm: last POST code %#04x\n", post);
+		fprintf(stderr, "vmm: last POST code 0x%02x\n", post);
 	/* a guest's own exit and the user's quit need no words; the rest do */
 	if (s->o.verbose ||
 	    (vm->stop_by != STOP_GUEST && vm->stop_by != STOP_USER))
