@@ -48,6 +48,7 @@ static const struct key schema[] = {
 	{ "disk.cache", K_ENUM, config_cache_names },
 	{ "serial", K_GROUP, NULL },
 	{ "serial.output", K_STRING, NULL },
+	{ "serial.raw", K_BOOL, NULL },
 };
 
 static const struct key *schema_find(const char *path)
@@ -284,6 +285,9 @@ static int extract(struct loader *l)
 		c->serial.output = strdup(v);
 	else
 		c->serial.output = resolve(l, v);
+	b = 0;
+	config_lookup_bool(&l->cf, "serial.raw", &b);
+	c->serial.raw = b;
 	return 0;
 }
 

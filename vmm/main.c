@@ -27,6 +27,7 @@
 #include "../tui/input.h"
 #include "../tui/record.h"
 #include "../tui/refresh.h"
+#include "../tui/serial_out.h"
 #include "screen.h"
 #include "../tui/ui.h"
 #include "boot.h"
@@ -175,34 +176,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-/* Where COM1's bytes go: stdout when headless, else a file or nowhere. */
-static int serial_fd(const struct vm_config *cfg, bool tui)
+static int build_devices(struct vm *vm, const struct vm_config *cfg)
 {
-	const char *out = cfg->serial.output;
-
-	if (!strcmp(out, "none"))
-		return -1;
-	if (!strcmp(out, "stdout"))
-		return tui ? -1 : STDOUT_FILENO;
-	int fd = open(out, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-
-	if (fd < 0) {
-		fprintf(stderr, "%s: serial.output '%s': %s\n", cfg->file, out,
-			strerror(errno));
-		return -2;
-	}
-	return fd;
-}
-
-static int build_devices(struct vm *vm, const struct vm_config *cfg, bool tui)
-{
-	int fd = serial_fd(cfg, tui);
-
-	if (fd == -2)
-		return VMM_EXIT_USAGE;
 	if (hypercall_init(vm) || debug_exit_init(vm))
 		return VMM_EXIT_SETUP;
-	vm->serial = serial_create(vm, fd);
+	vm->serial = serial_create(vm);
 	vm->vga = vga_create(vm, vm->screen, cfg->vga.strategy, cfg->vga.blink);
 	vm->kbd = i8042_create(vm);
 	if (!vm->serial || !vm->vga || !vm->kbd)
@@ -259,9 +237,6 @@ static int wait_for_stop(struct vm *vm, int sfd, const struct options *o)
 			}
 			continue;
 		}
-		pthread_mutex_lock(&vm->io_lock);
-		serial_flush(vm->serial);
-		pthread_mutex_unlock(&vm->io_lock);
 		input_tick(vm);
 		if (deadline && now_ns() >= deadline)
 			vm_stop(vm, VMM_EXIT_TIMEOUT, "timeout after %g s", o->timeout);
@@ -292,6 +267,7 @@ int main(int argc, char **argv)
 	static struct screen screen;
 	struct load_info li;
 	struct recorder *rec = NULL;
+	struct serial_out *sout = NULL;
 	FILE *stats = NULL;
 	int status;
 
@@ -340,7 +316,9 @@ int main(int argc, char **argv)
 	status = VMM_EXIT_USAGE;
 	if (loader_load_file(&vm.mem, cfg.guest, &li))
 		goto out;
-	status = build_devices(&vm, &cfg, tui);
+	if (!(sout = serial_out_open(&cfg, tui)))
+		goto out;
+	status = build_devices(&vm, &cfg);
 	if (!status)
 		status = disk_attach(&vm, &cfg);
 	if (status)
@@ -382,6 +360,10 @@ int main(int argc, char **argv)
 		status = VMM_EXIT_USAGE;
 		goto out;
 	}
+	if (serial_out_start(sout, &vm, vm.serial)) {
+		status = VMM_EXIT_SETUP;
+		goto out;
+	}
 	vm.start_ns = now_ns();
 	if (tui ? ui_start(&vm, rec) : rec && record_start_thread(rec, &vm)) {
 		status = VMM_EXIT_SETUP;
@@ -411,13 +393,14 @@ int main(int argc, char **argv)
 	/* Stores the guest queued before it stopped reach their devices. */
 	pthread_mutex_lock(&vm.io_lock);
 	coalesced_drain(&vm);
-	serial_flush(vm.serial);
 	pthread_mutex_unlock(&vm.io_lock);
 	/* Every acknowledged write is on stable storage (unless cache=unsafe). */
 	if (disk_teardown(&vm) && status == 0)
 		status = VMM_EXIT_SETUP;
+	/* the dump follows the guest's last serial bytes; neither may hang */
 	if (!tui)
-		dump_screen(&vm, o.dump, stdout);
+		dump_screen(&vm, o.dump, serial_out_tail(sout));
+	serial_out_finish(sout);
 	if (o.verbose || status >= VMM_EXIT_CRASH ||
 	    strstr(vm.exit_note, "halted"))
 		fprintf(stderr, "vmm: %s\n", vm.exit_note);
@@ -432,6 +415,7 @@ out:
 	input_stop(&vm);
 	iothread_stop(&vm);
 	disk_teardown(&vm);
+	serial_out_close(sout);
 	serial_destroy(vm.serial);
 	i8042_destroy(vm.kbd);
 	pv_vga_destroy(vm.pv_vga);

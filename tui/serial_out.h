@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Where COM1's bytes go: a thread takes them from the UART's queue and
+ * writes them to stdout (headless) or to the file or FIFO named by
+ * serial.output, and hands each one to an optional sink (the UI's serial
+ * console).  It never blocks on the output: a reader that stops reading
+ * fills the UART's queue and the guest waits; signals, --timeout and the
+ * UI's Ctrl-A x still act at once.  On a terminal the bytes go through
+ * tui/term_filter.h unless serial.raw is set; files and pipes get them raw.
+ *
+ * At exit the guest's last bytes, then the final screen dump, are
+ * written while the reader keeps taking them; a reader that takes nothing
+ * for SERIAL_OUT_LINGER_MS ends the wait, and vmm says how many bytes it
+ * could not write.
+ */
+#ifndef TUI_SERIAL_OUT_H
+#define TUI_SERIAL_OUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define SERIAL_OUT_LINGER_MS 2000
+
+struct vm;
+struct serial;
+struct vm_config;
+struct serial_out;
+
+/* Called on the writer thread with every byte the guest sent; must not block. */
+typedef void (*serial_out_sink)(void *opaque, const uint8_t *buf, size_t n);
+
+/*
+ * Opens the output named by cfg (stdout goes nowhere when the UI owns the
+ * terminal).  NULL after a "file: serial.output ..." line on stderr.
+ */
+struct serial_out *serial_out_open(const struct vm_config *cfg, bool tui);
+/* Before serial_out_start(). */
+void serial_out_set_sink(struct serial_out *w, serial_out_sink fn, void *opaque);
+/*
+ * Attaches to the UART and starts the thread, before the sandbox goes in.
+ * With no output and no sink the UART keeps discarding what it sends.
+ */
+int serial_out_start(struct serial_out *w, struct vm *vm, struct serial *s);
+/*
+ * Where vmm's own final output (the screen dump) goes: a buffer written
+ * after the guest's bytes when they share stdout, else stdout itself.
+ */
+FILE *serial_out_tail(struct serial_out *w);
+/* Once the vCPU stopped: writes what is left, as the header says. */
+void serial_out_finish(struct serial_out *w);
+/* Finishes if needed, closes and frees; NULL is fine. */
+void serial_out_close(struct serial_out *w);
+
+#endif
