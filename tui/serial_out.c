@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -43,10 +44,12 @@ struct serial_out {
 	struct vm *vm;
 	struct serial *uart;
 	int wake_fd;		/* eventfd: the UART has a line, or finish */
+	int done_fd;		/* eventfd: the thread wrote everything */
 	pthread_t thread;
 	bool started, finished;
-	bool finishing;		/* atomic; set once by serial_out_finish() */
-	uint64_t finish_ns;
+	/* atomics: set by serial_out_finish(), read by the thread */
+	bool finishing, giving_up;
+	uint64_t written;	/* atomic: bytes the output took */
 	FILE *tail_file;
 	char *tail;
 	size_t tail_len;
@@ -65,14 +68,18 @@ static bool finishing(const struct serial_out *w)
 	return __atomic_load_n(&w->finishing, __ATOMIC_ACQUIRE);
 }
 
-static void wake(void *opaque)
+static void signal_fd(int fd)
 {
-	struct serial_out *w = opaque;
 	uint64_t one = 1;
 
 	/* a full counter (never in practice) already means "wake up" */
-	if (write(w->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+	if (write(fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		perror("vmm: serial: eventfd");
+}
+
+static void wake(void *opaque)
+{
+	signal_fd(((struct serial_out *)opaque)->wake_fd);
 }
 
 /* Waits up to timeout_ms for a wake-up, or for room in the output; true: room. */
@@ -90,12 +97,6 @@ static bool wait_for(struct serial_out *w, bool for_output, int timeout_ms)
 	    errno != EAGAIN)
 		perror("vmm: serial: eventfd");
 	return for_output && p[1].revents;
-}
-
-static void give_up(struct serial_out *w)
-{
-	w->stalled = true;
-	w->dead = true;
 }
 
 /* One write of what the output takes now: >0 bytes, 0 none, <0 failed. */
@@ -121,20 +122,6 @@ static ssize_t write_some(struct serial_out *w)
 	return -1;
 }
 
-/* Milliseconds left before a stalled reader is given up, or -1: none yet. */
-static int linger_left(const struct serial_out *w, uint64_t progress_ns)
-{
-	uint64_t since, now = now_ns();
-
-	if (!finishing(w))
-		return -1;
-	since = progress_ns > w->finish_ns ? progress_ns : w->finish_ns;
-	if (now - since >= (uint64_t)SERIAL_OUT_LINGER_MS * 1000000)
-		return 0;
-	return (int)((since + (uint64_t)SERIAL_OUT_LINGER_MS * 1000000 - now) /
-		     1000000) + 1;
-}
-
 /*
  * Writes the current chunk out as fast as the reader takes it: a write
  * first, poll() for room only after the output refused one (or before each
@@ -142,22 +129,20 @@ static int linger_left(const struct serial_out *w, uint64_t progress_ns)
  */
 static void drain(struct serial_out *w)
 {
-	uint64_t progress = now_ns();
 	bool guarded = w->blocking && !w->regular, wait = guarded;
 
 	while (w->off < w->len && !w->dead) {
-		int left = linger_left(w, progress);
 		ssize_t r;
 
-		if (left == 0) {
-			give_up(w);
+		if (__atomic_load_n(&w->giving_up, __ATOMIC_ACQUIRE)) {
+			w->stalled = w->dead = true;
 			break;
 		}
-		if (wait && !wait_for(w, true, left))
+		if (wait && !wait_for(w, true, -1))
 			continue;
 		r = write_some(w);
 		if (r > 0) {
-			progress = now_ns();
+			__atomic_add_fetch(&w->written, (uint64_t)r, __ATOMIC_RELAXED);
 			wait = guarded;
 		} else if (r == 0) {
 			/* poll() offered room the write did not find: do not spin */
@@ -235,6 +220,7 @@ static void *writer_main(void *arg)
 		else if (!next_final_chunk(w))
 			break;
 	}
+	signal_fd(w->done_fd);
 	return NULL;
 }
 
@@ -294,7 +280,8 @@ struct serial_out *serial_out_open(const struct vm_config *cfg, bool tui)
 	term_filter_init(&w->tf);
 	w->fd = -1;
 	w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (w->wake_fd < 0 || open_output(w, cfg, tui)) {
+	w->done_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->wake_fd < 0 || w->done_fd < 0 || open_output(w, cfg, tui)) {
 		fprintf(stderr, "%s: serial.output '%s': %s\n", cfg->file,
 			cfg->serial.output, strerror(errno));
 		serial_out_close(w);
@@ -343,7 +330,53 @@ FILE *serial_out_tail(struct serial_out *w)
 	return w->tail_file ? w->tail_file : stdout;
 }
 
-void serial_out_finish(struct serial_out *w)
+/* A signal that asks vmm to stop (not SIGWINCH or SIGUSR1) came in. */
+static bool stop_signal(int stop_fd)
+{
+	struct signalfd_siginfo si;
+
+	if (read(stop_fd, &si, sizeof(si)) != sizeof(si))
+		return false;
+	return si.ssi_signo != SIGWINCH && si.ssi_signo != SIGUSR1;
+}
+
+/*
+ * Waits for the thread to write everything.  false: it is to give up, as
+ * a signal came in, or (hurry) the reader took nothing for LINGER.
+ */
+static bool wait_for_reader(struct serial_out *w, int stop_fd, bool hurry)
+{
+	uint64_t seen = __atomic_load_n(&w->written, __ATOMIC_RELAXED), now;
+	bool told = false;
+
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = w->done_fd, .events = POLLIN },
+			{ .fd = stop_fd, .events = POLLIN },
+		};
+		int r = poll(p, stop_fd >= 0 ? 2 : 1, SERIAL_OUT_LINGER_MS);
+
+		if (r > 0 && p[0].revents)
+			return true;
+		if (r > 0 && p[1].revents && stop_signal(stop_fd))
+			return false;
+		if (r != 0)
+			continue;
+		now = __atomic_load_n(&w->written, __ATOMIC_RELAXED);
+		if (now != seen) {
+			seen = now;
+			continue;
+		}
+		if (hurry)
+			return false;
+		if (!told)
+			fprintf(stderr, "vmm: serial output: waiting for the reader "
+				"(Ctrl-C or SIGTERM drops what is left)\n");
+		told = true;
+	}
+}
+
+void serial_out_finish(struct serial_out *w, int stop_fd, bool hurry)
 {
 	if (!w || w->finished)
 		return;
@@ -351,34 +384,34 @@ void serial_out_finish(struct serial_out *w)
 	if (w->tail_file)
 		fclose(w->tail_file);	/* sets tail and tail_len */
 	w->tail_file = NULL;
-	w->finish_ns = now_ns();
 	__atomic_store_n(&w->finishing, true, __ATOMIC_RELEASE);
 	if (w->started) {
 		wake(w);
+		if (!wait_for_reader(w, stop_fd, hurry)) {
+			__atomic_store_n(&w->giving_up, true, __ATOMIC_RELEASE);
+			wake(w);
+		}
 		pthread_join(w->thread, NULL);
-	} else if (w->fd >= 0) {
-		writer_main(w);		/* the tail alone, on this thread */
-	}
-	if (w->uart) {
 		pthread_mutex_lock(&w->vm->io_lock);
 		serial_tx_attach(w->uart, NULL, NULL);
 		pthread_mutex_unlock(&w->vm->io_lock);
 	}
 	if (w->stalled)
-		fprintf(stderr, "vmm: serial output: the reader took nothing for %d s; "
-			"%llu bytes not written\n", SERIAL_OUT_LINGER_MS / 1000,
-			(unsigned long long)w->lost);
+		fprintf(stderr, "vmm: serial output: %llu bytes not written: the "
+			"reader stopped taking them\n", (unsigned long long)w->lost);
 }
 
 void serial_out_close(struct serial_out *w)
 {
 	if (!w)
 		return;
-	serial_out_finish(w);
+	serial_out_finish(w, -1, true);
 	if (w->own_fd)
 		close(w->fd);
 	if (w->wake_fd >= 0)
 		close(w->wake_fd);
+	if (w->done_fd >= 0)
+		close(w->done_fd);
 	free(w->tail);
 	free(w);
 }

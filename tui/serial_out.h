@@ -9,9 +9,13 @@
  * tui/term_filter.h unless serial.raw is set; files and pipes get them raw.
  *
  * At exit the guest's last bytes, then the final screen dump, are
- * written while the reader keeps taking them; a reader that takes nothing
- * for SERIAL_OUT_LINGER_MS ends the wait, and vmm says how many bytes it
- * could not write.
+ * written as the reader takes them: a paused terminal or a `less` still
+ * gets everything when the guest ended by itself, however long the reader
+ * takes (after SERIAL_OUT_LINGER_MS without progress vmm says it is
+ * waiting).  A stop signal during that wait drops the rest at once; when
+ * the user already asked the VM to stop (a signal, --timeout) the wait
+ * ends after SERIAL_OUT_LINGER_MS in which the reader took nothing.
+ * Either way vmm says how many bytes it could not write.
  */
 #ifndef TUI_SERIAL_OUT_H
 #define TUI_SERIAL_OUT_H
@@ -48,8 +52,11 @@ int serial_out_start(struct serial_out *w, struct vm *vm, struct serial *s);
  * after the guest's bytes when they share stdout, else stdout itself.
  */
 FILE *serial_out_tail(struct serial_out *w);
-/* Once the vCPU stopped: writes what is left, as the header says. */
-void serial_out_finish(struct serial_out *w);
+/*
+ * Once the vCPU stopped: writes what is left, as the header says.  stop_fd
+ * is the main thread's signalfd (or -1); hurry: the user asked to stop.
+ */
+void serial_out_finish(struct serial_out *w, int stop_fd, bool hurry);
 /* Finishes if needed, closes and frees; NULL is fine. */
 void serial_out_close(struct serial_out *w);
 

@@ -400,7 +400,8 @@ int main(int argc, char **argv)
 	/* the dump follows the guest's last serial bytes; neither may hang */
 	if (!tui)
 		dump_screen(&vm, o.dump, serial_out_tail(sout));
-	serial_out_finish(sout);
+	serial_out_finish(sout, sfd, status == VMM_EXIT_SIGNAL ||
+			  status == VMM_EXIT_TIMEOUT);
 	if (o.verbose || status >= VMM_EXIT_CRASH ||
 	    strstr(vm.exit_note, "halted"))
 		fprintf(stderr, "vmm: %s\n", vm.exit_note);

@@ -220,7 +220,7 @@ static void writer_delivers_everything(void)
 
 		n_got += r > 0 ? (size_t)r : 0;
 	}
-	serial_out_finish(w);
+	serial_out_finish(w, -1, false);
 	while (n_got < sizeof(got)) {
 		ssize_t r = read(p[0], got + n_got, sizeof(got) - n_got);
 
