@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../hypercalls/vmm_abi.h"
+#include "../vmm/json.h"
 #include "../vmm/vm.h"
 #include "serial.h"
 
@@ -294,3 +295,31 @@ void serial_destroy(struct serial *s)
 {
 	free(s);
 }
+
+/* Where the bytes go is the host's business (tui/serial_out.c), not the UART's. */
+static int serial_dev_create(struct vm *vm, void **dev)
+{
+	*dev = serial_create(vm);
+	return *dev ? 0 : VMM_EXIT_SETUP;
+}
+
+static void serial_dev_destroy(void *dev)
+{
+	serial_destroy(dev);
+}
+
+static void serial_stats(const void *dev, struct json *j)
+{
+	const struct serial *s = dev;
+
+	json_u64(j, "tx_bytes", s->tx_bytes);
+	json_u64(j, "rx_bytes", s->rx_bytes);
+	json_u64(j, "tx_overruns", s->tx_overruns);
+}
+
+const struct device_model serial_device = {
+	.name = "serial",
+	.create = serial_dev_create,
+	.destroy = serial_dev_destroy,
+	.stats = serial_stats,
+};

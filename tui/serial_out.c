@@ -38,7 +38,9 @@
 struct serial_out {
 	int fd;			/* -1: only the sink sees the bytes */
 	bool own_fd, to_stdout, blocking, regular, filter;
+	bool tui;		/* the UI may offer a sink at any time */
 	struct term_filter tf;
+	pthread_mutex_t sink_lock;	/* held while the sink runs */
 	serial_out_sink sink;
 	void *sink_opaque;
 	struct vm *vm;
@@ -116,7 +118,7 @@ static ssize_t write_some(struct serial_out *w)
 		return 0;
 	/* the reader went away (a closed pipe): stop the VM, drop the rest */
 	if (w->vm)
-		vm_stop(w->vm, VMM_EXIT_SIGNAL, "serial output closed: %s",
+		vm_stop(w->vm, STOP_SIGNAL, VMM_EXIT_SIGNAL, "serial output closed: %s",
 			r < 0 ? strerror(errno) : "wrote nothing");
 	w->dead = true;
 	return -1;
@@ -175,8 +177,10 @@ static bool take(struct serial_out *w)
 	}
 	if (!n)
 		return false;
+	pthread_mutex_lock(&w->sink_lock);
 	if (w->sink)
 		w->sink(w->sink_opaque, w->raw, n);
+	pthread_mutex_unlock(&w->sink_lock);
 	if (w->stalled)
 		w->lost += n;
 	if (w->dead || w->fd < 0)
@@ -278,6 +282,8 @@ struct serial_out *serial_out_open(const struct vm_config *cfg, bool tui)
 		return NULL;
 	}
 	term_filter_init(&w->tf);
+	pthread_mutex_init(&w->sink_lock, NULL);
+	w->tui = tui;
 	w->fd = -1;
 	w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	w->done_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -292,8 +298,12 @@ struct serial_out *serial_out_open(const struct vm_config *cfg, bool tui)
 
 void serial_out_set_sink(struct serial_out *w, serial_out_sink fn, void *opaque)
 {
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->sink_lock);
 	w->sink = fn;
 	w->sink_opaque = opaque;
+	pthread_mutex_unlock(&w->sink_lock);
 }
 
 int serial_out_start(struct serial_out *w, struct vm *vm, struct serial *s)
@@ -302,7 +312,7 @@ int serial_out_start(struct serial_out *w, struct vm *vm, struct serial *s)
 	int err;
 
 	w->vm = vm;
-	if (w->fd < 0 && !w->sink)
+	if (!s || (w->fd < 0 && !w->tui && !w->sink))
 		return 0;
 	w->uart = s;
 	pthread_mutex_lock(&vm->io_lock);
@@ -413,5 +423,6 @@ void serial_out_close(struct serial_out *w)
 	if (w->done_fd >= 0)
 		close(w->done_fd);
 	free(w->tail);
+	pthread_mutex_destroy(&w->sink_lock);
 	free(w);
 }

@@ -40,11 +40,14 @@ typedef void (*serial_out_sink)(void *opaque, const uint8_t *buf, size_t n);
  * terminal).  NULL after a "file: serial.output ..." line on stderr.
  */
 struct serial_out *serial_out_open(const struct vm_config *cfg, bool tui);
-/* Before serial_out_start(). */
+/*
+ * At any time (fn NULL: none); once it returns, the previous sink is no
+ * longer called.  w may be NULL.
+ */
 void serial_out_set_sink(struct serial_out *w, serial_out_sink fn, void *opaque);
 /*
  * Attaches to the UART and starts the thread, before the sandbox goes in.
- * With no output and no sink the UART keeps discarding what it sends.
+ * With no output, no UI and no sink the UART keeps discarding what it sends.
  */
 int serial_out_start(struct serial_out *w, struct vm *vm, struct serial *s);
 /*
