@@ -63,7 +63,7 @@ static void transmit(struct serial *s, uint8_t c)
 		return;
 	}
 	if (tx_busy(s)) {
-		/* the guest ignored THRE: the holding register is overwritten */
+		/* the guest ignored THRE: the byte is lost, as on a real UART */
 		s->tx_overruns++;
 		return;
 	}
