@@ -56,6 +56,7 @@ static const struct key schema[] = {
 	{ "disk.cache", K_ENUM, config_cache_names },
 	{ "serial", K_GROUP, NULL },
 	{ "serial.output", K_STRING, NULL },
+	{ "serial.raw", K_BOOL, NULL },
 	{ "firmware", K_SHORT, firmware_short },
 	{ "firmware.image", K_STRING, NULL },
 	{ "firmware.log", K_STRING, NULL },
@@ -364,6 +365,9 @@ static int extract(struct loader *l)
 		c->serial.output = strdup(v);
 	else
 		c->serial.output = resolve(l, v);
+	b = 0;
+	config_lookup_bool(&l->cf, "serial.raw", &b);
+	c->serial.raw = b;
 	return 0;
 }
 
