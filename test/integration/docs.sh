@@ -42,8 +42,8 @@ while read -r line; do
 done < <("$VMM" --help | grep -E '^ +-' | sed -E 's/^ +//; s/  .*//')
 check $T-man-synopsis "not in vmm.1 SYNOPSIS:$why" test -z "$why"
 
-# config keys: the schema table in vmm/config.c, groups left out
-keys=$(sed -nE 's/^\t\{ "([a-z.]+)", K_(STRING|INT|BOOL|ENUM), .*/\1/p' "$ROOT/vmm/config.c" | sort)
+# config keys: the schema table in vmm/config.c, plain groups left out
+keys=$(sed -nE 's/^\t\{ "([a-z.]+)", K_(STRING|INT|BOOL|ENUM|SHORT), .*/\1/p' "$ROOT/vmm/config.c" | sort)
 [ -n "$keys" ] || fail $T-config-schema "no keys found in vmm/config.c's schema"
 ref=$(section "$README" '^## Config reference' '^## ' | sed -nE 's/^\| `([a-z.]+)` \|.*/\1/p' | sort)
 why="$(missing "not in the README's reference" "$keys" "$ref") $(missing "not in the schema" "$ref" "$keys")"
@@ -99,7 +99,7 @@ why=$(missing "not in vmm.1 ENVIRONMENT" "$(printf '%s\nTERM\nCOLORTERM\n' "$env
 check $T-man-environment "$why" test -z "$why"
 
 if command -v groff > /dev/null; then
-	groff -man -ww -z "$MAN" 2> "$TMP/groff.err"
+	groff -man -Tutf8 -ww -z "$MAN" 2> "$TMP/groff.err"
 	check $T-man-renders "groff: $(head -3 "$TMP/groff.err")" test ! -s "$TMP/groff.err"
 else
 	skip $T-man-renders "groff is not installed"
