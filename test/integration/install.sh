@@ -24,7 +24,7 @@ want=(bin/vmm share/man/man1/vmm.1 share/doc/vmm/README.md lib/pkgconfig/vmm-gue
 for f in "$ROOT"/conf/*.cfg; do
 	want+=("share/vmm/conf/${f##*/}")
 	g=$(sed -n 's|^guest = "\.\./build/guest/\(.*\)";|\1|p' "$f")
-	want+=("share/vmm/guest/$g")
+	[ -z "$g" ] || want+=("share/vmm/guest/$g")
 done
 absent=
 for f in "${want[@]}"; do [ -s "$P/$f" ] || absent+=" $f"; done
@@ -66,6 +66,9 @@ VMM=$P/bin/vmm
 mkdir -p "$TMP/elsewhere"
 cd "$TMP/elsewhere" || exit 1
 C=$P/share/vmm/conf
+ran=" hello.cfg demo.cfg shell.cfg disk-emul.cfg disk-pv.cfg "
+unrun=$(cd "$C" && for f in *.cfg; do [[ $ran == *" $f "* ]] || echo "$f"; done)
+check $T-every-example-runs "installed but not run here: $unrun" test -z "$unrun"
 run_vmm "$TMP/hello" -c "$C/hello.cfg" --headless
 check $T-hello "status $STATUS: $(head -2 "$TMP/hello.err")" \
 	test "$STATUS" = 7 -a "$(grep -c 'Hello from a Multiboot guest' "$TMP/hello.txt")" -ge 1
