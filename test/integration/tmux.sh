@@ -72,7 +72,7 @@ tm send-keys -t t 'hi there'
 check tmux-keys "prompt row: '$(row 23)'" wait_for 10 screen_has "guest> hi there"
 
 status=$(row 25)
-if [[ $status == " test|vga emu/trap|disk none|ex/s "*"|fps "[0-9]*"^A x quit ^A h help" ]]; then
+if [[ $status == " test|vga emu/coal|disk none|ex/s "*"|fps "[0-9]*"^A x quit ^A h help" ]]; then
 	pass tmux-status
 else
 	fail tmux-status "status line: '$status'"
@@ -143,7 +143,7 @@ fi
 tm resize-window -t t -x 120 -y 40
 centred() { cursor_is "27 30 1" && expect_rows 7 25 7 20 > /dev/null; }
 if wait_for 5 centred && blank_rows 0 7 && blank_rows 33 7 &&
-   [[ $(row 32) == "                     test|vga emu/trap|"*"^A x quit ^A h help" ]]; then
+   [[ $(row 32) == "                     test|vga emu/coal|"*"^A x quit ^A h help" ]]; then
 	pass tmux-120x40
 else
 	fail tmux-120x40 "cursor $(cursor); $(expect_rows 7 25 7 20); status '$(row 32)'"
