@@ -133,10 +133,12 @@ static int debugcon_fields(void *dev, struct state *s)
 	uint16_t len = (uint16_t)d->len;
 
 	state_u16(s, &len);
+	if (s->loading && len >= sizeof(d->line))
+		return state_fail(s, "the pending log line is impossible");
 	state_bytes(s, d->line, len);
 	if (!s->loading || s->bad)
 		return 0;
-	if (len >= sizeof(d->line) || memchr(d->line, '\n', len))
+	if (memchr(d->line, '\n', len))
 		return state_fail(s, "the pending log line is impossible");
 	d->len = len;
 	return 0;

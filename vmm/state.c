@@ -43,7 +43,7 @@ static bool reserve(struct state *s, size_t n)
 
 void state_bytes(struct state *s, void *p, size_t n)
 {
-	if (s->bad)
+	if (s->bad || !n)
 		return;
 	if (s->loading) {
 		if (n > s->len - s->pos) {
