@@ -610,8 +610,7 @@ struct ata *ata_create(struct vm *vm, struct disk_image *master,
 		return NULL;
 	}
 	/* Without the capability every access exits: slower, still correct. */
-	if (vm->vm_fd >= 0 && vm_coalesce(vm, ATA_IO_BASE, 7, true) == 0)
-		s->coalesced = true;
+	s->coalesced = vm_coalesce_pio(vm, ATA_IO_BASE, 7);
 	return s;
 }
 

@@ -533,6 +533,13 @@ static int cmos_create(struct vm *vm, void **dev)
 		cmos_destroy(c);
 		return VMM_EXIT_SETUP;
 	}
+	/*
+	 * The index write alone does nothing until the data port is read or
+	 * written, which exits (after the ring is replayed): one exit per
+	 * register instead of two.  Data writes keep exiting: one may start
+	 * the periodic interrupt a halted guest waits for.
+	 */
+	vm_coalesce_pio(vm, CMOS_INDEX_PORT, 1);
 	e = pthread_create(&c->thread, NULL, cmos_thread, c);
 	if (e) {
 		fprintf(stderr, "vmm: cmos: cannot start its thread: %s\n", strerror(e));

@@ -20,14 +20,15 @@ struct device_model;
 #define DEBUGCON_READBACK	0xe9
 
 struct debugcon {
-	int fd;			/* -1 once writing failed */
+	int fd;			/* -1 once writing failed, or discarding */
+	bool discard;		/* log = "none": bytes are counted, not kept */
 	bool own_fd;		/* a file we opened, not stderr */
 	char line[256];		/* bytes wait here until a newline or a flush */
 	size_t len;
 	uint64_t bytes, lost;
 };
 
-/* A console writing to fd (closed at the end when own_fd). */
+/* A console writing to fd (closed at the end when own_fd); fd -1 discards. */
 struct debugcon *debugcon_new(int fd, bool own_fd);
 void debugcon_free(struct debugcon *d);
 void debugcon_flush(struct debugcon *d);

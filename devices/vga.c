@@ -177,6 +177,13 @@ struct vga *vga_create(struct vm *vm, struct screen *screen,
 	    bus_register(&vm->pio, 0x3b4, 2, vga_port_io, v, "vga-mono-crtc") ||
 	    bus_register(&vm->pio, 0x3ba, 1, vga_port_io, v, "vga-mono-status"))
 		goto fail;
+	/*
+	 * A VGA BIOS setting a mode writes ~770 DAC and ~300 CRTC values;
+	 * none needs an answer, and every read exits after the ring is
+	 * replayed, so read-back stays exact.
+	 */
+	vm_coalesce_pio(vm, 0x3c0, 0x20);
+	vm_coalesce_pio(vm, 0x3b4, 2);
 	return v;
 fail:
 	free(v);

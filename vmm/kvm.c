@@ -131,6 +131,19 @@ int vm_coalesce(struct vm *vm, uint64_t addr, uint32_t len, bool pio)
 	return 0;
 }
 
+bool vm_coalesce_pio(struct vm *vm, uint16_t port, uint32_t len)
+{
+	struct kvm_coalesced_mmio_zone z = { .addr = port, .size = len, .pio = 1 };
+
+	if (vm->vm_fd < 0 ||
+	    ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_PIO) <= 0 ||
+	    ioctl(vm->vm_fd, KVM_REGISTER_COALESCED_MMIO, &z) < 0)
+		return false;
+	vm->ring = (void *)((uint8_t *)vm->run +
+			    KVM_COALESCED_MMIO_PAGE_OFFSET * sysconf(_SC_PAGESIZE));
+	return true;
+}
+
 void vm_irq_line(struct vm *vm, unsigned int irq, int level)
 {
 	struct kvm_irq_level l = { .irq = irq, .level = level };

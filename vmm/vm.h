@@ -137,6 +137,13 @@ int vm_map_host(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
 		void *host, bool readonly);
 int vm_unmap_slot(struct vm *vm, int slot);
 int vm_coalesce(struct vm *vm, uint64_t addr, uint32_t len, bool pio);
+/*
+ * Writes to these ports queue in the coalesced ring instead of exiting;
+ * they reach the device, in order, at the next exit or vm_sync().  For
+ * registers whose writes need no answer before the guest's next access.
+ * False (quietly: every access then exits) without KVM_CAP_COALESCED_PIO.
+ */
+bool vm_coalesce_pio(struct vm *vm, uint16_t port, uint32_t len);
 void vm_irq_line(struct vm *vm, unsigned int irq, int level);
 void vm_dump_regs(struct vm *vm, FILE *f);
 uint64_t now_ns(void);

@@ -99,9 +99,15 @@ static void device_create(void)
 	EXPECT(dev == NULL);
 	cfg.firmware.image = "bios.bin";
 	cfg.firmware.log = "none";
+	/* claimed all the same: the bytes are counted and dropped, none "lost" */
 	EXPECT_EQ(debugcon_device.create(&vm, &dev), 0);
-	EXPECT(dev == NULL);
-	EXPECT_EQ(vm.pio.nr, 0);				/* the port stays unclaimed */
+	EXPECT(dev != NULL);
+	EXPECT(bus_access(&vm.pio, DEBUGCON_PORT, "x", 1, true));
+	EXPECT(bus_access(&vm.pio, DEBUGCON_PORT, "\n", 1, true));
+	EXPECT_EQ(((struct debugcon *)dev)->bytes, 2);
+	EXPECT_EQ(((struct debugcon *)dev)->lost, 0);
+	debugcon_device.destroy(dev);
+	memset(&vm.pio, 0, sizeof(vm.pio));
 	snprintf(path, sizeof(path), "%s/fw.log", dir);
 	cfg.firmware.log = path;
 	EXPECT_EQ(debugcon_device.create(&vm, &dev), 0);
