@@ -459,23 +459,6 @@ static void i8042_stats(const void *dev, struct json *j)
  * A ring's bytes in order from its head, so that equal queues save the
  * same bytes; loaded, the queue starts at index 0.
  */
-static int ring_fields(struct state *s, uint8_t *q, size_t size,
-		       size_t *head, size_t *len)
-{
-	uint32_t n = (uint32_t)*len;
-
-	state_u32(s, &n);
-	if (s->loading && !s->bad) {
-		if (n > size)
-			return state_fail(s, "a keyboard queue overflows");
-		*head = 0;
-		*len = n;
-	}
-	for (size_t i = 0; i < *len; i++)
-		state_u8(s, &q[(*head + i) % size]);
-	return 0;
-}
-
 /* refill() ran after the last access: nothing waits behind an empty buffer. */
 static bool settled(const struct i8042 *k)
 {
@@ -519,8 +502,8 @@ static int i8042_fields(void *dev, struct state *s)
 	if (s->loading && ctl_len > sizeof(k->ctl_q))
 		return state_fail(s, "the controller's queue overflows");
 	state_bytes(s, k->ctl_q, ctl_len);
-	if (ring_fields(s, k->kbd_q, sizeof(k->kbd_q), &kbd_head, &kbd_len) ||
-	    ring_fields(s, k->host_q, sizeof(k->host_q), &k->host_head, &k->host_len))
+	if (state_ring(s, k->kbd_q, sizeof(k->kbd_q), &kbd_head, &kbd_len) ||
+	    state_ring(s, k->host_q, sizeof(k->host_q), &k->host_head, &k->host_len))
 		return -1;
 	state_u8(s, &k->kbd_pending);
 	state_u8(s, &k->scanset);

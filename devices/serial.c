@@ -16,6 +16,7 @@
 
 #include "../hypercalls/vmm_abi.h"
 #include "../vmm/json.h"
+#include "../vmm/state.h"
 #include "../vmm/vm.h"
 #include "serial.h"
 
@@ -317,9 +318,54 @@ static void serial_stats(const void *dev, struct json *j)
 	json_u64(j, "tx_overruns", s->tx_overruns);
 }
 
+/*
+ * Registers, both queues in order (bytes the guest sent and the host has
+ * not taken yet are output like any other), and the IRQ level, which is
+ * not driven on load: the irqchip's own state holds it (vmm/device.h).
+ */
+static int serial_fields(void *dev, struct state *s)
+{
+	struct serial *u = dev;
+	uint8_t irq = (uint8_t)u->irq_level;
+
+	state_u8(s, &u->ier);
+	state_u8(s, &u->lcr);
+	state_u8(s, &u->mcr);
+	state_u8(s, &u->scr);
+	state_u8(s, &u->dll);
+	state_u8(s, &u->dlm);
+	state_u8(s, &u->fcr);
+	state_bool(s, &u->thre_pending);
+	state_u8(s, &irq);
+	if (state_ring(s, u->rx, sizeof(u->rx), &u->rx_head, &u->rx_len) ||
+	    state_ring(s, u->tx, sizeof(u->tx), &u->tx_head, &u->tx_len))
+		return -1;
+	state_u64(s, &u->tx_bytes);
+	state_u64(s, &u->rx_bytes);
+	state_u64(s, &u->tx_overruns);
+	if (!s->loading || s->bad)
+		return 0;
+	/* the line as update_irq() leaves it after every access */
+	int level = !(iir(u) & UART_IIR_NO_INT) && (u->mcr & UART_MCR_OUT2);
+
+	if ((u->ier & ~IER_KEPT) || (u->mcr & ~MCR_KEPT) || (u->fcr & ~FCR_KEPT) ||
+	    irq != level)
+		return state_fail(s, "the UART's registers do not add up");
+	u->irq_level = irq;
+	/* the host side is this process's: it takes the queue afresh */
+	u->tx_notified = false;
+	return 0;
+}
+
+static int serial_state(void *dev, struct state *s)
+{
+	return state_fields(s, dev, sizeof(struct serial), serial_fields);
+}
+
 const struct device_model serial_device = {
 	.name = "serial",
 	.create = serial_dev_create,
 	.destroy = serial_dev_destroy,
 	.stats = serial_stats,
+	.state = serial_state,
 };

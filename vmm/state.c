@@ -177,3 +177,19 @@ int state_expect_u64(struct state *s, uint64_t v, const char *why)
 		return state_fail(s, why);
 	return s->bad ? -1 : 0;
 }
+
+int state_ring(struct state *s, uint8_t *q, size_t size, size_t *head, size_t *len)
+{
+	uint32_t n = (uint32_t)*len;
+
+	state_u32(s, &n);
+	if (s->loading && !s->bad) {
+		if (n > size)
+			return state_fail(s, "a queue holds more than it can");
+		*head = 0;
+		*len = n;
+	}
+	for (size_t i = 0; i < *len && !s->bad; i++)
+		state_u8(s, &q[(*head + i) % size]);
+	return 0;
+}

@@ -68,6 +68,12 @@ int state_fail(struct state *s, const char *why);
  */
 int state_fields(struct state *s, void *obj, size_t size,
 		 int (*fields)(void *obj, struct state *s));
+/*
+ * A ring of size bytes holding len from head: saved as its length and the
+ * bytes in order; loaded from the start (head 0).  A length over size is
+ * refused.  Returns 0 or -1.
+ */
+int state_ring(struct state *s, uint8_t *q, size_t size, size_t *head, size_t *len);
 /* The .state of a device without state of its own: an empty record. */
 int state_none(void *dev, struct state *s);
 
