@@ -395,6 +395,15 @@ static void tick(struct session *s, uint64_t deadline, uint64_t *last_exits)
 	struct vm *vm = &s->vm;
 
 	input_tick(vm);
+	/*
+	 * Stores queued in the coalesced ring (the firmware's log, COM1's
+	 * registers) reach their devices even while the guest halts and no
+	 * UI redraws; never wait for the lock here, signals come first.
+	 */
+	if (!pthread_mutex_trylock(&vm->io_lock)) {
+		vm_sync(vm);
+		pthread_mutex_unlock(&vm->io_lock);
+	}
 	if (deadline && now_ns() >= deadline)
 		vm_stop(vm, STOP_TIMEOUT, VMM_EXIT_TIMEOUT, "timeout after %g s",
 			s->o.timeout);
