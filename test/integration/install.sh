@@ -23,7 +23,7 @@ want=(bin/vmm share/man/man1/vmm.1 share/doc/vmm/README.md lib/pkgconfig/vmm-gue
 	include/vmm-guest/sdk/sdk.h include/vmm-guest/sdk/vmm_abi.h)
 for f in "$ROOT"/conf/*.cfg; do
 	want+=("share/vmm/conf/${f##*/}")
-	g=$(sed -n 's|^guest = "\.\./build/guest/\(.*\)";|\1|p' "$f")
+	g=$(sed -n 's|^guest = "\.\./build/guest/\(.*\)";|\1|p; s|.*path = "\.\./build/guest/\(boot/[^"]*\)".*|\1|p' "$f")
 	[ -z "$g" ] || want+=("share/vmm/guest/$g")
 done
 absent=
@@ -66,7 +66,7 @@ VMM=$P/bin/vmm
 mkdir -p "$TMP/elsewhere"
 cd "$TMP/elsewhere" || exit 1
 C=$P/share/vmm/conf
-ran=" hello.cfg demo.cfg shell.cfg disk-emul.cfg disk-pv.cfg "
+ran=" hello.cfg demo.cfg shell.cfg disk-emul.cfg disk-pv.cfg bootsect.cfg "
 unrun=$(cd "$C" && for f in *.cfg; do [[ $ran == *" $f "* ]] || echo "$f"; done)
 check $T-every-example-runs "installed but not run here: $unrun" test -z "$unrun"
 run_vmm "$TMP/hello" -c "$C/hello.cfg" --headless
@@ -78,6 +78,11 @@ check $T-demo "status $STATUS: $(head -2 "$TMP/demo.err")" \
 run_vmm "$TMP/shell" -c "$C/shell.cfg" --headless --keys '{until:shell>}echo installed\nexit 3\n'
 check $T-shell "status $STATUS: $(head -2 "$TMP/shell.err")" \
 	test "$STATUS" = 3 -a "$(grep -c '^installed' "$TMP/shell.txt")" -ge 1
+
+# the firmware example: SeaBIOS from Debian boots the installed boot sector
+run_vmm "$TMP/boot" -c "$C/bootsect.cfg" --headless --keys '{until:press a key:}3'
+check $T-bootsect "status $STATUS: $(head -2 "$TMP/boot.err")" \
+	test "$STATUS" = 7 -a "$(grep -c '^exit code 3' "$TMP/boot.txt")" = 1
 
 # a disk example without an image says how to make one; with one it runs
 run_vmm "$TMP/noimg" -c "$C/disk-emul.cfg" --headless
