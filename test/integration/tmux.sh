@@ -15,16 +15,6 @@ SOCK="vmm-test-$$"
 tm() { skipping || tmux -L "$SOCK" -f /dev/null "$@"; }
 trap 'tm kill-server 2> /dev/null; rm -rf "$TMP"' EXIT
 
-# wait_for SECONDS COMMAND...: poll until COMMAND succeeds (bounded)
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	skipping && return 1
-	until "$@"; do
-		[ $SECONDS -ge $end ] && return 1
-		sleep 0.1
-	done
-}
 pane() { tm capture-pane -t t -p; }
 screen_has() { pane | grep -qF -- "$1"; }
 screen_lacks() { ! screen_has "$1"; }
@@ -82,7 +72,7 @@ tm send-keys -t t 'hi there'
 check tmux-keys "prompt row: '$(row 23)'" wait_for 10 screen_has "guest> hi there"
 
 status=$(row 25)
-if [[ $status == " test|vga emu/trap|disk none|ex/s "*"|fps "[0-9]*"^A x quit ^A h help" ]]; then
+if [[ $status == " test|vga emu/coal|disk none|ex/s "*"|fps "[0-9]*"^A x quit ^A h help" ]]; then
 	pass tmux-status
 else
 	fail tmux-status "status line: '$status'"
@@ -153,7 +143,7 @@ fi
 tm resize-window -t t -x 120 -y 40
 centred() { cursor_is "27 30 1" && expect_rows 7 25 7 20 > /dev/null; }
 if wait_for 5 centred && blank_rows 0 7 && blank_rows 33 7 &&
-   [[ $(row 32) == "                     test|vga emu/trap|"*"^A x quit ^A h help" ]]; then
+   [[ $(row 32) == "                     test|vga emu/coal|"*"^A x quit ^A h help" ]]; then
 	pass tmux-120x40
 else
 	fail tmux-120x40 "cursor $(cursor); $(expect_rows 7 25 7 20); status '$(row 32)'"
@@ -306,3 +296,35 @@ for c in "truecolor|COLORTERM=truecolor||38;2;255;255;162m.*48;2;255;130;0m" \
 		fail "tmux-palette-$name" "title: $(printf '%q' "$got" | head -c 160)"
 	fi
 done
+
+# A firmware boot in the UI: SeaBIOS's banner, then the boot sector's own
+# screen with its colours (white and yellow on blue, written into VGA
+# memory) and the hardware cursor after its prompt; the key typed is its
+# exit code, and the last screen stays with the status until a key.
+cp "$GUESTS/boot/bootsect.img" "$TMP/bootsect.img"
+printf 'firmware = "seabios";\ndisk = { path = "bootsect.img"; };\n' > "$TMP/fw.cfg"
+start 80 26 "'$VMM' -c fw.cfg"
+shows_banner() { screen_has "SeaBIOS (version"; }
+shows_kept() { screen_has "guest exited with status 15"; }
+await tmux-firmware-banner 120 shows_banner pane
+if wait_for 120 screen_has "press a key:"; then
+	title=$(tm capture-pane -t t -p -e | sed -n 1p)
+	prompt=$(pane | grep -n '^press a key:' | cut -d: -f1)
+	if printf '%s' "$title" | grep -qP '\e\[([0-9;]*;)?44(;[0-9;]*)?m vmm boot sector' &&
+	   printf '%s' "$title" | grep -qP '\e\[([0-9;]*;)?93(;[0-9;]*)?mint 10h' &&
+	   cursor_is "13 $((prompt - 1)) 1"; then
+		pass tmux-firmware-screen
+	else
+		fail tmux-firmware-screen "cursor $(cursor) prompt row $prompt, title $(printf '%q' "$title" | head -c 160)"
+	fi
+else
+	fail tmux-firmware-screen "no prompt: $(pane | grep -v '^ *$' | head -5)"
+fi
+tm send-keys -t t 7
+await tmux-firmware-exit-kept 60 shows_kept pane
+tm send-keys -t t q
+if exited_with 15 && screen_lacks "press a key:"; then
+	pass tmux-firmware-status
+else
+	fail tmux-firmware-status "exit '$(cat "$TMP/exit" 2>/dev/null)'"
+fi
