@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * memuse: puts data in mb=N MiB of RAM (one word in each page, from 2 MiB
- * up; default 4), says "memuse: ready" on the screen and serial, and waits
+ * up; default 4), says "memuse: ready" on the screen and serial (with
+ * exit=1 it ends there, status 0: a cold boot to that point), and waits
  * for a key; then checks every word it wrote and ends the VM with status
  * 0 (all there) or 3.  bench/ takes a snapshot
  * while it waits (its size and save time against the RAM used), restores
@@ -35,6 +36,8 @@ int main(const char *cmdline)
 		*(volatile uint32_t *)(uintptr_t)a = a;
 	printf("memuse: ready\n");
 	screen_flush();
+	if (cmdline_int("exit", 0))
+		return 0;
 	kbd_getkey();
 	for (uint32_t a = FIRST; a < FIRST + ((uint32_t)mb << 20); a += PAGE)
 		if (*(volatile uint32_t *)(uintptr_t)a != a)

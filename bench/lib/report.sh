@@ -5,7 +5,7 @@
 get() {
 	local col=7
 	case ${5:-median} in
-	min) col=8 ;; max) col=9 ;; exits) col=10 ;; note) col=12 ;;
+	runs) col=6 ;; min) col=8 ;; max) col=9 ;; exits) col=10 ;; note) col=12 ;;
 	esac
 	awk -F, -v s="$1" -v c="$2" -v n="$3" -v m="$4" -v col=$col \
 		'$1 == s && $2 == c && $3 == n && $4 == m { print $col; exit }' "$CSV"
@@ -172,6 +172,7 @@ print_tables() {
 		fi
 	done
 	print_firmware_table
+	print_snapshot_table
 	print_targets
 }
 

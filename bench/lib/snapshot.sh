@@ -1,0 +1,247 @@
+# Section "snapshot": saving and restoring a VM (vmm/snapshot.h), with
+# guest/memuse.elf (mb=N MiB of RAM holding data, then "memuse: ready" and
+# a wait for a key) and the SeaBIOS boot sector, all from process start
+# (runwrap's spawn) against the --stats clock:
+#   restore-first-instruction   a restore to its first KVM_RUN, 32 and 512
+#                               MiB guests with 4 MiB in use (goal < 10 ms)
+#   save-pause / save-total / snapshot-size, against the MiB in use (512
+#                               MiB guest): the guest is paused for the
+#                               first, the file is synced and renamed at
+#                               the end of the second; restore-used: the
+#                               restore of each
+#   multiboot-cold / multiboot-restore   to "memuse: ready": a boot that
+#                               ends there (exit=1) against a restore of a
+#                               snapshot taken there
+#   seabios-cold / seabios-restore       to the boot sector: bootexit.img
+#                               against a restore of bootsect.img waiting
+#                               for its key
+#   qemu-*                      QEMU on the same memuse.elf: migrate
+#                               "exec:cat > FILE" (its total and downtime)
+#                               and -incoming "exec:cat FILE" to "running"
+
+SNAP_QMP=$ROOT/bench/lib/qemu_snapshot.py
+
+# snap_cfg NAME MEM-MIB MB [EXIT]: a memuse config, printed path
+snap_cfg() {
+	local f
+	f=$(mkcfg "$1" memuse "cmdline = \"mb=$3${4:+ exit=$4}\";")
+	sed -i "s/^memory = .*/memory = $2;/" "$f"
+	echo "$f"
+}
+
+# snap_take TAG CFG FILE [UNTIL]: boots CFG and saves FILE once UNTIL shows
+snap_take() {
+	vmm_run "$1" "$2" --keys "{until:${4:-memuse: ready}}{save-and-quit:$3}" &&
+		[ -s "$3" ]
+}
+
+# spawn_to TAG FIELD: ms from runwrap's spawn to a --stats monotonic_ns field
+spawn_to() {
+	calc "($(jget "$WORK/$1.json" ".monotonic_ns.$2") - $(rwfield "$WORK/$1.rw" spawn_ns)) / 1e6"
+}
+
+# snap_restores TAG FILE RUNS [KEY [STATUS]]: RUNS restores of FILE, the
+# key ending each (memuse checks its RAM first: status 0); ms from spawn to
+# the first instruction in $WORK/TAG.ms, from the runs that ended right
+snap_restores() {
+	local tag=$1 f=$2 r
+	: > "$WORK/$tag.ms"
+	for r in $(seq "$3"); do
+		timeout -k 5 60 "$RUNWRAP" "$WORK/$tag-$r.rw" -- "$VMM" --restore "$f" \
+			--headless --dump none --stats "$WORK/$tag-$r.json" --keys "${4:-x}" \
+			> "$WORK/$tag-$r.out" 2> "$WORK/$tag-$r.err" < /dev/null
+		[ "$(rwfield "$WORK/$tag-$r.rw" status)" = "${5:-0}" ] || continue
+		spawn_to "$tag-$r" first_run >> "$WORK/$tag.ms"
+	done
+	[ -s "$WORK/$tag.ms" ]
+}
+
+# snap_row CASE SIZE FILE NOTE: a ms row from the numbers in FILE
+snap_row() {
+	local m
+	m=$(mstats < "$3")
+	row snapshot "$1" "$2" ms ms "${m##* }" ${m% *} "" "" "$4"
+}
+
+snap_restore_cases() {
+	local mem f
+	for mem in 32 512; do
+		f=$WORK/snap-$mem.snap
+		if ! snap_take "snap-take-$mem" "$(snap_cfg "snap-$mem" $mem 4)" "$f"; then
+			na snapshot restore-first-instruction $mem ms "save failed: $(tail -1 "$WORK/snap-take-$mem.err")"
+			continue
+		fi
+		snap_restores "snap-rest-$mem" "$f" "$SNAP_RUNS" &&
+			snap_row restore-first-instruction $mem "$WORK/snap-rest-$mem.ms" \
+				"$mem MiB guest; 4 MiB in use; $(stat -c %s "$f") byte file; spawn to first KVM_RUN"
+	done
+}
+
+snap_used_cases() {
+	local mb r f st
+	for mb in $SNAP_USED; do
+		: > "$WORK/su-$mb.pause"; : > "$WORK/su-$mb.total"
+		for r in $(seq "$SNAP_RUNS"); do
+			f=$WORK/su-$mb.snap
+			snap_take "su-$mb-$r" "$(snap_cfg "su-$mb" 512 "$mb")" "$f" || continue
+			st=$WORK/su-$mb-$r.json
+			jget "$st" .snapshot.last_pause_ms >> "$WORK/su-$mb.pause"
+			jget "$st" .snapshot.last_total_ms >> "$WORK/su-$mb.total"
+		done
+		if [ ! -s "$WORK/su-$mb.pause" ]; then
+			na snapshot save-pause "$mb" ms "save failed: $(tail -1 "$WORK/su-$mb-1.err")"
+			continue
+		fi
+		snap_row save-pause "$mb" "$WORK/su-$mb.pause" "512 MiB guest; MiB in use = size; the guest paused"
+		snap_row save-total "$mb" "$WORK/su-$mb.total" "the same, to the file synced and renamed"
+		local mib
+		mib=$(calc "$(stat -c %s "$f") / 1048576")
+		row snapshot snapshot-size "$mb" size MiB 1 "$mib" "$mib" "$mib" "" "" "file size"
+		snap_restores "su-rest-$mb" "$f" "$SNAP_RUNS" &&
+			snap_row restore-used "$mb" "$WORK/su-rest-$mb.ms" "spawn to first KVM_RUN (the file's CRCs are checked first)"
+	done
+}
+
+# cold (a run that ends at the point) against restore (to the first instruction)
+snap_cold_cases() {
+	local r cfg
+	cfg=$(snap_cfg snap-cold 32 4 1)
+	: > "$WORK/mb-cold.ms"
+	for r in $(seq "$SNAP_RUNS"); do
+		vmm_run "mb-cold-$r" "$cfg" || continue
+		calc "($(rwfield "$WORK/mb-cold-$r.rw" end_ns) - $(rwfield "$WORK/mb-cold-$r.rw" spawn_ns)) / 1e6" >> "$WORK/mb-cold.ms"
+	done
+	[ -s "$WORK/mb-cold.ms" ] && snap_row multiboot-cold 32 "$WORK/mb-cold.ms" \
+		"memuse mb=4 exit=1: spawn to the end of a boot that stops at 'ready'"
+	[ -s "$WORK/snap-rest-32.ms" ] && snap_row multiboot-restore 32 "$WORK/snap-rest-32.ms" \
+		"spawn to the first instruction of a restore at 'ready'"
+	snap_seabios_cases
+}
+
+# SeaBIOS to bootexit.img's first instruction: the firmware section's
+# vmm-bootsector runs when it ran, else runs of our own
+snap_seabios_cold() {
+	local r
+	if [ -n "$(get firmware vmm-bootsector 1 ms)" ]; then
+		row snapshot seabios-cold 16 ms ms "$(get firmware vmm-bootsector 1 ms runs)" \
+			"$(get firmware vmm-bootsector 1 ms)" "$(get firmware vmm-bootsector 1 ms min)" \
+			"$(get firmware vmm-bootsector 1 ms max)" "" "" \
+			"the firmware section's vmm-bootsector (SeaBIOS to bootexit.img)"
+		return
+	fi
+	printf 'name = "bench";\nmemory = 16;\nfirmware = "seabios";\ndisk = { path = "%s"; readonly = true; };\n' \
+		"$WORK/be.img" > "$WORK/be.cfg"
+	: > "$WORK/bs-cold.ms"
+	for r in $(seq "$SNAP_RUNS"); do
+		vmm_run "bs-cold-$r" "$WORK/be.cfg"
+		[ "$(rwfield "$WORK/bs-cold-$r.rw" status)" = 249 ] || continue
+		calc "($(rwfield "$WORK/bs-cold-$r.rw" end_ns) - $(rwfield "$WORK/bs-cold-$r.rw" spawn_ns)) / 1e6" >> "$WORK/bs-cold.ms"
+	done
+	[ -s "$WORK/bs-cold.ms" ] && snap_row seabios-cold 16 "$WORK/bs-cold.ms" \
+		"SeaBIOS to bootexit.img's first instruction (it exits there)"
+}
+
+snap_seabios_cases() {
+	local boot=$G/boot/bootsect.img exitimg=$G/boot/bootexit.img
+	if [ "$SNAP_SEABIOS" != 1 ]; then
+		na snapshot seabios-restore 16 ms "not in $MODE mode (SeaBIOS takes seconds to boot here)"
+		return
+	fi
+	if [ ! -f "$boot" ] || [ ! -f "$exitimg" ]; then
+		na snapshot seabios-restore 16 ms "not built: $boot"
+		return
+	fi
+	cp "$boot" "$WORK/bs.img"
+	cp "$exitimg" "$WORK/be.img"
+	snap_seabios_cold
+	printf 'name = "bench";\nmemory = 16;\nfirmware = "seabios";\ndisk = { path = "%s"; readonly = true; };\n' \
+		"$WORK/bs.img" > "$WORK/bs.cfg"
+	if snap_take bs-take "$WORK/bs.cfg" "$WORK/bs.snap" "press a key" &&
+	   snap_restores bs-rest "$WORK/bs.snap" "$SNAP_RUNS" 7 15; then
+		snap_row seabios-restore 16 "$WORK/bs-rest.ms" \
+			"bootsect.img saved at its key prompt; spawn to first KVM_RUN"
+	else
+		na snapshot seabios-restore 16 ms "$(tail -1 "$WORK/bs-take.err")"
+	fi
+}
+
+# QEMU on memuse.elf: the same 32 MiB guest, 4 MiB in use
+snap_qemu_cases() {
+	local sock=$WORK/qmp.sock f=$WORK/qemu.snap r pid i
+	local args=(qemu-system-i386 -enable-kvm -machine pc -nodefaults -vga std -display none
+		-m 32 -kernel "$G/memuse.elf" -append "mb=4"
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+	: > "$WORK/q-save.ms"; : > "$WORK/q-down.ms"; : > "$WORK/q-rest.ms"
+	for r in $(seq "$SNAP_RUNS"); do
+		rm -f "$sock" "$WORK/q.serial" "$f"
+		"${args[@]}" -serial "file:$WORK/q.serial" -qmp "unix:$sock,server,wait=off" \
+			> /dev/null 2>&1 < /dev/null &
+		pid=$!
+		for ((i = 0; i < 600; i++)); do
+			grep -q "memuse: ready" "$WORK/q.serial" 2> /dev/null && break
+			sleep 0.05
+		done
+		local out
+		out=$(python3 "$SNAP_QMP" save "$sock" "$f" 2> "$WORK/q-save.err")
+		kill "$pid" 2> /dev/null
+		wait "$pid" 2> /dev/null
+		[ -n "$out" ] || continue
+		set -- $out
+		echo "$1" >> "$WORK/q-save.ms"
+		echo "$2" >> "$WORK/q-down.ms"
+		rm -f "$sock"
+		python3 "$SNAP_QMP" restore "$sock" -- "${args[@]}" -serial none \
+			-qmp "unix:$sock,server,wait=off" -incoming "exec:cat $f" \
+			>> "$WORK/q-rest.ms" 2> "$WORK/q-rest.err"
+	done
+	if [ ! -s "$WORK/q-save.ms" ]; then
+		na snapshot qemu-save 4 ms "QEMU migrate to a file failed: $(tail -1 "$WORK/q-save.err")"
+		return
+	fi
+	snap_row qemu-save-total 4 "$WORK/q-save.ms" "QEMU migrate exec:cat > file: total-time; file $(stat -c %s "$f") bytes"
+	snap_row qemu-save-pause 4 "$WORK/q-down.ms" "QEMU migrate: downtime"
+	[ -s "$WORK/q-rest.ms" ] && snap_row qemu-restore 32 "$WORK/q-rest.ms" \
+		"QEMU -incoming exec:cat file: spawn to QMP status running"
+}
+
+section_snapshot() {
+	if [ ! -f "$G/memuse.elf" ]; then
+		na snapshot restore-first-instruction 32 ms "not built: $G/memuse.elf"
+		return
+	fi
+	snap_restore_cases
+	snap_used_cases
+	snap_cold_cases
+	have_qemu && snap_qemu_cases
+	return 0
+}
+
+print_snapshot_table() {
+	local mb
+	echo
+	echo "== Snapshots: memuse.elf, ms (median of $SNAP_RUNS) =="
+	printf '%-40s %10s %10s\n' "" vmm QEMU
+	printf '%-40s %10s %10s\n' "restore to first instruction, 32 MiB" \
+		"$(fmt "$(get snapshot restore-first-instruction 32 ms)")" "$(fmt "$(get snapshot qemu-restore 32 ms)")"
+	printf '%-40s %10s\n' "restore to first instruction, 512 MiB" \
+		"$(fmt "$(get snapshot restore-first-instruction 512 ms)")"
+	printf '%-40s %10s %10s\n' "save, guest paused (4 MiB in use)" \
+		"$(fmt "$(get snapshot save-pause 4 ms)")" "$(fmt "$(get snapshot qemu-save-pause 4 ms)")"
+	printf '%-40s %10s %10s\n' "save, total (4 MiB in use)" \
+		"$(fmt "$(get snapshot save-total 4 ms)")" "$(fmt "$(get snapshot qemu-save-total 4 ms)")"
+	printf '%-40s %10s %10s\n' "Multiboot: cold boot to ready / restore" \
+		"$(fmt "$(get snapshot multiboot-cold 32 ms)")" "$(fmt "$(get snapshot multiboot-restore 32 ms)")"
+	printf '%-40s %10s %10s\n' "SeaBIOS: cold boot to the boot sector / restore" \
+		"$(fmt "$(get snapshot seabios-cold 16 ms)")" "$(fmt "$(get snapshot seabios-restore 16 ms)")"
+	echo "512 MiB guest, by MiB in use: file MiB, save paused / total ms, restore ms"
+	for mb in $SNAP_USED; do
+		printf '  %5s MiB: %8s MiB %9s %9s %9s\n' "$mb" "$(fmt "$(get snapshot snapshot-size "$mb" size)")" \
+			"$(fmt "$(get snapshot save-pause "$mb" ms)")" "$(fmt "$(get snapshot save-total "$mb" ms)")" \
+			"$(fmt "$(get snapshot restore-used "$mb" ms)")"
+	done
+	local v
+	v=$(get snapshot restore-first-instruction 32 ms)
+	printf '%-58s %-12s %s\n' "snapshot: restore of a 32 MiB guest < 10 ms" "$(fmt "$v") ms" "$(verdict "$v" "<" 10)"
+	v=$(calc "$(get snapshot seabios-restore 16 ms) / $(get snapshot seabios-cold 16 ms) * 100")
+	printf '%-58s %-12s %s\n' "snapshot: SeaBIOS restore < 5% of its cold boot" "$(fmt "$v" %.2g) %" "$(verdict "$v" "<" 5)"
+}
