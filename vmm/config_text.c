@@ -16,7 +16,7 @@
 
 /* The keys of a restored VM that --set may change: none reaches the guest. */
 static const char *const restorable[] = {
-	"name", "display", "serial.output", "firmware.log",
+	"name", "display", "serial.output", "serial.raw", "firmware.log",
 };
 
 bool config_key_restorable(const char *key)
@@ -134,7 +134,7 @@ char *config_to_text(const struct vm_config *c)
 	put_disk(f, c);
 	fputs("serial = {\n\t", f);
 	put_output(f, "output", c->serial.output ? c->serial.output : "stdout");
-	fputs("};\n", f);
+	fprintf(f, "\traw = %s;\n};\n", c->serial.raw ? "true" : "false");
 	put_firmware(f, c);
 	if (fclose(f)) {
 		free(text);

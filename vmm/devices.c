@@ -92,7 +92,8 @@ static void coalesced_drain(struct vm *vm)
  *   the UI thread       before each redraw (tui/ui.c, through screen_refresh)
  *   the recorder thread before each frame (tui/record.c)
  *   the input thread    before {until:} looks at the screen (tui/input.c)
- *   the main thread     each 100 ms tick (trylock), SIGUSR1, and after the vCPU stopped (vmm/main.c)
+ *   the main thread     each 100 ms tick (trylock), SIGUSR1, and after the vCPU stopped (vmm/main.c),
+ *                       and for a snapshot with the vCPU parked (vmm/snapshot.c)
  * So a device handler (ata_io(), say) may run on any of these threads, one
  * at a time; the lock is what makes that safe.
  */

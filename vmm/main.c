@@ -108,7 +108,7 @@ static int restore_config(struct session *s)
 		if (eq && !config_key_restorable(key)) {
 			fprintf(stderr, "vmm: --set %s: a restored VM keeps its machine: "
 				"'%s' cannot change (only name, display, serial.output, "
-				"firmware.log)\n", kv, key);
+				"serial.raw, firmware.log)\n", kv, key);
 			return VMM_EXIT_USAGE;
 		}
 	}

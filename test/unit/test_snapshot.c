@@ -265,6 +265,51 @@ static void config_text_round_trip(void)
 	rmdir(dir);
 }
 
+/*
+ * Every key of the config schema (vmm/config.c) is in the text of a config
+ * that sets them all: a key added to the schema but not to config_to_text()
+ * would be lost by every snapshot.
+ */
+static void config_text_has_every_key(void)
+{
+	static char dir[] = "/tmp/vmm-snapk-XXXXXX", path[80], line[256];
+	struct vm_config c;
+	FILE *src = fopen("vmm/config.c", "r");
+	int keys = 0;
+
+	EXPECT(src != NULL && mkdtemp(dir) != NULL);
+	if (!src)
+		return;
+	snprintf(path, sizeof(path), "%s/f", dir);
+	fclose(fopen(path, "w"));
+	snprintf(line, sizeof(line), "firmware = { image = \"f\"; log = \"f\"; };"
+		 "disk = { path = \"f\"; slave = \"f\"; }; guest = \"f\"; serial = { raw = true; };");
+	truncate(path, 65536);
+	snprintf(path, sizeof(path), "%s/vm.cfg", dir);
+	EXPECT_EQ(config_load_text(&c, path, line, NULL, 0, 0), 0);
+	char *text = config_to_text(&c);
+
+	while (text && fgets(line, sizeof(line), src)) {
+		char key[64], want[80], *dot;
+
+		if (sscanf(line, "\t{ \"%63[a-z.]\", K_%*[A-Z]", key) != 1 ||
+		    strstr(line, "K_GROUP"))
+			continue;
+		keys++;
+		dot = strchr(key, '.');
+		snprintf(want, sizeof(want), "%s%s = ", dot ? "\t" : "", dot ? dot + 1 : key);
+		if (!strstr(text, want))
+			printf("    key '%s' is not in config_to_text()'s text\n", key);
+		EXPECT(strstr(text, want) != NULL);
+	}
+	EXPECT(keys >= 15);
+	fclose(src);
+	free(text);
+	config_free(&c);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	EXPECT_EQ(system(path), 0);
+}
+
 static void restorable_keys(void)
 {
 	EXPECT(config_key_restorable("display"));
@@ -286,6 +331,7 @@ int main(void)
 	RUN(ram_runs_stay_inside);
 	RUN(vcpu_record_round_trip);
 	RUN(config_text_round_trip);
+	RUN(config_text_has_every_key);
 	RUN(restorable_keys);
 	free(stream);
 	UNIT_EXIT();
