@@ -18,7 +18,7 @@ run_vmm "$TMP/src" -c "$TMP/shell.cfg" --headless \
 	--keys "{until:shell>}echo hel{until:shell> echo hel}{save-and-quit:$TMP/s.snap}"
 src=$STATUS
 # the restored VM saved again at once: its screen as restored
-run_vmm "$TMP/back" --restore "$TMP/s.snap" --headless --keys "{save-and-quit:$TMP/s2.snap}"
+run_vmm "$TMP/back" --restore "$TMP/s.snap" --headless --keys "{save-and-quit:$TMP/s2.snap}" --timeout 60
 if [ $src -eq 0 ] && [ -s "$TMP/s.snap" ] && [ $STATUS -eq 0 ] &&
    [ "$(screen_of "$TMP/src.out")" == "$(screen_of "$TMP/back.out")" ]; then
 	pass snapshot-shell-same-screen
@@ -27,7 +27,7 @@ else
 $(diff <(screen_of "$TMP/src.out") <(screen_of "$TMP/back.out") | head -6)"
 fi
 
-run_vmm "$TMP/rest" --restore "$TMP/s.snap" --headless --keys 'lo\nexit 9\n'
+run_vmm "$TMP/rest" --restore "$TMP/s.snap" --headless --keys 'lo\nexit 9\n' --timeout 60
 if [ $STATUS -eq 9 ] && screen_of "$TMP/rest.out" | grep -q '^shell> echo hello *$' &&
    screen_of "$TMP/rest.out" | grep -q '^hello *$' &&
    [ "$(screen_of "$TMP/rest.out" | grep -c 'vmm shell on')" -eq 1 ]; then
@@ -38,7 +38,7 @@ $(screen_of "$TMP/rest.out" | grep -v '^ *$' | head -5)"
 fi
 
 # a snapshot of a restored VM (its RAM still mapped from the first file)
-run_vmm "$TMP/again" --restore "$TMP/s2.snap" --headless --keys 'lo\nexit 9\n'
+run_vmm "$TMP/again" --restore "$TMP/s2.snap" --headless --keys 'lo\nexit 9\n' --timeout 60
 if [ $STATUS -eq 9 ] && screen_of "$TMP/again.out" | grep -q '^hello *$'; then
 	pass snapshot-of-a-restored-vm
 else
@@ -53,7 +53,7 @@ sed -i "s|$GUESTS/shell.elf|$TMP/moved/shell.elf|" "$TMP/moved/vm.cfg"
 run_vmm "$TMP/mv" -c "$TMP/moved/vm.cfg" --headless \
 	--keys "{until:shell>}{save-and-quit:$TMP/moved.snap}"
 rm -rf "$TMP/moved"
-run_vmm "$TMP/mvr" --restore "$TMP/moved.snap" --headless --keys 'exit 4\n'
+run_vmm "$TMP/mvr" --restore "$TMP/moved.snap" --headless --keys 'exit 4\n' --timeout 60
 expect_eq snapshot-no-config-needed "$STATUS" 4
 
 # --- a disk write storm --------------------------------------------------------
@@ -72,7 +72,7 @@ storm() {
 	run_vmm "$TMP/$name-a" -c "$TMP/$name.cfg" --headless --dump none \
 		--keys "{until:storm 0 20}{save-and-quit:$TMP/$name.snap}"
 	local st1=$STATUS
-	run_vmm "$TMP/$name-b" --restore "$TMP/$name.snap" --headless --dump none
+	run_vmm "$TMP/$name-b" --restore "$TMP/$name.snap" --headless --dump none --timeout 60
 	python3 - "$TMP/$name.img" "$TMP/$name-a.txt" "$TMP/$name-b.txt" $n \
 		> "$TMP/$name.chk" <<'EOF'
 import re, struct, sys
@@ -109,7 +109,7 @@ storm snapshot-storm-pv-ring pv pv-ring
 # --- the demo's timer ----------------------------------------------------------
 mkcfg "$TMP/demo.cfg" demo 'serial = { output = "none"; };'
 run_vmm "$TMP/demo" -c "$TMP/demo.cfg" --headless --keys "{until:frame }{save-and-quit:$TMP/demo.snap}"
-run_vmm "$TMP/demo0" --restore "$TMP/demo.snap" --headless --keys "{save-and-quit:$TMP/demo2.snap}"
+run_vmm "$TMP/demo0" --restore "$TMP/demo.snap" --headless --keys "{save-and-quit:$TMP/demo2.snap}" --timeout 60
 run_vmm "$TMP/demo1" --restore "$TMP/demo.snap" --headless --timeout 2
 # the animated rows (all but the title) differ once the timer has fired
 if [ -s "$TMP/demo.snap" ] && [ $STATUS -eq 124 ] &&
@@ -150,6 +150,47 @@ if [ "${st:-}" = 123 ] && grep -q "^vmm: saved $TMP/test-1.snap (" "$TMP/busy.er
 	pass snapshot-sigusr2
 else
 	fail snapshot-sigusr2 "status ${st:-?}, restore $STATUS: $(head -3 "$TMP/busy.err")"
+fi
+
+# --- Ctrl-A w in the terminal UI: NAME-N.snap beside the config ----------------
+if command -v tmux > /dev/null && ! skipping; then
+	sock="vmm-snap-$$"
+	tm() { tmux -L "$sock" -f /dev/null "$@"; }
+	shows() { tm capture-pane -t t -p | grep -qF -- "$1"; }
+	wait_shows() {
+		local i
+		for ((i = 0; i < 300; i++)); do shows "$1" && return 0; sleep 0.1; done
+		return 1
+	}
+	mkdir "$TMP/ui"
+	mkcfg "$TMP/ui/ui.cfg" shell 'memory = 16;' 'display = "tui";' 'serial = { output = "none"; };'
+	tm new -d -s t -x 80 -y 26 "cd '$TMP' && env TERM=tmux-256color '$VMM' -c ui/ui.cfg; echo \$? > ui/exit; sleep 60"
+	wait_shows "shell>" && tm send-keys -t t C-a w && wait_shows "saved ui/test-1.snap"
+	saved=$?
+	tm send-keys -t t C-a x
+	for ((i = 0; i < 100; i++)); do [ -s "$TMP/ui/exit" ] && break; sleep 0.1; done
+	tm kill-server 2> /dev/null
+fi
+run_vmm "$TMP/uir" --restore "$TMP/ui/test-1.snap" --headless --keys 'exit 5\n' --timeout 60
+if [ "${saved:-1}" = 0 ] && [ "$(cat "$TMP/ui/exit" 2> /dev/null)" = 0 ] && [ $STATUS -eq 5 ]; then
+	pass snapshot-ctrl-a-w
+elif ! command -v tmux > /dev/null; then
+	skip snapshot-ctrl-a-w "tmux is not installed"
+else
+	fail snapshot-ctrl-a-w "saved ${saved:-?}, UI exit $(cat "$TMP/ui/exit" 2> /dev/null), restore $STATUS: $(head -2 "$TMP/uir.err")"
+fi
+
+# --- SeaBIOS: a boot sector waiting for its key ---------------------------------
+cp "$GUESTS/boot/bootsect.img" "$TMP/bootsect.img"
+printf 'name = "bs";\nfirmware = "seabios";\ndisk = { path = "bootsect.img"; };\n' > "$TMP/bs.cfg"
+run_vmm "$TMP/bs" -c "$TMP/bs.cfg" --headless --keys "{until:press a key:}{save-and-quit:$TMP/bs.snap}"
+run_vmm "$TMP/bsr" --restore "$TMP/bs.snap" --headless --keys '7' --timeout 60
+# status (7 << 1) | 1; the screen as the boot sector left it, then the key
+if [ $STATUS -eq 15 ] && grep -q "^press a key: 7" "$TMP/bsr.txt" &&
+   grep -q "^exit code 7" "$TMP/bsr.txt" && grep -q "^ vmm boot sector" "$TMP/bsr.txt"; then
+	pass snapshot-seabios-boot-sector
+else
+	fail snapshot-seabios-boot-sector "status $STATUS (want 15): $(head -2 "$TMP/bsr.err")"
 fi
 
 # --- bad snapshots: refused, status 2, nothing run -----------------------------
