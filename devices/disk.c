@@ -70,6 +70,16 @@ int disk_flush(struct vm *vm)
 	return r;
 }
 
+int disk_lock(struct vm *vm, bool lock)
+{
+	int r = 0;
+
+	for (int i = 0; i < 2; i++)
+		if (vm->disk[i] && disk_image_lock(vm->disk[i], lock))
+			r = -1;
+	return r;
+}
+
 uint64_t disk_sectors(const struct vm *vm)
 {
 	return vm->disk[0] ? vm->disk[0]->sectors : 0;

@@ -2,6 +2,7 @@
 #ifndef DEVICES_DISK_H
 #define DEVICES_DISK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct vm;
@@ -17,6 +18,8 @@ int disk_open(struct vm *vm, const struct vm_config *cfg);
 int disk_flush(struct vm *vm);
 /* After the devices are gone: flushes and closes; -1 when a flush failed. */
 int disk_close(struct vm *vm);
+/* Takes or drops every image's lock (a migration hands them over); -1 when one failed. */
+int disk_lock(struct vm *vm, bool lock);
 /* The master image's size in sectors, 0 without a disk. */
 uint64_t disk_sectors(const struct vm *vm);
 

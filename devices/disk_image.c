@@ -61,14 +61,21 @@ static int check_size_and_lock(struct disk_image *d)
 		return -1;
 	}
 	d->sectors = (uint64_t)size / VMM_SECTOR_SIZE;
-	/* Two VMMs writing one image corrupt it; a second reader is harmless. */
-	if (flock(d->fd, (d->readonly ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0) {
+	if (disk_image_lock(d, true) < 0) {
 		fprintf(stderr, "vmm: disk image '%s': %s\n", d->path,
 			errno == EWOULDBLOCK ? "in use by another process (or attached twice)" :
 			strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+/* Two VMMs writing one image corrupt it; a second reader is harmless. */
+int disk_image_lock(struct disk_image *d, bool lock)
+{
+	int op = !lock ? LOCK_UN : d->readonly ? LOCK_SH : LOCK_EX;
+
+	return flock(d->fd, op | LOCK_NB);
 }
 
 /* cache=none: an aligned bounce buffer, and proof that O_DIRECT reads work */

@@ -44,6 +44,12 @@ int disk_image_read(struct disk_image *d, uint64_t lba, uint64_t count,
 int disk_image_write(struct disk_image *d, uint64_t lba, uint64_t count,
 		     const void *buf);
 int disk_image_flush(struct disk_image *d);
+/*
+ * Takes (exclusive, shared when read only) or drops the image's lock,
+ * without waiting; open takes it.  A migration hands it to the other vmm.
+ * -1 with errno EWOULDBLOCK when another process holds it.
+ */
+int disk_image_lock(struct disk_image *d, bool lock);
 
 /* "64M", "1G", "4096" -> bytes; -1 when malformed or not a sector multiple */
 int disk_parse_size(const char *s, uint64_t *bytes);

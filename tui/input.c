@@ -289,6 +289,15 @@ static void save_step(struct vm *vm, const struct step *st)
 			st->text, msg);
 }
 
+/* {migrate:TARGET}: a failed one leaves the VM running here; say why. */
+static void migrate_step(struct vm *vm, const struct step *st)
+{
+	char msg[400];
+
+	if (migrate_request(vm, st->text, msg, sizeof(msg)) || vm->verbose)
+		fprintf(stderr, "vmm: %s\n", msg);
+}
+
 static void run_script(struct vm *vm)
 {
 	for (size_t i = 0; i < in.script.n && !vm_stopping(vm); i++) {
@@ -324,6 +333,9 @@ static void run_script(struct vm *vm)
 			break;
 		case STEP_SAVE:
 			save_step(vm, st);
+			break;
+		case STEP_MIGRATE:
+			migrate_step(vm, st);
 			break;
 		}
 	}
@@ -430,13 +442,19 @@ static int parse(const char *what, const char *src, size_t len)
 	return 0;
 }
 
-/* The sandbox allows no open() later: the folders of {save:} files now. */
+/*
+ * The sandbox allows no open() and no new socket later: the folders of
+ * {save:} files and a socket for each {migrate:} now.
+ */
 static int open_save_dirs(struct vm *vm)
 {
-	for (size_t i = 0; i < in.script.n; i++)
-		if (in.script.steps[i].kind == STEP_SAVE &&
-		    snapshot_add_dir(vm, in.script.steps[i].text))
+	for (size_t i = 0; i < in.script.n; i++) {
+		const struct step *st = &in.script.steps[i];
+
+		if ((st->kind == STEP_SAVE && snapshot_add_dir(vm, st->text)) ||
+		    (st->kind == STEP_MIGRATE && migrate_prepare(vm, st->text)))
 			return -1;
+	}
 	return 0;
 }
 

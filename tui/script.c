@@ -119,6 +119,16 @@ static int directive(struct script *s, const char *d, char *err, size_t errlen)
 		st->quit = d[4] == '-';
 		return 0;
 	}
+	if (!strncmp(d, "migrate:", 8)) {
+		if (!d[8]) {
+			snprintf(err, errlen, "{migrate:}: expected unix:PATH or fd:N");
+			return -1;
+		}
+		if (!(st = add(s, STEP_MIGRATE)) || !(st->text = strdup(d + 8)))
+			return -1;
+		st->len = strlen(st->text);
+		return 0;
+	}
 	struct km_key k;
 
 	if (!keymap_named(d, &k)) {

@@ -7,6 +7,7 @@
  *   {until:TEXT}  wait until TEXT shows on the guest's screen
  *   {save:FILE}   a snapshot of the VM to FILE (vmm/snapshot.h); the VM goes on
  *   {save-and-quit:FILE}  the same, then the VM stops (status 0)
+ *   {migrate:unix:PATH}   live migration to a vmm --incoming there (vmm/migrate.h)
  *   {{            a literal '{'
  */
 #ifndef TUI_SCRIPT_H
@@ -17,11 +18,12 @@
 
 #include "keymap.h"
 
-enum step_kind { STEP_TEXT, STEP_KEY, STEP_WAIT, STEP_UNTIL, STEP_SAVE };
+enum step_kind { STEP_TEXT, STEP_KEY, STEP_WAIT, STEP_UNTIL, STEP_SAVE, STEP_MIGRATE };
 
 struct step {
 	enum step_kind kind;
-	char *text;		/* STEP_TEXT bytes, STEP_UNTIL text, STEP_SAVE file (NUL-ended) */
+	/* STEP_TEXT bytes, STEP_UNTIL text, STEP_SAVE file, STEP_MIGRATE target (NUL-ended) */
+	char *text;
 	size_t len;
 	struct km_key key;
 	unsigned int ms;

@@ -140,7 +140,7 @@ static const char *current_note(uint64_t now)
 	if (ui.prefix)
 		note = lingering() ?
 		       "^A: x close, c console, h help, t status, s save, arrows" :
-		       "^A: x quit, h help, c console, t status, s save, w snapshot, arrows";
+		       "^A: x quit, h help, c console, t status, s save, w snapshot, m migrate";
 	else if (ui.note[0] && now < ui.note_until)
 		note = ui.note;
 	else if (lingering())
@@ -206,6 +206,20 @@ static void save_vm(void)
 	set_note(msg);
 }
 
+/* Ctrl-A m: to a vmm --incoming unix:NAME.sock beside the config. */
+static void migrate_vm(void)
+{
+	char msg[sizeof(ui.note)];
+
+	if (lingering()) {
+		set_note("no migration: the VM has stopped");
+		return;
+	}
+	set_note("migrating...");
+	migrate_request(ui.vm, NULL, msg, sizeof(msg));
+	set_note(msg);
+}
+
 static void end_linger(void)
 {
 	char c = 0;
@@ -266,6 +280,9 @@ static void prefixed_key(bool keycode, wint_t k)
 		break;
 	case 'w': case 'W':
 		save_vm();
+		break;
+	case 'm': case 'M':
+		migrate_vm();
 		break;
 	case 'c': case 'C':
 		toggle_console();

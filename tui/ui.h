@@ -8,7 +8,8 @@
  * between the screen and the serial console, Ctrl-A t shows or hides the
  * status line, Ctrl-A arrows and PgUp/PgDn scroll a view bigger than the
  * terminal, Ctrl-A s saves the screen as text, Ctrl-A w a snapshot of
- * the VM (NAME-N.snap beside the config), Ctrl-A Ctrl-A sends
+ * the VM (NAME-N.snap beside the config), Ctrl-A m migrates it to a vmm
+ * --incoming unix:NAME.sock there, Ctrl-A Ctrl-A sends
  * Ctrl-A; all else goes to input_key().
  */
 #ifndef TUI_UI_H

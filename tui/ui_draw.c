@@ -230,6 +230,7 @@ static const char *const help_text[] = {
 	"   PgUp PgDn    (the cursor moving or a typed key ends it)",
 	"Ctrl-A s        save the screen as text in NAME-screen-N.txt",
 	"Ctrl-A w        save a snapshot NAME-N.snap beside the config",
+	"Ctrl-A m        migrate to vmm --incoming unix:NAME.sock there",
 	"Ctrl-A Ctrl-A   send one Ctrl-A to the guest",
 	"any other key   goes to the guest (COM1 in the console)",
 	"",

@@ -18,6 +18,13 @@
 struct guest_mem {
 	uint8_t *base;		/* host mapping of guest-physical 0 */
 	uint64_t size;		/* bytes of guest-physical address space backed */
+	/*
+	 * While a migration runs (vmm/migrate.c): one bit per page that vmm
+	 * itself may have written, which KVM's dirty log does not see.  Every
+	 * range gpa_ptr() hands out is marked, reads too: a page sent once
+	 * more is cheaper than a page missed.
+	 */
+	uint64_t *touched;
 };
 
 static inline bool gpa_range_ok(const struct guest_mem *m, uint64_t gpa,
@@ -31,10 +38,23 @@ static inline bool gpa_range_ok(const struct guest_mem *m, uint64_t gpa,
 	return true;
 }
 
+static inline void gpa_touch(const struct guest_mem *m, uint64_t gpa, uint64_t len)
+{
+	uint64_t *t = __atomic_load_n(&m->touched, __ATOMIC_ACQUIRE);
+
+	if (!t || !len)
+		return;
+	for (uint64_t p = gpa >> 12; p <= (gpa + len - 1) >> 12; p++)
+		__atomic_fetch_or(&t[p / 64], 1ull << (p % 64), __ATOMIC_RELAXED);
+}
+
 static inline void *gpa_ptr(const struct guest_mem *m, uint64_t gpa,
 			    uint64_t len)
 {
-	return gpa_range_ok(m, gpa, len) ? m->base + gpa : NULL;
+	if (!gpa_range_ok(m, gpa, len))
+		return NULL;
+	gpa_touch(m, gpa, len);
+	return m->base + gpa;
 }
 
 #endif

@@ -84,12 +84,12 @@ int vm_map_ram(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
 	return vm_map_host(vm, slot, gpa, size, vm->mem.base + gpa, readonly);
 }
 
-int vm_map_host(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
-		void *host, bool readonly)
+static int map_slot(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
+		    void *host, uint32_t flags)
 {
 	struct kvm_userspace_memory_region r = {
 		.slot = (uint32_t)slot,
-		.flags = readonly ? KVM_MEM_READONLY : 0,
+		.flags = flags,
 		.guest_phys_addr = gpa,
 		.memory_size = size,
 		.userspace_addr = (uint64_t)(uintptr_t)host,
@@ -101,6 +101,53 @@ int vm_map_host(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
 		return -1;
 	}
 	return 0;
+}
+
+int vm_map_host(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
+		void *host, bool readonly)
+{
+	return map_slot(vm, slot, gpa, size, host, readonly ? KVM_MEM_READONLY : 0);
+}
+
+/* Guest RAM: two slots around the legacy hole (guest_mem.h). */
+static int map_ram_slots(struct vm *vm, uint32_t flags)
+{
+	uint8_t *b = vm->mem.base;
+
+	return map_slot(vm, SLOT_LOW_RAM, 0, GUEST_HOLE_START, b, flags) ||
+	       map_slot(vm, SLOT_HIGH_RAM, GUEST_HOLE_END, vm->mem.size - GUEST_HOLE_END,
+			b + GUEST_HOLE_END, flags) ? -1 : 0;
+}
+
+int vm_log_dirty(struct vm *vm, bool on)
+{
+	return map_ram_slots(vm, on ? KVM_MEM_LOG_DIRTY_PAGES : 0);
+}
+
+int vm_get_dirty(struct vm *vm, uint64_t *bitmap)
+{
+	static const struct { int slot; uint64_t gpa, end; } ram[] = {
+		{ SLOT_LOW_RAM, 0, GUEST_HOLE_START },
+		{ SLOT_HIGH_RAM, GUEST_HOLE_END, 0 },
+	};
+	uint64_t pages = vm->mem.size >> 12;
+	uint64_t *slot_map = calloc(pages / 64 + 1, sizeof(uint64_t));
+	int r = 0;
+
+	for (int i = 0; slot_map && i < 2 && !r; i++) {
+		uint64_t first = ram[i].gpa >> 12;
+		uint64_t n = ((ram[i].end ? ram[i].end : vm->mem.size) >> 12) - first;
+		struct kvm_dirty_log log = { .slot = (uint32_t)ram[i].slot,
+					     .dirty_bitmap = slot_map };
+
+		memset(slot_map, 0, (n / 64 + 1) * sizeof(uint64_t));
+		r = ioctl(vm->vm_fd, KVM_GET_DIRTY_LOG, &log);
+		for (uint64_t p = 0; !r && p < n; p++)
+			if (slot_map[p / 64] & (1ull << (p % 64)))
+				bitmap[(first + p) / 64] |= 1ull << ((first + p) % 64);
+	}
+	free(slot_map);
+	return slot_map && !r ? 0 : -1;
 }
 
 int vm_unmap_slot(struct vm *vm, int slot)
@@ -234,11 +281,7 @@ static int map_guest_ram(struct vm *vm, uint32_t mib)
 	}
 	/* a child process (vmm/reaper.c) must not copy it */
 	madvise(vm->mem.base, vm->mem.size, MADV_DONTFORK);
-	if (vm_map_ram(vm, SLOT_LOW_RAM, 0, GUEST_HOLE_START, false) ||
-	    vm_map_ram(vm, SLOT_HIGH_RAM, GUEST_HOLE_END, vm->mem.size - GUEST_HOLE_END,
-		       false))
-		return -1;
-	return 0;
+	return map_ram_slots(vm, 0);
 }
 
 static int create_irqchip(struct vm *vm)

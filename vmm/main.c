@@ -30,6 +30,7 @@
 #include "../tui/ui.h"
 #include "boot.h"
 #include "loader.h"
+#include "migrate.h"
 #include "options.h"
 #include "reaper.h"
 #include "sandbox.h"
@@ -50,6 +51,7 @@ struct session {
 	struct serial_out *sout;	/* where COM1's bytes go */
 	struct snap_image snap;		/* --restore: the file, read and checked */
 	struct snapshot_ctl snapctl;
+	int incoming_fd;		/* --incoming: the source's connection */
 	int done;			/* steps set up so far */
 };
 
@@ -94,6 +96,21 @@ static void free_snapshot(struct session *s)
 	snapshot_image_free(&s->snap);
 }
 
+/* --incoming: a source's connection, its header and config. */
+static int accept_incoming(struct session *s)
+{
+	return migrate_accept(&s->snap, s->o.incoming, &s->incoming_fd) ?
+	       VMM_EXIT_USAGE : 0;
+}
+
+static void close_incoming(struct session *s)
+{
+	if (s->incoming_fd >= 0)
+		close(s->incoming_fd);
+	s->incoming_fd = -1;
+	snapshot_image_free(&s->snap);
+}
+
 /* The saved config, through the same checks; --set only for what is safe. */
 static int restore_config(struct session *s)
 {
@@ -112,7 +129,7 @@ static int restore_config(struct session *s)
 			return VMM_EXIT_USAGE;
 		}
 	}
-	snprintf(origin, sizeof(origin), "%s (saved config)", o->restore);
+	snprintf(origin, sizeof(origin), "%s (saved config)", s->snap.path);
 	if (config_load_text(&s->cfg, origin, s->snap.config_text, o->overrides,
 			     o->n_overrides, CONFIG_NO_GUEST_FILE) ||
 	    snapshot_check_ram(&s->snap, s->cfg.mem_mib))
@@ -163,7 +180,7 @@ static void close_signals(struct session *s)
 /* A bad guest file is bad input (status 2), whether or not KVM works. */
 static int check_guest(struct session *s)
 {
-	struct guest_mem check = { NULL, (uint64_t)s->cfg.mem_mib << 20 };
+	struct guest_mem check = { .size = (uint64_t)s->cfg.mem_mib << 20 };
 
 	if (s->cfg.firmware.image)
 		return 0;	/* the firmware device checks its image */
@@ -252,22 +269,33 @@ static void remove_devices(struct session *s)
 	vm_remove_devices(&s->vm);
 }
 
-/* What a snapshot needs once the sandbox is in; NAME-N.snap goes home. */
+/*
+ * What snapshots and migrations need once the sandbox is in: NAME-N.snap
+ * goes home (the config's folder, or the snapshot's), and Ctrl-A m gets
+ * two sockets for unix:NAME.sock there.
+ */
 static int setup_snapshots(struct session *s)
 {
 	struct snapshot_ctl *c = &s->snapctl;
 	const char *home = s->o.restore ? s->o.restore : s->o.config;
 	const char *paths[SNAP_MAX_DISKS];
+	char target[SNAP_PATH_MAX + 8];
 	int fds[SNAP_MAX_DISKS];
 
+	if (s->o.incoming)
+		home = strncmp(s->o.incoming, "unix:", 5) ? "." : s->o.incoming + 5;
 	if (snapshot_init(&s->vm, c, home))
 		return VMM_EXIT_SETUP;
 	c->flush_disks = disk_flush;
+	c->lock_disks = disk_lock;
 	disk_fds(&s->vm, fds, paths);
 	for (int i = 0; i < SNAP_MAX_DISKS; i++) {
 		c->disk[i].fd = fds[i];
 		c->disk[i].path = paths[i];
 	}
+	snapshot_default_target(&s->vm, target, sizeof(target));
+	if (migrate_prepare(&s->vm, target) || migrate_prepare(&s->vm, target))
+		return VMM_EXIT_SETUP;
 	return 0;
 }
 
@@ -275,6 +303,20 @@ static void stop_snapshots(struct session *s)
 {
 	snapshot_destroy(&s->snapctl);
 	s->vm.snap = NULL;
+}
+
+/* --incoming: the rest of the stream; then as a restore, before the vCPU runs. */
+static int receive_state(struct session *s)
+{
+	int fds[SNAP_MAX_DISKS];
+	const char *paths[SNAP_MAX_DISKS];
+
+	disk_fds(&s->vm, fds, paths);
+	if (migrate_receive(&s->snap, &s->vm, s->incoming_fd) ||
+	    snapshot_check_disks(&s->snap, fds, paths, s->o.restore_force_disk) ||
+	    snapshot_apply(&s->vm, &s->snap))
+		return VMM_EXIT_USAGE;
+	return 0;
 }
 
 /* --restore: RAM, devices and KVM's state, before the vCPU first runs. */
@@ -397,8 +439,12 @@ static int confine(struct session *s)
 	return sandbox_install(&s->vm) ? VMM_EXIT_SETUP : 0;
 }
 
-/* Which runs take a step: a boot from a config, a restore, or both. */
-enum { BOOT = 1, RESTORE = 2, BOTH = BOOT | RESTORE };
+/*
+ * Which runs take a step: a boot from a config, a restore from a file, a
+ * VM coming in from another vmm (--incoming), or all.
+ */
+enum { BOOT = 1, RESTORE = 2, INCOMING = 4, SAVED = RESTORE | INCOMING,
+       BOTH = BOOT | SAVED };
 
 static const struct step {
 	const char *name;
@@ -407,8 +453,9 @@ static const struct step {
 	int when;
 } steps[] = {
 	{ "snapshot file",	read_snapshot,	free_snapshot,	RESTORE },
+	{ "incoming VM",	accept_incoming, close_incoming, INCOMING },
 	{ "config",		load_config,	free_config,	BOOT },
-	{ "saved config",	restore_config,	free_config,	RESTORE },
+	{ "saved config",	restore_config,	free_config,	SAVED },
 	{ "terminal",		check_terminal,	NULL,		BOTH },
 	{ "signals",		block_signals,	close_signals,	BOTH },
 	{ "guest file",		check_guest,	NULL,		BOOT },
@@ -421,6 +468,7 @@ static const struct step {
 	{ "snapshots",		setup_snapshots, stop_snapshots, BOTH },
 	{ "guest",		load_guest,	NULL,		BOOT },
 	{ "saved state",	restore_state,	NULL,		RESTORE },
+	{ "incoming state",	receive_state,	NULL,		INCOMING },
 	{ "serial output",	start_serial_out, stop_serial_out, BOTH },
 	{ "I/O thread",		start_iothread,	stop_iothread,	BOTH },
 	{ "input",		start_input,	stop_input,	BOTH },
@@ -442,7 +490,7 @@ static int first_thread_step(void)
 
 static bool taken(const struct session *s, const struct step *st)
 {
-	return st->when & (s->o.restore ? RESTORE : BOOT);
+	return st->when & (s->o.incoming ? INCOMING : s->o.restore ? RESTORE : BOOT);
 }
 
 static int setup(struct session *s)
@@ -609,6 +657,11 @@ static int finish(struct session *s)
 static int run(struct session *s)
 {
 	vcpu_release(&s->vm);
+	/* the source waits for this before it lets its copy go */
+	if (s->o.incoming) {
+		migrate_confirm(&s->vm, s->incoming_fd);
+		s->incoming_fd = -1;
+	}
 	wait_for_stop(s);
 	unwind(s, first_thread_step());
 	return finish(s);
@@ -628,7 +681,7 @@ static int create_image(const char *path, const char *size)
 
 int main(int argc, char **argv)
 {
-	static struct session s = { .sfd = -1 };
+	static struct session s = { .sfd = -1, .incoming_fd = -1 };
 	int status;
 
 	setlocale(LC_ALL, "");

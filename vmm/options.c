@@ -16,11 +16,15 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: vmm -c FILE [options]\n"
 		"       vmm --restore SNAPSHOT [options]\n"
+		"       vmm --incoming unix:PATH [options]\n"
 		"Runs a Multiboot guest on KVM and shows its VGA text screen.\n\n"
 		"  -c, --config FILE     the VM's libconfig file (see vmm(1))\n"
 		"      --restore FILE    continue a VM from a snapshot (its config is inside;\n"
 		"                        --set may change only name, display, serial.output,\n"
 		"                        serial.raw and firmware.log)\n"
+		"      --incoming unix:PATH|fd:N\n"
+		"                        wait for a VM migrating from another vmm (its\n"
+		"                        {migrate:unix:PATH} or Ctrl-A m) and run it\n"
 		"      --restore-force-disk\n"
 		"                        restore even though a disk image changed since\n"
 		"                        the snapshot (the guest's view may be inconsistent)\n"
@@ -33,7 +37,8 @@ static void usage(FILE *f)
 		"      --stats FILE      write exit, I/O and hypercall counts as JSON at exit\n"
 		"      --keys TEXT       type TEXT into the guest: C escapes, {Up} {F1} {Ctrl-c},\n"
 		"                        {wait:MS}, {until:SCREEN TEXT}, {save:SNAPSHOT},\n"
-		"                        {save-and-quit:SNAPSHOT} (see vmm(1))\n"
+		"                        {save-and-quit:SNAPSHOT}, {migrate:unix:PATH}\n"
+		"                        (see vmm(1))\n"
 		"      --keys-file FILE  the same, read from FILE\n"
 		"      --record FILE     record the screen as an asciicast v2 file (asciinema)\n"
 		"      --no-sandbox      do not confine the VMM with seccomp (for debugging)\n"
@@ -47,7 +52,7 @@ static void usage(FILE *f)
 		"Exit status: the guest's own status; 2 bad usage, config or guest file,\n"
 		"or a terminal the UI cannot drive;\n"
 		"3 KVM unavailable; 120 guest crashed (triple fault, KVM error);\n"
-		"123 stopped by a signal; 124 timeout.\n"
+		"121 the VM migrated to another vmm; 123 stopped by a signal; 124 timeout.\n"
 		"SIGUSR1 dumps the screen on stderr; SIGUSR2 saves a snapshot NAME-N.snap\n"
 		"beside the config (or the restored snapshot).\n");
 }
@@ -56,6 +61,7 @@ enum {
 	OPT_SET = 256, OPT_HEADLESS, OPT_DUMP, OPT_TIMEOUT, OPT_STATS,
 	OPT_KEYS, OPT_KEYS_FILE, OPT_RECORD, OPT_CREATE_IMAGE, OPT_SIZE,
 	OPT_NO_SANDBOX, OPT_EXIT_ON_HALT, OPT_RESTORE, OPT_RESTORE_FORCE_DISK,
+	OPT_INCOMING,
 };
 
 static const struct option longopts[] = {
@@ -72,6 +78,7 @@ static const struct option longopts[] = {
 	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
 	{ "restore", required_argument, NULL, OPT_RESTORE },
 	{ "restore-force-disk", no_argument, NULL, OPT_RESTORE_FORCE_DISK },
+	{ "incoming", required_argument, NULL, OPT_INCOMING },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "create-image", required_argument, NULL, OPT_CREATE_IMAGE },
 	{ "size", required_argument, NULL, OPT_SIZE },
@@ -128,6 +135,7 @@ static int option(struct options *o, int c, char *arg)
 	case OPT_NO_SANDBOX: o->no_sandbox = true; break;
 	case OPT_RESTORE: o->restore = arg; break;
 	case OPT_RESTORE_FORCE_DISK: o->restore_force_disk = true; break;
+	case OPT_INCOMING: o->incoming = arg; break;
 	case 'v': o->verbose++; break;
 	case 'h': usage(stdout); exit(0);
 	case 'V': printf("vmm %s\n", VMM_VERSION); exit(0);
@@ -145,22 +153,26 @@ static int option(struct options *o, int c, char *arg)
 static int check(const struct options *o)
 {
 	if (o->create_image || o->size) {
-		if (!o->create_image || !o->size || o->config || o->restore) {
+		if (!o->create_image || !o->size || o->config || o->restore || o->incoming) {
 			fprintf(stderr, "vmm: --create-image FILE needs --size SIZE, and no -c\n");
 			return -1;
 		}
 		return 0;
 	}
-	if (o->restore && o->config) {
-		fprintf(stderr, "vmm: --restore %s: the config is inside the snapshot: no -c\n",
-			o->restore);
+	if ((o->restore || o->incoming) && o->config) {
+		fprintf(stderr, "vmm: --%s: the config comes with the VM: no -c\n",
+			o->restore ? "restore" : "incoming");
 		return -1;
 	}
-	if (o->restore_force_disk && !o->restore) {
-		fprintf(stderr, "vmm: --restore-force-disk needs --restore FILE\n");
+	if (o->restore && o->incoming) {
+		fprintf(stderr, "vmm: --restore and --incoming: one VM at a time\n");
 		return -1;
 	}
-	if (!o->config && !o->restore) {
+	if (o->restore_force_disk && !o->restore && !o->incoming) {
+		fprintf(stderr, "vmm: --restore-force-disk needs --restore FILE or --incoming\n");
+		return -1;
+	}
+	if (!o->config && !o->restore && !o->incoming) {
 		fprintf(stderr, "vmm: no config file: use -c FILE or --restore SNAPSHOT (try --help)\n");
 		return -1;
 	}

@@ -21,6 +21,7 @@ struct options {
 	bool exit_on_halt;		/* the UI closes when the guest ends */
 	const char *restore;		/* --restore FILE: a snapshot instead of -c */
 	bool restore_force_disk;	/* restore even if a disk image changed */
+	const char *incoming;		/* --incoming unix:PATH|fd:N: a migrating VM */
 	char *overrides[OPTIONS_MAX_OVERRIDES];
 	int n_overrides;
 };

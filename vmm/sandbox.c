@@ -22,6 +22,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "migrate.h"
 #include "sandbox.h"
 #include "snapshot.h"
 #include "vm.h"
@@ -165,6 +166,31 @@ static int add_snapshot_rules(scmp_filter_ctx ctx, const struct vm *vm)
 	return e;
 }
 
+/*
+ * Migration (vmm/migrate.c): connect() on the sockets made for it before
+ * the filter, and KVM's dirty log switched on and off for the RAM slots.
+ * seccomp cannot read the path connect() is given nor the slot struct, so
+ * these two are pinned to their fds only.
+ */
+static int add_migration_rules(scmp_filter_ctx ctx, const struct vm *vm)
+{
+	int fds[SNAP_MAX_SOCKETS];
+	int n = migrate_socket_fds(vm, fds, SNAP_MAX_SOCKETS), e;
+
+	e = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+			     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)vm->vm_fd),
+			     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu,
+				     (uint32_t)KVM_SET_USER_MEMORY_REGION));
+	/* the disk images' locks go to the destination and come back */
+	e = e ? e : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(flock), 0);
+	for (int i = 0; i < n && !e; i++)
+		e = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(connect), 1,
+				     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)fds[i]));
+	if (e)
+		fprintf(stderr, "vmm: sandbox: migration rules: %s\n", strerror(-e));
+	return e;
+}
+
 static void trap_handler(int sig, siginfo_t *si, void *uc)
 {
 	char msg[80];
@@ -237,6 +263,8 @@ int sandbox_install(const struct vm *vm)
 	}
 	if (!e)
 		e = add_snapshot_rules(ctx, vm);
+	if (!e)
+		e = add_migration_rules(ctx, vm);
 	if (!e) {
 		e = seccomp_load(ctx);
 		if (e)

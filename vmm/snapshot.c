@@ -114,6 +114,16 @@ int snapshot_write_prologue(struct vm *vm, struct snap_writer *w, uint32_t flags
 {
 	const struct snapshot_ctl *c = vm->snap;
 	struct snap_header h = { .ram_bytes = vm->mem.size, .flags = flags };
+
+	snap_write_header(w, &h);
+	snap_section(w, SNAP_CONFIG, c->config_text, strlen(c->config_text));
+	return w->err ? -1 : 0;
+}
+
+/* The images as they are now: the VM is paused and they were just flushed. */
+static void disks(struct vm *vm, struct snap_writer *w)
+{
+	const struct snapshot_ctl *c = vm->snap;
 	struct snap_disk_id ids[SNAP_MAX_DISKS];
 	uint32_t n = 0;
 	struct state s;
@@ -122,15 +132,12 @@ int snapshot_write_prologue(struct vm *vm, struct snap_writer *w, uint32_t flags
 		if (c->disk[i].fd >= 0 &&
 		    !disk_id_of(c->disk[i].fd, c->disk[i].path, i, &ids[n]))
 			n++;
-	snap_write_header(w, &h);
-	snap_section(w, SNAP_CONFIG, c->config_text, strlen(c->config_text));
 	state_init_save(&s);
 	if (disks_state(&s, ids, &n) == 0)
 		snap_section(w, SNAP_DISKS, s.buf, s.len);
 	else if (!w->err)
 		w->err = ENOMEM;
 	state_free(&s);
-	return w->err ? -1 : 0;
 }
 
 /* One record as a section: the same walker saves as loads. */
@@ -184,6 +191,7 @@ int snap_write_final(struct vm *vm, struct snap_writer *w, const uint64_t *dirty
 	}
 	if (snap_write_pages(vm, w, dirty, pages))
 		goto out;
+	disks(vm, w);
 	devices(vm, w);
 	record(w, SNAP_VCPU, vcpu_walk, &v);
 	record(w, SNAP_MACHINE, machine_walk, &m);

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "migrate.h"
 #include "snapshot_file.h"
 #include "snapshot_vcpu.h"
 
@@ -32,6 +33,7 @@ struct vm;
 struct json;
 
 #define SNAP_MAX_DIRS	8
+#define SNAP_MAX_SOCKETS	8
 #define SNAP_MAX_DISKS	2
 #define SNAP_PATH_MAX	4096
 
@@ -48,6 +50,7 @@ struct snap_disk_id {
 struct snapshot_ctl {
 	char *config_text;		/* config_to_text() at set-up */
 	int (*flush_disks)(struct vm *vm);
+	int (*lock_disks)(struct vm *vm, bool lock);	/* migration hands them over */
 	struct {
 		const char *path;
 		int fd;
@@ -66,9 +69,24 @@ struct snapshot_ctl {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	int efd;			/* eventfd: the main thread polls it */
-	bool pending, done, closed, quit;
+	bool pending, done, closed, quit, migrate;
 	int result;
 	char path[SNAP_PATH_MAX], msg[256];
+
+	/* migration (vmm/migrate.c): sockets made before the sandbox */
+	struct {
+		char target[SNAP_PATH_MAX + 8];
+		int fd;
+	} sock[SNAP_MAX_SOCKETS];
+	int nsock;
+	struct {
+		char target[SNAP_PATH_MAX + 8];
+		bool tried, done, incoming;
+		uint32_t passes;
+		uint64_t bytes, pages[MIGRATE_MAX_PASSES + 2];
+		uint64_t downtime_ns, total_ns;
+		char result[240];
+	} mig;
 
 	/* for --stats */
 	uint64_t saves, last_bytes, last_pause_ns, last_total_ns;
@@ -97,6 +115,10 @@ int snapshot_dir_fds(const struct vm *vm, int *fds, int max);
  */
 int snapshot_request(struct vm *vm, const char *path, bool quit, char *msg,
 		     size_t msglen);
+/* The same for a migration to target (NULL: unix:NAME.sock in the home folder). */
+int migrate_request(struct vm *vm, const char *target, char *msg, size_t msglen);
+/* Ctrl-A m's target: unix:NAME.sock in the home folder. */
+void snapshot_default_target(const struct vm *vm, char *buf, size_t len);
 /* The main thread: the fd to poll, and serving what it signals. */
 int snapshot_request_fd(const struct vm *vm);
 void snapshot_serve(struct vm *vm);
@@ -159,7 +181,7 @@ int snapshot_apply(struct vm *vm, struct snap_image *im);
 
 /* ---- shared with migration -------------------------------------------- */
 
-/* The header, config and disks: what the receiver needs to set up. */
+/* The header and config: what a receiver sets up from. */
 int snapshot_write_prologue(struct vm *vm, struct snap_writer *w, uint32_t flags);
 /* Every page that holds data, as RAM sections; *pages counts them. */
 int snapshot_write_ram(struct vm *vm, struct snap_writer *w, uint64_t *pages);
@@ -167,8 +189,8 @@ int snapshot_write_ram(struct vm *vm, struct snap_writer *w, uint64_t *pages);
 int snap_write_pages(struct vm *vm, struct snap_writer *w, const uint64_t *dirty,
 		     uint64_t *pages);
 /*
- * With the vCPU paused: RAM (dirty, or all), then the devices, vCPU and
- * machine sections, under io_lock.
+ * With the vCPU paused and the disks flushed: RAM (dirty, or all), then
+ * the disks, devices, vCPU and machine sections, under io_lock.
  */
 int snap_write_final(struct vm *vm, struct snap_writer *w, const uint64_t *dirty,
 		     uint64_t *pages);

@@ -28,6 +28,8 @@ int snapshot_init(struct vm *vm, struct snapshot_ctl *c, const char *home)
 	*c = (struct snapshot_ctl){ .pagemap_fd = -1, .efd = -1, .next_n = 1 };
 	for (int i = 0; i < SNAP_MAX_DISKS; i++)
 		c->disk[i].fd = -1;
+	for (int i = 0; i < SNAP_MAX_SOCKETS; i++)
+		c->sock[i].fd = -1;
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->cond, NULL);
 	vm->snap = c;
@@ -57,6 +59,10 @@ void snapshot_destroy(struct snapshot_ctl *c)
 		free(c->dir[i].path);
 	}
 	c->ndirs = 0;
+	for (int i = 0; i < c->nsock; i++)
+		if (c->sock[i].fd >= 0)
+			close(c->sock[i].fd);
+	c->nsock = 0;
 	if (c->pagemap_fd >= 0)
 		close(c->pagemap_fd);
 	if (c->efd >= 0)
@@ -265,8 +271,8 @@ int snapshot_save(struct vm *vm, const char *path, char *msg, size_t msglen)
 
 /* ---- requests ----------------------------------------------------------- */
 
-int snapshot_request(struct vm *vm, const char *path, bool quit, char *msg,
-		     size_t msglen)
+static int request(struct vm *vm, const char *path, bool quit, bool migrate,
+		   char *msg, size_t msglen)
 {
 	struct snapshot_ctl *c = vm->snap;
 	uint64_t one = 1;
@@ -286,6 +292,7 @@ int snapshot_request(struct vm *vm, const char *path, bool quit, char *msg,
 	c->pending = true;
 	c->done = false;
 	c->quit = quit;
+	c->migrate = migrate;
 	snprintf(c->path, sizeof(c->path), "%s", path ? path : "");
 	if (write(c->efd, &one, sizeof(one)) < 0)
 		perror("vmm: snapshot request");
@@ -300,6 +307,30 @@ out:
 	return r;
 }
 
+int snapshot_request(struct vm *vm, const char *path, bool quit, char *msg,
+		     size_t msglen)
+{
+	return request(vm, path, quit, false, msg, msglen);
+}
+
+void snapshot_default_target(const struct vm *vm, char *buf, size_t len)
+{
+	const struct snapshot_ctl *c = vm->snap;
+
+	snprintf(buf, len, "unix:%s/%s.sock", c->dir[c->home].path, vm->cfg->name);
+}
+
+int migrate_request(struct vm *vm, const char *target, char *msg, size_t msglen)
+{
+	char dflt[SNAP_PATH_MAX + 8];
+
+	if (!target && vm->snap) {
+		snapshot_default_target(vm, dflt, sizeof(dflt));
+		target = dflt;
+	}
+	return request(vm, target, false, true, msg, msglen);
+}
+
 int snapshot_request_fd(const struct vm *vm)
 {
 	return vm->snap ? vm->snap->efd : -1;
@@ -310,7 +341,7 @@ void snapshot_serve(struct vm *vm)
 	struct snapshot_ctl *c = vm->snap;
 	char path[SNAP_PATH_MAX], msg[sizeof(c->msg)];
 	uint64_t n;
-	bool quit;
+	bool quit, migrate;
 
 	if (read(c->efd, &n, sizeof(n)) < 0 && errno != EAGAIN)
 		return;
@@ -321,9 +352,11 @@ void snapshot_serve(struct vm *vm)
 	}
 	memcpy(path, c->path, sizeof(path));
 	quit = c->quit;
+	migrate = c->migrate;
 	pthread_mutex_unlock(&c->lock);
 
-	int r = save(vm, path[0] ? path : NULL, quit, msg, sizeof(msg));
+	int r = migrate ? migrate_out(vm, path, msg, sizeof(msg)) :
+		save(vm, path[0] ? path : NULL, quit, msg, sizeof(msg));
 
 	pthread_mutex_lock(&c->lock);
 	c->result = r;
@@ -358,4 +391,5 @@ void snapshot_stats(const struct vm *vm, struct json *j)
 	json_double(j, "last_total_ms", (double)c->last_total_ns / 1e6, 3);
 	json_double(j, "restore_ms", (double)c->restore_ns / 1e6, 3);
 	json_object_end(j);
+	migrate_stats(vm, j);
 }

@@ -326,6 +326,7 @@ static int take(struct snap_reader *r, size_t n, uint8_t *dst, const uint8_t **p
 			return -1;
 		*p = r->buf + r->pos;
 		r->pos += n;
+		r->got += n;
 		return 0;
 	}
 	for (size_t got = 0; got < n;) {
@@ -336,6 +337,7 @@ static int take(struct snap_reader *r, size_t n, uint8_t *dst, const uint8_t **p
 		if (k <= 0)
 			return -1;
 		got += (size_t)k;
+		r->got += (uint64_t)k;
 	}
 	*p = dst;
 	return 0;

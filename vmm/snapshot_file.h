@@ -97,6 +97,7 @@ struct snap_reader {
 	uint8_t *own;		/* fd source: the current payload */
 	size_t own_cap;
 	uint32_t crc;
+	uint64_t got;		/* bytes read so far */
 	struct snap_header h;
 	char err[256];
 };

@@ -54,6 +54,7 @@ const char *vm_stop_name(enum vm_stop_by by)
 		[STOP_CRASH] = "crash",
 		[STOP_SIGNAL] = "signal", [STOP_TIMEOUT] = "timeout",
 		[STOP_USER] = "user", [STOP_ERROR] = "error",
+		[STOP_MIGRATED] = "migrated",
 	};
 
 	return (unsigned int)by < sizeof(names) / sizeof(names[0]) ? names[by] : "error";

@@ -27,6 +27,7 @@
 #define VMM_EXIT_CRASH		120	/* triple fault, failed entry, KVM error */
 #define VMM_EXIT_SIGNAL		123	/* stopped by SIGINT/SIGTERM/SIGHUP */
 #define VMM_EXIT_TIMEOUT	124	/* --timeout expired */
+#define VMM_EXIT_MIGRATED	121	/* the VM now runs in another vmm */
 
 /* Who ended the VM; --stats reports it as "stop": {"by": ...}. */
 enum vm_stop_by {
@@ -38,8 +39,9 @@ enum vm_stop_by {
 	STOP_TIMEOUT,		/* --timeout */
 	STOP_USER,		/* Ctrl-A x in the terminal UI */
 	STOP_ERROR,		/* vmm itself failed */
+	STOP_MIGRATED,		/* the VM went on in another vmm (vmm/migrate.c) */
 };
-/* "guest", "crash", "signal", "timeout", "user" or "error": who */
+/* "guest", "crash", "signal", "timeout", "user", "error" or "migrated": who */
 const char *vm_stop_name(enum vm_stop_by by);
 /* how the guest ended it: "exit", "halt" or "reset"; NULL for the others */
 const char *vm_stop_how(enum vm_stop_by by);
@@ -146,6 +148,9 @@ int vm_map_ram(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
 int vm_map_host(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
 		void *host, bool readonly);
 int vm_unmap_slot(struct vm *vm, int slot);
+/* KVM's dirty log on the RAM slots (migration), and the pages dirtied since the last call, ORed into bitmap */
+int vm_log_dirty(struct vm *vm, bool on);
+int vm_get_dirty(struct vm *vm, uint64_t *bitmap);
 int vm_coalesce(struct vm *vm, uint64_t addr, uint32_t len, bool pio);
 /*
  * Writes to these ports queue in the coalesced ring instead of exiting;

@@ -114,7 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the PV VGA page, the PV disk page and the ring: 0x3000-0x7000 */
 	uint64_t fill = take(&in, 2) % (VMM_PV_RING_GPA + 2 * 4096 - VMM_PV_VGA_GPA);
 
-	vm.mem = (struct guest_mem){ calloc(1, ram), ram };
+	vm.mem = (struct guest_mem){ .base = calloc(1, ram), .size = ram };
 	devices_create();
 	for (uint64_t i = 0; i < fill; i++) {
 		uint8_t b = (uint8_t)take(&in, 1);

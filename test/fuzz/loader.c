@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct in in = { data, size };
 	uint64_t ram = sizes[take(&in, 1) % 4];
-	struct guest_mem m = { malloc(ram), ram };
+	struct guest_mem m = { .base = malloc(ram), .size = ram };
 	struct load_info li;
 	char err[200];
 

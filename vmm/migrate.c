@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Live migration (see migrate.h).  The source's work runs on the main
+ * thread, like a snapshot's; the destination's is two set-up steps and a
+ * confirmation once its vCPU runs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "migrate.h"
+#include "snapshot.h"
+#include "vm.h"
+
+#define ACK_MAGIC	"VMM-RUN"	/* 8 bytes with its NUL, then u64 ns */
+#define READY		'R'		/* the destination's machine exists */
+#define HOLE_FIRST	(GUEST_HOLE_START >> 12)
+#define HOLE_END	(GUEST_HOLE_END >> 12)
+
+/* ---- targets ------------------------------------------------------------- */
+
+/* "unix:PATH" into addr, "fd:N" into *fd; -1 for anything else. */
+static int parse_target(const char *t, struct sockaddr_un *addr, int *fd)
+{
+	char *end;
+
+	*fd = -1;
+	if (!strncmp(t, "unix:", 5) && t[5] && strlen(t + 5) < sizeof(addr->sun_path)) {
+		*addr = (struct sockaddr_un){ .sun_family = AF_UNIX };
+		memcpy(addr->sun_path, t + 5, strlen(t + 5) + 1);
+		return 0;
+	}
+	if (!strncmp(t, "fd:", 3) && t[3]) {
+		long n = strtol(t + 3, &end, 10);
+
+		if (!*end && n >= 0 && n < 65536) {
+			*fd = (int)n;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static bool is_socket(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+int migrate_prepare(struct vm *vm, const char *target)
+{
+	struct snapshot_ctl *c = vm->snap;
+	struct sockaddr_un addr;
+	int fd;
+
+	if (!c || parse_target(target, &addr, &fd) || (fd >= 0 && !is_socket(fd))) {
+		fprintf(stderr, "vmm: migrate to '%s': expected unix:PATH (a UNIX socket, "
+			"at most %zu bytes) or fd:N (an open socket)\n", target,
+			sizeof(addr.sun_path) - 1);
+		return -1;
+	}
+	if (c->nsock == SNAP_MAX_SOCKETS) {
+		fprintf(stderr, "vmm: at most %d migrations a run\n", SNAP_MAX_SOCKETS);
+		return -1;
+	}
+	/* the sandbox allows connect() on these fds only, made now */
+	if (fd < 0)
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		perror("vmm: migration socket");
+		return -1;
+	}
+	c->sock[c->nsock].fd = fd;
+	snprintf(c->sock[c->nsock++].target, sizeof(c->sock[0].target), "%s", target);
+	return 0;
+}
+
+int migrate_socket_fds(const struct vm *vm, int *fds, int max)
+{
+	const struct snapshot_ctl *c = vm->snap;
+	int n = 0;
+
+	for (int i = 0; c && i < c->nsock && n < max; i++)
+		if (c->sock[i].fd >= 0)
+			fds[n++] = c->sock[i].fd;
+	return n;
+}
+
+/* The first unused socket for target, connected; it is used up either way. */
+static int take_socket(struct snapshot_ctl *c, const char *target, char *why, size_t n)
+{
+	struct sockaddr_un addr;
+	int fd = -1, given;
+
+	for (int i = 0; i < c->nsock && fd < 0; i++) {
+		if (c->sock[i].fd >= 0 && !strcmp(c->sock[i].target, target)) {
+			fd = c->sock[i].fd;
+			c->sock[i].fd = -1;
+		}
+	}
+	if (fd < 0) {
+		snprintf(why, n, "no socket for '%s' was prepared before the sandbox "
+			 "(one per {migrate:} step, two for Ctrl-A m)", target);
+		return -1;
+	}
+	parse_target(target, &addr, &given);
+	if (given < 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		snprintf(why, n, "%s: %s", target, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* ---- the source ------------------------------------------------------------ */
+
+struct pass_maps {
+	uint64_t *dirty, *touched;
+	size_t words;
+};
+
+static uint64_t count_bits(const uint64_t *map, size_t words)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < words; i++)
+		n += (uint64_t)__builtin_popcountll(map[i]);
+	return n;
+}
+
+/* Adds what KVM logged and what vmm touched since the last call to dirty. */
+static int collect_dirty(struct vm *vm, struct pass_maps *m)
+{
+	for (size_t i = 0; i < m->words; i++)
+		m->dirty[i] |= __atomic_exchange_n(&m->touched[i], 0, __ATOMIC_RELAXED);
+	return vm_get_dirty(vm, m->dirty);
+}
+
+/*
+ * Starts tracking: KVM's log for the guest's stores, vm->mem.touched for
+ * vmm's own.  A device that took a pointer before the bitmap was in place
+ * did so under io_lock: taking the lock once lets any such access finish
+ * before the first pass reads RAM.
+ */
+static int track(struct vm *vm, struct pass_maps *m, bool on)
+{
+	if (!on) {
+		__atomic_store_n(&vm->mem.touched, NULL, __ATOMIC_RELEASE);
+		return vm_log_dirty(vm, false);
+	}
+	if (vm_log_dirty(vm, true))
+		return -1;
+	__atomic_store_n(&vm->mem.touched, m->touched, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&vm->io_lock);
+	pthread_mutex_unlock(&vm->io_lock);
+	return vm_get_dirty(vm, m->dirty);	/* starts the log afresh */
+}
+
+/* n bytes from the destination within MIGRATE_ACK_MS. */
+static int await_bytes(int fd, uint8_t *b, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int r = poll(&p, 1, MIGRATE_ACK_MS);
+		ssize_t k = r > 0 ? read(fd, b + got, n - got) : -1;
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		got += (size_t)k;
+	}
+	return 0;
+}
+
+/*
+ * The destination builds its machine while the first pass arrives; the
+ * guest keeps running here until it says it is ready, so that the
+ * downtime holds only the last pages and the state.
+ */
+static int await_ready(int fd)
+{
+	uint8_t b;
+
+	return await_bytes(fd, &b, 1) || b != READY ? -1 : 0;
+}
+
+/* The destination's "running", with the time of its first KVM_RUN. */
+static int await_ack(int fd, uint64_t *run_ns)
+{
+	uint8_t b[16];
+
+	if (await_bytes(fd, b, sizeof(b)) || memcmp(b, ACK_MAGIC, 8))
+		return -1;
+	*run_ns = 0;
+	for (int i = 0; i < 8; i++)
+		*run_ns |= (uint64_t)b[8 + i] << (8 * i);
+	return 0;
+}
+
+/* Passes while the guest runs; leaves in m->dirty what is still to send. */
+static int precopy(struct vm *vm, struct snap_writer *w, struct pass_maps *m)
+{
+	struct snapshot_ctl *c = vm->snap;
+	uint64_t prev = UINT64_MAX, pages;
+
+	if (snap_write_pages(vm, w, NULL, &pages) || snap_flush(w) || await_ready(w->fd))
+		return -1;
+	c->mig.pages[c->mig.passes++] = pages;
+	while (c->mig.passes <= MIGRATE_MAX_PASSES) {
+		memset(m->dirty, 0, m->words * sizeof(uint64_t));
+		if (collect_dirty(vm, m))
+			return -1;
+		uint64_t n = count_bits(m->dirty, m->words);
+
+		/* small, or no longer shrinking: the rest goes with the guest stopped */
+		if (n <= MIGRATE_DONE_PAGES || n >= prev || c->mig.passes == MIGRATE_MAX_PASSES)
+			return 0;
+		if (snap_write_pages(vm, w, m->dirty, &pages) || snap_flush(w))
+			return -1;
+		c->mig.pages[c->mig.passes++] = pages;
+		prev = n;
+	}
+	return 0;
+}
+
+/* The guest stopped: the last pages and the state. */
+static int final_pass(struct vm *vm, struct snap_writer *w, struct pass_maps *m)
+{
+	struct snapshot_ctl *c = vm->snap;
+	uint64_t pages;
+
+	if ((c->flush_disks && c->flush_disks(vm)) || collect_dirty(vm, m))
+		return -1;
+	/* the VGA window's slots are not logged: always sent */
+	for (uint64_t p = HOLE_FIRST; p < HOLE_END; p++)
+		m->dirty[p / 64] |= 1ull << (p % 64);
+	if (snap_write_final(vm, w, m->dirty, &pages) || snap_finish(w))
+		return -1;
+	c->mig.pages[c->mig.passes++] = pages;
+	return 0;
+}
+
+static int send_vm(struct vm *vm, int fd, struct pass_maps *m, uint64_t *paused_at,
+		   uint64_t *run_ns, const char **step)
+{
+	struct snap_writer w;
+	int r = -1;
+
+	*step = "set-up";
+	if (snap_writer_init(&w, fd))
+		return -1;
+	*step = "dirty log";
+	if (track(vm, m, true))
+		goto out;
+	*step = "sending";
+	if (snapshot_write_prologue(vm, &w, SNAP_F_MIGRATION) || precopy(vm, &w, m))
+		goto out;
+	*paused_at = now_ns();
+	vcpu_pause(vm);
+	r = final_pass(vm, &w, m);
+	*step = "waiting for the destination to run";
+	if (!r)
+		r = await_ack(fd, run_ns);
+out:
+	vm->snap->mig.bytes = w.bytes;
+	snap_writer_free(&w);
+	return r;
+}
+
+/*
+ * The disk images' locks go to the destination, which opens the images as
+ * it sets up, while this VM still writes them (it alone runs the guest).
+ * A failed migration takes them back; if the destination still holds
+ * them, it may run the VM: this copy must not.
+ */
+static bool hand_over_disks(struct vm *vm, bool give)
+{
+	struct snapshot_ctl *c = vm->snap;
+
+	if (!c->lock_disks)
+		return true;
+	if (give)
+		return c->lock_disks(vm, false) == 0;
+	/* a destination that failed lets go as it exits: give it a moment */
+	for (int i = 0; i < 200; i++) {
+		if (c->lock_disks(vm, true) == 0)
+			return true;
+		usleep(10000);
+	}
+	vm_stop(vm, STOP_ERROR, VMM_EXIT_SETUP, "migration failed, but the destination "
+		"holds the disk images: the VM stopped here");
+	return false;
+}
+
+int migrate_out(struct vm *vm, const char *target, char *msg, size_t msglen)
+{
+	struct snapshot_ctl *c = vm->snap;
+	size_t words = (size_t)(vm->mem.size / SNAP_PAGE / 64 + 1);
+	struct pass_maps m = { calloc(words, 8), calloc(words, 8), words };
+	uint64_t t0 = now_ns(), paused_at = 0, run_ns = 0;
+	const char *step = "";
+	char why[200] = "";
+	int fd, r = -1;
+
+	c->mig = (typeof(c->mig)){ .tried = true };
+	snprintf(c->mig.target, sizeof(c->mig.target), "%s", target);
+	fd = take_socket(c, target, why, sizeof(why));
+	if (fd >= 0 && m.dirty && m.touched && hand_over_disks(vm, true)) {
+		r = send_vm(vm, fd, &m, &paused_at, &run_ns, &step);
+		if (r)
+			snprintf(why, sizeof(why), "%s: %s", step, errno ? strerror(errno) :
+				 "the destination did not answer");
+		if (r && fd >= 0) {
+			close(fd);	/* a destination still reading gives up */
+			fd = -1;
+		}
+		if (r)
+			hand_over_disks(vm, false);
+	}
+	if (r == 0) {
+		c->mig.done = true;
+		c->mig.downtime_ns = run_ns > paused_at ? run_ns - paused_at : 0;
+		vm_stop(vm, STOP_MIGRATED, VMM_EXIT_MIGRATED, "migrated to %s", target);
+	} else if (vm->vm_fd >= 0) {
+		track(vm, &m, false);
+	}
+	vcpu_resume(vm);	/* a migrated VM's vCPU sees the stop and ends */
+	c->mig.total_ns = now_ns() - t0;
+	snprintf(c->mig.result, sizeof(c->mig.result), "%s", r ? why : "done");
+	if (r)
+		snprintf(msg, msglen, "migration to %s failed (%s); the VM goes on here",
+			 target, why);
+	else
+		snprintf(msg, msglen, "migrated to %s: %u passes, %.1f MiB, downtime %.1f ms",
+			 target, c->mig.passes, (double)c->mig.bytes / (1 << 20),
+			 (double)c->mig.downtime_ns / 1e6);
+	if (fd >= 0)
+		close(fd);
+	free(m.dirty);
+	free(m.touched);
+	return r;
+}
+
+/* ---- the destination --------------------------------------------------------- */
+
+static struct snap_reader in;	/* one incoming VM a process */
+
+/* A listening socket at PATH (a stale socket there is replaced). */
+static int listen_at(const struct sockaddr_un *addr)
+{
+	struct stat st;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	if (lstat(addr->sun_path, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(addr->sun_path);
+	if (bind(fd, (const struct sockaddr *)addr, sizeof(*addr)) < 0 || listen(fd, 1) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* spec's connection: accepted on a new or given listening socket, or given. */
+static int connection(const char *spec)
+{
+	struct sockaddr_un addr;
+	int fd, lfd, on = 0;
+	socklen_t len = sizeof(on);
+
+	if (parse_target(spec, &addr, &fd) || (fd >= 0 && !is_socket(fd))) {
+		fprintf(stderr, "vmm: --incoming %s: expected unix:PATH or fd:N (a socket)\n",
+			spec);
+		return -1;
+	}
+	if (fd >= 0 && (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) < 0 || !on))
+		return fd;	/* already connected */
+	lfd = fd >= 0 ? fd : listen_at(&addr);
+	if (lfd < 0) {
+		fprintf(stderr, "vmm: --incoming %s: %s\n", spec, strerror(errno));
+		return -1;
+	}
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		fprintf(stderr, "vmm: --incoming %s: %s\n", spec, strerror(errno));
+	close(lfd);
+	if (fd >= 0 && addr.sun_family == AF_UNIX && addr.sun_path[0])
+		unlink(addr.sun_path);		/* one VM per socket */
+	return fd;
+}
+
+int migrate_accept(struct snap_image *im, const char *spec, int *fd)
+{
+	uint32_t type;
+	const uint8_t *p;
+	uint64_t len;
+	char err[200];
+
+	*im = (struct snap_image){ .path = spec, .fd = -1 };
+	*fd = connection(spec);
+	if (*fd < 0)
+		return -1;
+	snap_reader_fd(&in, spec, *fd);
+	if (snap_read_header(&in) || snap_next(&in, &type, &p, &len) != 1)
+		goto bad;
+	im->h = in.h;
+	if (!(im->h.flags & SNAP_F_MIGRATION) || type != SNAP_CONFIG) {
+		fprintf(stderr, "vmm: --incoming %s: not a migration stream\n", spec);
+		return -1;
+	}
+	if (snapshot_load_section(im, NULL, type, p, len, err, sizeof(err))) {
+		fprintf(stderr, "vmm: --incoming %s: %s\n", spec, err);
+		return -1;
+	}
+	return 0;
+bad:
+	fprintf(stderr, "vmm: --incoming %s\n", in.err);
+	return -1;
+}
+
+int migrate_receive(struct snap_image *im, struct vm *vm, int fd)
+{
+	uint32_t type;
+	const uint8_t *p;
+	uint64_t len;
+	char err[200];
+	int k;
+
+	uint8_t ready = READY;
+
+	/* the machine exists: the source may stop its guest when it likes */
+	if (write(fd, &ready, 1) != 1) {
+		fprintf(stderr, "vmm: --incoming %s: %s\n", im->path, strerror(errno));
+		return -1;
+	}
+	while ((k = snap_next(&in, &type, &p, &len)) > 0) {
+		if (snapshot_load_section(im, vm, type, p, len, err, sizeof(err))) {
+			fprintf(stderr, "vmm: --incoming %s: corrupted: %s\n", im->path, err);
+			goto out;
+		}
+	}
+	if (k < 0)
+		fprintf(stderr, "vmm: --incoming %s\n", in.err);
+	else if (!im->have_vcpu || !im->have_machine || !im->have_devices)
+		fprintf(stderr, "vmm: --incoming %s: the stream ended without the "
+			"vCPU, machine or device state\n", im->path);
+	else if (vm->snap) {
+		vm->snap->mig.incoming = true;
+		vm->snap->mig.bytes = in.got;
+		snprintf(vm->snap->mig.target, sizeof(vm->snap->mig.target), "%s", im->path);
+	}
+out:
+	snap_reader_free(&in);
+	return k == 0 && im->have_vcpu && im->have_machine && im->have_devices ? 0 : -1;
+}
+
+/*
+ * After vcpu_release(): once the vCPU has entered KVM_RUN, the source may
+ * go.  If it cannot hear that, it will run on, so this copy must not.
+ */
+void migrate_confirm(struct vm *vm, int fd)
+{
+	uint8_t b[16] = ACK_MAGIC;
+	uint64_t run = 0;
+
+	for (int i = 0; i < 2000 && !(run = __atomic_load_n(&vm->stats.first_run_ns,
+							      __ATOMIC_ACQUIRE)); i++) {
+		struct pollfd none = { .fd = -1 };
+
+		poll(&none, 0, 1);
+	}
+	for (int i = 0; i < 8; i++)
+		b[8 + i] = (uint8_t)(run >> (8 * i));
+	if (write(fd, b, sizeof(b)) != (ssize_t)sizeof(b))
+		vm_stop(vm, STOP_ERROR, VMM_EXIT_SETUP,
+			"--incoming: the source did not get the confirmation and runs on: stopped");
+	close(fd);
+}
+
+void migrate_stats(const struct vm *vm, struct json *j)
+{
+	const struct snapshot_ctl *c = vm->snap;
+
+	if (!c || (!c->mig.tried && !c->mig.incoming))
+		return;
+	json_object_begin(j, "migration");
+	json_str(j, c->mig.incoming ? "from" : "to", c->mig.target);
+	json_u64(j, "bytes", c->mig.bytes);
+	if (c->mig.tried) {
+		json_str(j, "result", c->mig.result);
+		json_u64(j, "passes", c->mig.passes);
+		json_array_begin(j, "pages_per_pass");
+		for (uint32_t i = 0; i < c->mig.passes; i++)
+			json_u64(j, NULL, c->mig.pages[i]);
+		json_array_end(j);
+		json_double(j, "downtime_ms", (double)c->mig.downtime_ns / 1e6, 3);
+		json_double(j, "total_ms", (double)c->mig.total_ns / 1e6, 3);
+	}
+	json_object_end(j);
+}
