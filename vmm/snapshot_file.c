@@ -67,13 +67,27 @@ static uint32_t zeros_hw(uint32_t c, size_t n)
 	return (uint32_t)c64;
 }
 
+/* Each bit shifted once; a table entry is the XOR of its bits' shifts. */
 __attribute__((target("sse4.2")))
 static void shift_init(void)
 {
+	uint32_t bit_l[32], bit_2l[32];
+
+	for (int b = 0; b < 32; b++) {
+		bit_l[b] = zeros_hw(1u << b, LANE);
+		bit_2l[b] = zeros_hw(1u << b, 2 * LANE);
+	}
 	for (int k = 0; k < 4; k++)
-		for (uint32_t b = 0; b < 256; b++) {
-			shift_l[k][b] = zeros_hw(b << (8 * k), LANE);
-			shift_2l[k][b] = zeros_hw(b << (8 * k), 2 * LANE);
+		for (uint32_t v = 0; v < 256; v++) {
+			uint32_t l = 0, l2 = 0;
+
+			for (int i = 0; i < 8; i++)
+				if (v & (1u << i)) {
+					l ^= bit_l[8 * k + i];
+					l2 ^= bit_2l[8 * k + i];
+				}
+			shift_l[k][v] = l;
+			shift_2l[k][v] = l2;
 		}
 }
 

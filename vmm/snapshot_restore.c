@@ -42,7 +42,8 @@ static int map_file(struct snap_image *im, const char *path)
 	im->len = (size_t)st.st_size;
 	if (!im->len)
 		return 0;	/* the checks say "truncated" */
-	im->data = mmap(NULL, im->len, PROT_READ, MAP_PRIVATE, im->fd, 0);
+	/* populated: one call maps the page cache, not a fault per 64 KiB */
+	im->data = mmap(NULL, im->len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, im->fd, 0);
 	if (im->data == MAP_FAILED) {
 		im->data = NULL;
 		fprintf(stderr, "vmm: --restore %s: %s\n", path, strerror(errno));

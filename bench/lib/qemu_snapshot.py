@@ -3,6 +3,8 @@
 #   qemu_snapshot.py save SOCK FILE      migrate "exec:cat > FILE" on the QEMU
 #                                        listening on SOCK, wait until done,
 #                                        print "total_ms downtime_ms bytes", quit it
+#   qemu_snapshot.py migrate SOCK URI     the same with migrate URI (another QEMU's
+#                                        -incoming): "total_ms downtime_ms bytes"
 #   qemu_snapshot.py restore SOCK -- QEMU-ARGS...
 #                                        start QEMU (its args include
 #                                        -incoming), print the ms from spawn
@@ -41,8 +43,12 @@ def qmp(f, cmd, **args):
 
 
 def save(sock, out):
+    migrate(sock, "exec:cat > " + out, out)
+
+
+def migrate(sock, uri, out=None):
     f = connect(sock, time.monotonic() + 10)
-    qmp(f, "migrate", uri="exec:cat > " + out)
+    qmp(f, "migrate", uri=uri)
     while True:
         r = qmp(f, "query-migrate")
         if r.get("status") in ("completed", "failed", "cancelled"):
@@ -51,7 +57,8 @@ def save(sock, out):
     qmp(f, "quit")
     if r["status"] != "completed":
         sys.exit("qemu_snapshot: migration " + r["status"])
-    print(r["total-time"], r.get("downtime", ""), os.path.getsize(out))
+    size = os.path.getsize(out) if out else r["ram"]["transferred"]
+    print(r["total-time"], r.get("downtime", ""), size)
 
 
 def restore(sock, args):
@@ -72,7 +79,9 @@ def restore(sock, args):
 if __name__ == "__main__":
     if len(sys.argv) >= 4 and sys.argv[1] == "save":
         save(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) >= 4 and sys.argv[1] == "migrate":
+        migrate(sys.argv[2], sys.argv[3])
     elif len(sys.argv) >= 5 and sys.argv[1] == "restore" and sys.argv[3] == "--":
         restore(sys.argv[2], sys.argv[4:])
     else:
-        sys.exit("usage: qemu_snapshot.py save SOCK FILE | restore SOCK -- QEMU-ARGS...")
+        sys.exit("usage: qemu_snapshot.py save SOCK FILE | migrate SOCK URI | restore SOCK -- QEMU-ARGS...")

@@ -15,9 +15,14 @@
 #   seabios-cold / seabios-restore       to the boot sector: bootexit.img
 #                               against a restore of bootsect.img waiting
 #                               for its key
+#   migrate-*                   live migration of the demo guest (32 MiB,
+#                               animating) to a vmm --incoming: total ms,
+#                               downtime ms (paused here to running there),
+#                               bytes, passes (the source's --stats)
 #   qemu-*                      QEMU on the same memuse.elf: migrate
 #                               "exec:cat > FILE" (its total and downtime)
-#                               and -incoming "exec:cat FILE" to "running"
+#                               and -incoming "exec:cat FILE" to "running";
+#                               and the demo migrated to another QEMU
 
 SNAP_QMP=$ROOT/bench/lib/qemu_snapshot.py
 
@@ -204,6 +209,65 @@ snap_qemu_cases() {
 		"QEMU -incoming exec:cat file: spawn to QMP status running"
 }
 
+# the demo to a vmm --incoming, SNAP_RUNS times
+snap_migrate_cases() {
+	local cfg sock=$WORK/mig.sock r i src
+	cfg=$(mkcfg mig demo)
+	: > "$WORK/mig.total"; : > "$WORK/mig.down"; : > "$WORK/mig.bytes"; : > "$WORK/mig.passes"
+	for r in $(seq "$SNAP_RUNS"); do
+		rm -f "$sock"
+		timeout -k 5 60 "$VMM" --incoming "unix:$sock" --headless --dump none --timeout 1 \
+			> "$WORK/mig-dst-$r.out" 2> "$WORK/mig-dst-$r.err" < /dev/null &
+		for ((i = 0; i < 500; i++)); do [ -S "$sock" ] && break; sleep 0.01; done
+		vmm_run "mig-src-$r" "$cfg" --keys "{until:frame }{migrate:unix:$sock}"
+		wait
+		src=$WORK/mig-src-$r.json
+		[ "$(jget "$src" .migration.result)" = done ] || continue
+		jget "$src" .migration.total_ms >> "$WORK/mig.total"
+		jget "$src" .migration.downtime_ms >> "$WORK/mig.down"
+		calc "$(jget "$src" .migration.bytes) / 1048576" >> "$WORK/mig.bytes"
+		jget "$src" .migration.passes >> "$WORK/mig.passes"
+	done
+	if [ ! -s "$WORK/mig.total" ]; then
+		na snapshot migrate-downtime 32 ms "failed: $(tail -1 "$WORK/mig-src-1.err")"
+		return
+	fi
+	snap_row migrate-total 32 "$WORK/mig.total" "demo.elf to vmm --incoming: the source's total"
+	snap_row migrate-downtime 32 "$WORK/mig.down" "guest paused here to its first KVM_RUN there"
+	local m
+	m=$(mstats < "$WORK/mig.bytes")
+	row snapshot migrate-bytes 32 size MiB "${m##* }" ${m% *} "" "" "sent, all passes"
+	m=$(mstats < "$WORK/mig.passes")
+	row snapshot migrate-passes 32 passes n "${m##* }" ${m% *} "" "" "the first, the dirty ones, the last"
+}
+
+# the demo from one QEMU to another (-incoming unix:)
+snap_qemu_migrate() {
+	local qmp=$WORK/qm.qmp sock=$WORK/qm.sock pid dpid out
+	local args=(qemu-system-i386 -enable-kvm -machine pc -nodefaults -vga std -display none
+		-m 32 -kernel "$G/demo.elf" -serial none
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+	: > "$WORK/qm.total"; : > "$WORK/qm.down"
+	for r in $(seq "$SNAP_RUNS"); do
+		rm -f "$qmp" "$sock"
+		"${args[@]}" -incoming "unix:$sock" > /dev/null 2>&1 < /dev/null &
+		dpid=$!
+		"${args[@]}" -qmp "unix:$qmp,server,wait=off" > /dev/null 2>&1 < /dev/null &
+		pid=$!
+		sleep 2		# the demo animating (a benchmark, not a test)
+		out=$(python3 "$SNAP_QMP" migrate "$qmp" "unix:$sock" 2> "$WORK/qm.err")
+		kill "$pid" "$dpid" 2> /dev/null
+		wait "$pid" "$dpid" 2> /dev/null
+		[ -n "$out" ] || continue
+		set -- $out
+		echo "$1" >> "$WORK/qm.total"
+		echo "$2" >> "$WORK/qm.down"
+	done
+	[ -s "$WORK/qm.total" ] || { na snapshot qemu-migrate-downtime 32 ms "$(tail -1 "$WORK/qm.err")"; return; }
+	snap_row qemu-migrate-total 32 "$WORK/qm.total" "QEMU demo.elf migrate unix: to -incoming: total-time"
+	snap_row qemu-migrate-downtime 32 "$WORK/qm.down" "QEMU: downtime"
+}
+
 section_snapshot() {
 	if [ ! -f "$G/memuse.elf" ]; then
 		na snapshot restore-first-instruction 32 ms "not built: $G/memuse.elf"
@@ -212,7 +276,8 @@ section_snapshot() {
 	snap_restore_cases
 	snap_used_cases
 	snap_cold_cases
-	have_qemu && snap_qemu_cases
+	snap_migrate_cases
+	have_qemu && snap_qemu_cases && snap_qemu_migrate
 	return 0
 }
 
@@ -231,6 +296,12 @@ print_snapshot_table() {
 		"$(fmt "$(get snapshot save-total 4 ms)")" "$(fmt "$(get snapshot qemu-save-total 4 ms)")"
 	printf '%-40s %10s %10s\n' "Multiboot: cold boot to ready / restore" \
 		"$(fmt "$(get snapshot multiboot-cold 32 ms)")" "$(fmt "$(get snapshot multiboot-restore 32 ms)")"
+	printf '%-40s %10s %10s\n' "migration of the demo: downtime" \
+		"$(fmt "$(get snapshot migrate-downtime 32 ms)")" "$(fmt "$(get snapshot qemu-migrate-downtime 32 ms)")"
+	printf '%-40s %10s %10s\n' "migration of the demo: total" \
+		"$(fmt "$(get snapshot migrate-total 32 ms)")" "$(fmt "$(get snapshot qemu-migrate-total 32 ms)")"
+	printf '%-40s %10s MiB in %s passes\n' "migration of the demo: sent" \
+		"$(fmt "$(get snapshot migrate-bytes 32 size)")" "$(fmt "$(get snapshot migrate-passes 32 passes)")"
 	printf '%-40s %10s %10s\n' "SeaBIOS: cold boot to the boot sector / restore" \
 		"$(fmt "$(get snapshot seabios-cold 16 ms)")" "$(fmt "$(get snapshot seabios-restore 16 ms)")"
 	echo "512 MiB guest, by MiB in use: file MiB, save paused / total ms, restore ms"
@@ -242,6 +313,8 @@ print_snapshot_table() {
 	local v
 	v=$(get snapshot restore-first-instruction 32 ms)
 	printf '%-58s %-12s %s\n' "snapshot: restore of a 32 MiB guest < 10 ms" "$(fmt "$v") ms" "$(verdict "$v" "<" 10)"
+	v=$(get snapshot migrate-downtime 32 ms)
+	printf '%-58s %-12s %s\n' "migration: downtime of a 32 MiB guest < 20 ms" "$(fmt "$v") ms" "$(verdict "$v" "<" 20)"
 	v=$(calc "$(get snapshot seabios-restore 16 ms) / $(get snapshot seabios-cold 16 ms) * 100")
 	printf '%-58s %-12s %s\n' "snapshot: SeaBIOS restore < 5% of its cold boot" "$(fmt "$v" %.2g) %" "$(verdict "$v" "<" 5)"
 }
