@@ -442,7 +442,7 @@ int migrate_receive(struct snap_image *im, struct vm *vm, int fd)
 	uint8_t ready = READY;
 
 	/* the machine exists: the source may stop its guest when it likes */
-	if (write(fd, &ready, 1) != 1) {
+	if (snap_ram_clear(vm) || write(fd, &ready, 1) != 1) {
 		fprintf(stderr, "vmm: --incoming %s: %s\n", im->path, strerror(errno));
 		return -1;
 	}

@@ -194,6 +194,8 @@ int snap_write_pages(struct vm *vm, struct snap_writer *w, const uint64_t *dirty
  */
 int snap_write_final(struct vm *vm, struct snap_writer *w, const uint64_t *dirty,
 		     uint64_t *pages);
+/* Guest RAM as a new VM's: all zero, before a snapshot's RAM goes in. */
+int snap_ram_clear(struct vm *vm);
 /* Where a RAM section's bytes came from, when it is a mapped file. */
 struct snap_ram_src {
 	const uint8_t *base;	/* the file's mapping */

@@ -203,6 +203,21 @@ static uint64_t get_le(const uint8_t *p, int n)
 }
 
 /*
+ * Before a snapshot's RAM goes in: what set-up wrote there (the firmware's
+ * copy below 1 MiB) must not outlive it, since a snapshot leaves its zero
+ * pages out.  Dropping the pages makes them read as zero again.
+ */
+int snap_ram_clear(struct vm *vm)
+{
+	if (madvise(vm->mem.base, vm->mem.size, MADV_DONTNEED) < 0)
+		return -1;
+	if (vm->snap && vm->snap->file_pages)
+		memset(vm->snap->file_pages, 0,
+		       (vm->mem.size / SNAP_PAGE / 64 + 1) * sizeof(uint64_t));
+	return 0;
+}
+
+/*
  * A data run whose bytes sit on a page boundary of the snapshot file is
  * mapped there (copy-on-write) instead of copied: a restore then reads
  * only the pages the guest touches.

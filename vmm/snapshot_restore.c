@@ -144,7 +144,15 @@ static int apply_ram(struct vm *vm, struct snap_image *im)
 {
 	char err[200];
 
+	/* a file's RAM goes in here; an incoming VM's came as it arrived */
+	if (!im->data)
+		return 0;
 	im->ram_pages_loaded = 0;
+	if (snap_ram_clear(vm)) {
+		fprintf(stderr, "vmm: %s: cannot clear guest RAM: %s\n", im->path,
+			strerror(errno));
+		return -1;
+	}
 	for (uint32_t i = 0; i < im->nram; i++) {
 		if (snapshot_load_section(im, vm, SNAP_RAM, im->ram[i].p, im->ram[i].len,
 					  err, sizeof(err))) {
