@@ -203,7 +203,10 @@ static int commit(struct snapshot_ctl *c, struct target *t, const char *vm_name)
 	return -1;
 }
 
-/* Pause, flush, write; the guest goes on before the file is synced. */
+/*
+ * Pause, flush, write; the guest goes on before the file is synced, unless
+ * it is to quit: then it stays parked until save() knows how it ended.
+ */
 static int write_paused(struct vm *vm, int fd, bool quit, uint64_t *bytes,
 			uint64_t *pause_ns)
 {
@@ -223,10 +226,8 @@ static int write_paused(struct vm *vm, int fd, bool quit, uint64_t *bytes,
 		errno = w.err ? w.err : EIO;
 	else
 		r = 0;
-	/* save-and-quit: the guest runs no further (the image stays as saved) */
-	if (quit && r == 0)
-		vm_stop(vm, STOP_USER, 0, "snapshot saved; the VM stopped");
-	vcpu_resume(vm);
+	if (!quit)
+		vcpu_resume(vm);
 	*pause_ns = now_ns() - t0;
 	*bytes = w.bytes;
 	snap_writer_free(&w);
@@ -247,14 +248,25 @@ static int save(struct vm *vm, const char *path, bool quit, char *msg, size_t ms
 		snprintf(msg, msglen, "cannot save %s: %s", t.shown, strerror(errno));
 		return -1;
 	}
-	if (write_paused(vm, fd, quit, &bytes, &pause) || fsync(fd) ||
-	    close(fd) || (fd = -1, commit(c, &t, vm->cfg->name)) || fsync(t.dirfd)) {
+	int r = write_paused(vm, fd, quit, &bytes, &pause) || fsync(fd) ||
+		close(fd) || (fd = -1, commit(c, &t, vm->cfg->name)) || fsync(t.dirfd);
+
+	if (r) {
 		snprintf(msg, msglen, "cannot save %s: %s", t.shown, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		unlinkat(t.dirfd, t.tmp, 0);
-		return -1;
 	}
+	/* save-and-quit: the parked guest runs no further (the image stays as saved) */
+	if (quit) {
+		if (r)
+			vm_stop(vm, STOP_ERROR, VMM_EXIT_SETUP, "%s", msg);
+		else
+			vm_stop(vm, STOP_USER, 0, "snapshot saved; the VM stopped");
+		vcpu_resume(vm);
+	}
+	if (r)
+		return -1;
 	c->saves++;
 	c->last_bytes = bytes;
 	c->last_pause_ns = pause;
