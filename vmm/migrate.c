@@ -16,14 +16,13 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "live_copy.h"
 #include "migrate.h"
 #include "snapshot.h"
 #include "vm.h"
 
 #define ACK_MAGIC	"VMM-RUN"	/* 8 bytes with its NUL, then u64 ns */
 #define READY		'R'		/* the destination's machine exists */
-#define HOLE_FIRST	(GUEST_HOLE_START >> 12)
-#define HOLE_END	(GUEST_HOLE_END >> 12)
 
 /* ---- targets ------------------------------------------------------------- */
 
@@ -123,48 +122,6 @@ static int take_socket(struct snapshot_ctl *c, const char *target, char *why, si
 
 /* ---- the source ------------------------------------------------------------ */
 
-struct pass_maps {
-	uint64_t *dirty, *touched;
-	size_t words;
-};
-
-static uint64_t count_bits(const uint64_t *map, size_t words)
-{
-	uint64_t n = 0;
-
-	for (size_t i = 0; i < words; i++)
-		n += (uint64_t)__builtin_popcountll(map[i]);
-	return n;
-}
-
-/* Adds what KVM logged and what vmm touched since the last call to dirty. */
-static int collect_dirty(struct vm *vm, struct pass_maps *m)
-{
-	for (size_t i = 0; i < m->words; i++)
-		m->dirty[i] |= __atomic_exchange_n(&m->touched[i], 0, __ATOMIC_RELAXED);
-	return vm_get_dirty(vm, m->dirty);
-}
-
-/*
- * Starts tracking: KVM's log for the guest's stores, vm->mem.touched for
- * vmm's own.  A device that took a pointer before the bitmap was in place
- * did so under io_lock: taking the lock once lets any such access finish
- * before the first pass reads RAM.
- */
-static int track(struct vm *vm, struct pass_maps *m, bool on)
-{
-	if (!on) {
-		__atomic_store_n(&vm->mem.touched, NULL, __ATOMIC_RELEASE);
-		return vm_log_dirty(vm, false);
-	}
-	if (vm_log_dirty(vm, true))
-		return -1;
-	__atomic_store_n(&vm->mem.touched, m->touched, __ATOMIC_RELEASE);
-	pthread_mutex_lock(&vm->io_lock);
-	pthread_mutex_unlock(&vm->io_lock);
-	return vm_get_dirty(vm, m->dirty);	/* starts the log afresh */
-}
-
 /* n bytes from the destination within MIGRATE_ACK_MS. */
 static int await_bytes(int fd, uint8_t *b, size_t n)
 {
@@ -209,50 +166,7 @@ static int await_ack(int fd, uint64_t *run_ns)
 	return 0;
 }
 
-/* Passes while the guest runs; leaves in m->dirty what is still to send. */
-static int precopy(struct vm *vm, struct snap_writer *w, struct pass_maps *m)
-{
-	struct snapshot_ctl *c = vm->snap;
-	uint64_t prev = UINT64_MAX, pages;
-
-	if (snap_write_pages(vm, w, NULL, &pages) || snap_flush(w) || await_ready(w->fd))
-		return -1;
-	c->mig.pages[c->mig.passes++] = pages;
-	while (c->mig.passes <= MIGRATE_MAX_PASSES) {
-		memset(m->dirty, 0, m->words * sizeof(uint64_t));
-		if (collect_dirty(vm, m))
-			return -1;
-		uint64_t n = count_bits(m->dirty, m->words);
-
-		/* small, or no longer shrinking: the rest goes with the guest stopped */
-		if (n <= MIGRATE_DONE_PAGES || n >= prev || c->mig.passes == MIGRATE_MAX_PASSES)
-			return 0;
-		if (snap_write_pages(vm, w, m->dirty, &pages) || snap_flush(w))
-			return -1;
-		c->mig.pages[c->mig.passes++] = pages;
-		prev = n;
-	}
-	return 0;
-}
-
-/* The guest stopped: the last pages and the state. */
-static int final_pass(struct vm *vm, struct snap_writer *w, struct pass_maps *m)
-{
-	struct snapshot_ctl *c = vm->snap;
-	uint64_t pages;
-
-	if ((c->flush_disks && c->flush_disks(vm)) || collect_dirty(vm, m))
-		return -1;
-	/* the VGA window's slots are not logged: always sent */
-	for (uint64_t p = HOLE_FIRST; p < HOLE_END; p++)
-		m->dirty[p / 64] |= 1ull << (p % 64);
-	if (snap_write_final(vm, w, m->dirty, &pages) || snap_finish(w))
-		return -1;
-	c->mig.pages[c->mig.passes++] = pages;
-	return 0;
-}
-
-static int send_vm(struct vm *vm, int fd, struct pass_maps *m, uint64_t *paused_at,
+static int send_vm(struct vm *vm, int fd, struct live_copy *lc, uint64_t *paused_at,
 		   uint64_t *run_ns, const char **step)
 {
 	struct snap_writer w;
@@ -262,14 +176,15 @@ static int send_vm(struct vm *vm, int fd, struct pass_maps *m, uint64_t *paused_
 	if (snap_writer_init(&w, fd))
 		return -1;
 	*step = "dirty log";
-	if (track(vm, m, true))
+	if (live_copy_start(vm, lc))
 		goto out;
 	*step = "sending";
-	if (snapshot_write_prologue(vm, &w, SNAP_F_MIGRATION) || precopy(vm, &w, m))
+	if (snapshot_write_prologue(vm, &w, SNAP_F_MIGRATION) ||
+	    live_copy_passes(vm, lc, &w, await_ready))
 		goto out;
 	*paused_at = now_ns();
 	vcpu_pause(vm);
-	r = final_pass(vm, &w, m);
+	r = live_copy_final(vm, lc, &w);
 	*step = "waiting for the destination to run";
 	if (!r)
 		r = await_ack(fd, run_ns);
@@ -307,8 +222,7 @@ static bool hand_over_disks(struct vm *vm, bool give)
 int migrate_out(struct vm *vm, const char *target, char *msg, size_t msglen)
 {
 	struct snapshot_ctl *c = vm->snap;
-	size_t words = (size_t)(vm->mem.size / SNAP_PAGE / 64 + 1);
-	struct pass_maps m = { calloc(words, 8), calloc(words, 8), words };
+	struct live_copy lc = { 0 };
 	uint64_t t0 = now_ns(), paused_at = 0, run_ns = 0;
 	const char *step = "";
 	char why[200] = "";
@@ -317,8 +231,10 @@ int migrate_out(struct vm *vm, const char *target, char *msg, size_t msglen)
 	c->mig = (typeof(c->mig)){ .tried = true };
 	snprintf(c->mig.target, sizeof(c->mig.target), "%s", target);
 	fd = take_socket(c, target, why, sizeof(why));
-	if (fd >= 0 && m.dirty && m.touched && hand_over_disks(vm, true)) {
-		r = send_vm(vm, fd, &m, &paused_at, &run_ns, &step);
+	if (fd >= 0 && hand_over_disks(vm, true)) {
+		r = send_vm(vm, fd, &lc, &paused_at, &run_ns, &step);
+		c->mig.passes = lc.passes;
+		memcpy(c->mig.pages, lc.pages, sizeof(lc.pages));
 		if (r)
 			snprintf(why, sizeof(why), "%s: %s", step, errno ? strerror(errno) :
 				 "the destination did not answer");
@@ -333,9 +249,8 @@ int migrate_out(struct vm *vm, const char *target, char *msg, size_t msglen)
 		c->mig.done = true;
 		c->mig.downtime_ns = run_ns > paused_at ? run_ns - paused_at : 0;
 		vm_stop(vm, STOP_MIGRATED, VMM_EXIT_MIGRATED, "migrated to %s", target);
-	} else if (vm->vm_fd >= 0) {
-		track(vm, &m, false);
 	}
+	live_copy_stop(vm, &lc);
 	vcpu_resume(vm);	/* a migrated VM's vCPU sees the stop and ends */
 	c->mig.total_ns = now_ns() - t0;
 	snprintf(c->mig.result, sizeof(c->mig.result), "%s", r ? why : "done");
@@ -348,8 +263,6 @@ int migrate_out(struct vm *vm, const char *target, char *msg, size_t msglen)
 			 (double)c->mig.downtime_ns / 1e6);
 	if (fd >= 0)
 		close(fd);
-	free(m.dirty);
-	free(m.touched);
 	return r;
 }
 

@@ -7,9 +7,7 @@
  *	header, config ---------------------> sets the machine up from them
  *	RAM: every page with data, while the guest runs
  *	                       <------------- 'R': its machine is built
- *	RAM: the pages dirtied meanwhile, pass after pass (KVM_GET_DIRTY_LOG
- *	     and the pages vmm itself touched), until the set stops
- *	     shrinking, is small, or MIGRATE_MAX_PASSES
+ *	RAM: the pages dirtied meanwhile, pass after pass (live_copy.h)
  *	guest paused; disks flushed
  *	RAM: the last dirty pages; disks, devices, vCPU, machine, end ------->
  *	                                      applies them, runs the vCPU
@@ -26,14 +24,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "live_copy.h"
+
 struct vm;
 struct json;
 struct snap_image;
 struct snap_reader;
 
-#define MIGRATE_MAX_PASSES	30
-/* a dirty set this small is sent with the guest stopped (1 MiB) */
-#define MIGRATE_DONE_PAGES	256
 /* how long the source waits for the destination to run */
 #define MIGRATE_ACK_MS		30000
 

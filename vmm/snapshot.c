@@ -201,16 +201,6 @@ out:
 	return ret;
 }
 
-int snapshot_write_state(struct vm *vm, struct snap_writer *w)
-{
-	uint64_t pages;
-
-	if (snapshot_write_prologue(vm, w, 0) ||
-	    snap_write_final(vm, w, NULL, &pages))
-		return -1;
-	return snap_finish(w) ? -1 : 0;
-}
-
 /* ---- reading ------------------------------------------------------------ */
 
 /*

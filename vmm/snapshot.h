@@ -5,13 +5,14 @@
  *
  * Taking one.  Any thread may ask (snapshot_request(): the --keys
  * script, Ctrl-A w); the main thread does the work (snapshot_save(), also
- * for SIGUSR2): it parks the vCPU at an exit boundary, flushes the disk
- * images, collects the devices (under io_lock, after vm_sync()), KVM's
- * state and guest RAM into a temporary file in the target folder, lets the
- * vCPU go on, then fsyncs and renames the file into place.  The sandbox
- * allows no open() once the VM runs, so every folder a snapshot may go to
- * is opened before it (snapshot_add_dir()) and files are created relative
- * to it.
+ * for SIGUSR2): it writes guest RAM into a temporary file in the target
+ * folder while the guest runs, then passes of the pages dirtied meanwhile
+ * (live_copy.h), parks the vCPU at an exit boundary, flushes the disk
+ * images and writes the last pages, the devices (under io_lock, after
+ * vm_sync()) and KVM's state; the guest goes on, and the file is synced
+ * and renamed into place.  The sandbox allows no open() once the VM runs,
+ * so every folder a snapshot may go to is opened before it
+ * (snapshot_add_dir()) and files are created relative to it.
  *
  * Restoring one: snapshot_read() checks the whole file before anything is
  * set up (a bad one is status 2); the config comes from it, then the
@@ -83,13 +84,14 @@ struct snapshot_ctl {
 		char target[SNAP_PATH_MAX + 8];
 		bool tried, done, incoming;
 		uint32_t passes;
-		uint64_t bytes, pages[MIGRATE_MAX_PASSES + 2];
+		uint64_t bytes, pages[LIVE_MAX_PASSES + 2];
 		uint64_t downtime_ns, total_ns;
 		char result[240];
 	} mig;
 
 	/* for --stats */
 	uint64_t saves, last_bytes, last_pause_ns, last_total_ns;
+	uint32_t last_passes;
 	uint64_t restore_ns;		/* snapshot_apply(), when restored */
 };
 
@@ -126,9 +128,6 @@ void snapshot_serve(struct vm *vm);
 void snapshot_close_requests(struct vm *vm);
 /* The main thread: saves now (SIGUSR2 and served requests). */
 int snapshot_save(struct vm *vm, const char *path, char *msg, size_t msglen);
-
-/* Everything but the header, written while the VM is paused. */
-int snapshot_write_state(struct vm *vm, struct snap_writer *w);
 
 /* ---- restoring one ---------------------------------------------------- */
 

@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "json.h"
+#include "live_copy.h"
 #include "snapshot.h"
 #include "vm.h"
 
@@ -204,31 +205,43 @@ static int commit(struct snapshot_ctl *c, struct target *t, const char *vm_name)
 }
 
 /*
- * Pause, flush, write; the guest goes on before the file is synced, unless
- * it is to quit: then it stays parked until save() knows how it ended.
+ * The guest's RAM is copied while it runs (live_copy.h), and it is paused
+ * only for the last dirty pages and the state; without a dirty log, for
+ * the whole write.  It goes on before the file is synced, unless it is to
+ * quit: then it stays parked until save() knows how it ended.
  */
-static int write_paused(struct vm *vm, int fd, bool quit, uint64_t *bytes,
-			uint64_t *pause_ns)
+static int write_live(struct vm *vm, int fd, bool quit, uint64_t *bytes,
+		      uint64_t *pause_ns)
 {
 	struct snapshot_ctl *c = vm->snap;
 	struct snap_writer w;
-	uint64_t t0 = now_ns();
+	struct live_copy lc;
+	bool live;
 	int r = -1;
 
 	if (snap_writer_init(&w, fd))
 		return -1;
 	w.align = true;		/* a restore maps the RAM runs from the file */
+	live = live_copy_start(vm, &lc) == 0;
+	if (snapshot_write_prologue(vm, &w, 0) ||
+	    (live && live_copy_passes(vm, &lc, &w, NULL)))
+		goto out;
+	uint64_t t0 = now_ns(), pages;
+
 	vcpu_pause(vm);
-	/* every write the guest saw acknowledged is in the image */
-	if (c->flush_disks && c->flush_disks(vm))
-		errno = EIO;
-	else if (snapshot_write_state(vm, &w))
-		errno = w.err ? w.err : EIO;
+	if (live)
+		r = live_copy_final(vm, &lc, &w);
 	else
-		r = 0;
+		r = (c->flush_disks && c->flush_disks(vm)) ||
+		    snap_write_final(vm, &w, NULL, &pages) || snap_finish(&w) ? -1 : 0;
 	if (!quit)
 		vcpu_resume(vm);
 	*pause_ns = now_ns() - t0;
+	c->last_passes = live ? lc.passes : 1;
+out:
+	if (r)
+		errno = w.err ? w.err : EIO;
+	live_copy_stop(vm, &lc);
 	*bytes = w.bytes;
 	snap_writer_free(&w);
 	return r;
@@ -248,7 +261,7 @@ static int save(struct vm *vm, const char *path, bool quit, char *msg, size_t ms
 		snprintf(msg, msglen, "cannot save %s: %s", t.shown, strerror(errno));
 		return -1;
 	}
-	int r = write_paused(vm, fd, quit, &bytes, &pause) || fsync(fd) ||
+	int r = write_live(vm, fd, quit, &bytes, &pause) || fsync(fd) ||
 		close(fd) || (fd = -1, commit(c, &t, vm->cfg->name)) || fsync(t.dirfd);
 
 	if (r) {
@@ -399,6 +412,7 @@ void snapshot_stats(const struct vm *vm, struct json *j)
 	json_object_begin(j, "snapshot");
 	json_u64(j, "saves", c->saves);
 	json_u64(j, "last_bytes", c->last_bytes);
+	json_u64(j, "last_passes", c->last_passes);
 	json_double(j, "last_pause_ms", (double)c->last_pause_ns / 1e6, 3);
 	json_double(j, "last_total_ms", (double)c->last_total_ns / 1e6, 3);
 	json_double(j, "restore_ms", (double)c->restore_ns / 1e6, 3);

@@ -5,10 +5,11 @@
 #   restore-first-instruction   a restore to its first KVM_RUN, 32 and 512
 #                               MiB guests with 4 MiB in use (goal < 10 ms)
 #   save-pause / save-total / snapshot-size, against the MiB in use (512
-#                               MiB guest): the guest is paused for the
-#                               first, the file is synced and renamed at
-#                               the end of the second; restore-used: the
-#                               restore of each
+#                               MiB guest): RAM goes while the guest runs,
+#                               it is paused for the last dirty pages and
+#                               the state (the first), the file is synced
+#                               and renamed at the end of the second;
+#                               restore-used: the restore of each
 #   multiboot-cold / multiboot-restore   to "memuse: ready": a boot that
 #                               ends there (exit=1) against a restore of a
 #                               snapshot taken there
