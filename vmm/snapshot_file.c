@@ -222,23 +222,31 @@ int snap_flush(struct snap_writer *w)
 	return w->err;
 }
 
-/* Raw bytes: counted in the stream's and the section's CRC. */
+/*
+ * Raw bytes: copied into the buffer, then counted in the stream's and the
+ * section's CRC from the copy.  The source may be guest RAM that the guest
+ * is writing (a live copy): read once, the CRCs and the file agree.
+ */
 static void emit(struct snap_writer *w, const void *p, size_t n)
 {
-	if (w->err)
-		return;
-	w->crc = crc32c(w->crc, p, n);
-	w->sec_crc = crc32c(w->sec_crc, p, n);
-	w->bytes += n;
-	if (n >= WBUF_SIZE / 2) {
-		snap_flush(w);
-		write_all(w, p, n);
-		return;
+	const uint8_t *s = p;
+
+	while (n && !w->err) {
+		size_t k = WBUF_SIZE - w->used < n ? WBUF_SIZE - w->used : n;
+		uint8_t *d = w->buf + w->used;
+
+		if (!k) {
+			snap_flush(w);
+			continue;
+		}
+		memcpy(d, s, k);
+		w->crc = crc32c(w->crc, d, k);
+		w->sec_crc = crc32c(w->sec_crc, d, k);
+		w->used += k;
+		w->bytes += k;
+		s += k;
+		n -= k;
 	}
-	if (w->used + n > WBUF_SIZE)
-		snap_flush(w);
-	memcpy(w->buf + w->used, p, n);
-	w->used += n;
 }
 
 void snap_write_header(struct snap_writer *w, const struct snap_header *h)
