@@ -184,6 +184,10 @@ static int send_vm(struct vm *vm, int fd, struct live_copy *lc, uint64_t *paused
 		goto out;
 	*paused_at = now_ns();
 	vcpu_pause(vm);
+	*step = "the guest ended meanwhile";
+	errno = 0;
+	if (vm_stopping(vm))
+		goto out;
 	r = live_copy_final(vm, lc, &w);
 	*step = "waiting for the destination to run";
 	if (!r)

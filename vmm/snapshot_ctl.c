@@ -229,7 +229,10 @@ static int write_live(struct vm *vm, int fd, bool quit, uint64_t *bytes,
 	uint64_t t0 = now_ns(), pages;
 
 	vcpu_pause(vm);
-	if (live)
+	/* the guest ended while its RAM was copied: nothing left to save */
+	if (vm_stopping(vm))
+		w.err = ESRCH;
+	else if (live)
 		r = live_copy_final(vm, &lc, &w);
 	else
 		r = (c->flush_disks && c->flush_disks(vm)) ||
@@ -240,7 +243,7 @@ static int write_live(struct vm *vm, int fd, bool quit, uint64_t *bytes,
 	c->last_passes = live ? lc.passes : 1;
 out:
 	if (r)
-		errno = w.err ? w.err : EIO;
+		errno = w.err == ESRCH ? 0 : w.err ? w.err : EIO;
 	live_copy_stop(vm, &lc);
 	*bytes = w.bytes;
 	snap_writer_free(&w);
@@ -265,7 +268,8 @@ static int save(struct vm *vm, const char *path, bool quit, char *msg, size_t ms
 		close(fd) || (fd = -1, commit(c, &t, vm->cfg->name)) || fsync(t.dirfd);
 
 	if (r) {
-		snprintf(msg, msglen, "cannot save %s: %s", t.shown, strerror(errno));
+		snprintf(msg, msglen, "cannot save %s: %s", t.shown,
+			 errno ? strerror(errno) : "the VM stopped first");
 		if (fd >= 0)
 			close(fd);
 		unlinkat(t.dirfd, t.tmp, 0);

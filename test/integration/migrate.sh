@@ -71,10 +71,10 @@ else
 	fail migrate-shell-rest-of-line "source ${src:-?}, destination ${DSTATUS:-?} (want 9): $(head -2 "$TMP/sh-dst.err")"
 fi
 
-# --- a disk write storm: the destination finishes it ---------------------------------
+# --- a disk write storm: the destination finishes it (3 passes over 200 sectors) ------
 rm -f "$TMP/storm.img"
 "$VMM" --create-image "$TMP/storm.img" --size 128K
-mkcfg "$TMP/storm.cfg" disk-test 'cmdline = "disk=ata-irq op=storm n=60 passes=2 seed=40";' \
+mkcfg "$TMP/storm.cfg" disk-test 'cmdline = "disk=ata-irq op=storm n=200 passes=3 seed=40";' \
 	'disk = { mode = "emulated"; path = "storm.img"; };'
 if ! skipping; then
 	dest st-dst "$TMP/st.sock" --dump none --timeout 60
@@ -83,7 +83,7 @@ if ! skipping; then
 	src=$STATUS
 	dest_wait st-dst
 fi
-python3 - "$TMP/storm.img" 60 > "$TMP/storm.chk" <<'EOF'
+python3 - "$TMP/storm.img" 200 > "$TMP/storm.chk" <<'EOF'
 import struct, sys
 img, n = sys.argv[1], int(sys.argv[2])
 M = 0xffffffff
@@ -91,13 +91,13 @@ def pattern(lba, seed):
     v = (lba * 0x9e3779b1 + seed * 0x85ebca77) & M
     return b"".join(struct.pack("<I", (v + k * 0x01000193) & M) for k in range(128))
 data = open(img, "rb").read()
-bad = [l for l in range(n) if data[l * 512:(l + 1) * 512] != pattern(l, 41)]
+bad = [l for l in range(n) if data[l * 512:(l + 1) * 512] != pattern(l, 42)]
 print("sectors without the last pass:", bad[:8]) if bad else None
 sys.exit(1 if bad else 0)
 EOF
 chk=$?
 if [ "${src:-}" = 121 ] && [ "${DSTATUS:-}" = 0 ] && [ $chk -eq 0 ] &&
-   ! grep -q "disk-test:" "$TMP/st-dst.txt" && grep -q "^ACK 1 59$" "$TMP/st-dst.txt"; then
+   ! grep -q "disk-test:" "$TMP/st-dst.txt" && grep -q "^ACK 2 199$" "$TMP/st-dst.txt"; then
 	pass migrate-storm
 else
 	fail migrate-storm "source ${src:-?}, destination ${DSTATUS:-?}: $(cat "$TMP/storm.chk") $(head -2 "$TMP/st-dst.err")"
@@ -143,7 +143,7 @@ fi
 if [ "${src:-}" = 0 ] && [ "${DSTATUS:-}" = 2 ] &&
    grep -q "'memory' cannot change" "$TMP/bad-dst.err" &&
    grep -q "failed (.*); the VM goes on here" "$TMP/bad-src.err" &&
-   grep -q "^ACK 1 59$" "$TMP/bad-src.txt"; then
+   grep -q "^ACK 2 199$" "$TMP/bad-src.txt"; then
 	pass migrate-destination-fails
 else
 	fail migrate-destination-fails "source ${src:-?} (want 0), destination ${DSTATUS:-?} (want 2): $(head -2 "$TMP/bad-dst.err") / $(head -2 "$TMP/bad-src.err")"

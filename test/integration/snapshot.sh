@@ -57,26 +57,26 @@ run_vmm "$TMP/mvr" --restore "$TMP/moved.snap" --headless --keys 'exit 4\n' --ti
 expect_eq snapshot-no-config-needed "$STATUS" 4
 
 # --- a disk write storm --------------------------------------------------------
-# storm NAME MODE DRIVER: the guest writes sectors 0..n-1 twice, printing
-# "ACK pass lba" after each acknowledged write; the VM is saved and quits
-# in the first pass, the restored VM finishes.  Every sector must then hold
+# storm NAME MODE DRIVER: the guest writes sectors 0..n-1 three times,
+# printing "ACK pass lba" after each acknowledged write; the VM is saved
+# (its RAM copied while it runs on) and quits, the restored VM finishes.  Every sector must then hold
 # the second pass's pattern, and the restored VM must have gone on where the
 # first stopped (no new start, ACKs after the saved ones only).
 storm() {
-	local name=$1 mode=$2 drv=$3 n=60
+	local name=$1 mode=$2 drv=$3 n=200 passes=3
 	rm -f "$TMP/$name.img"
-	"$VMM" --create-image "$TMP/$name.img" --size 128K || return
+	"$VMM" --create-image "$TMP/$name.img" --size 128K || return	# 256 sectors
 	mkcfg "$TMP/$name.cfg" disk-test \
-		"cmdline = \"disk=$drv op=storm n=$n passes=2 seed=40\";" \
+		"cmdline = \"disk=$drv op=storm n=$n passes=$passes seed=40\";" \
 		"disk = { mode = \"$mode\"; path = \"$name.img\"; };"
 	run_vmm "$TMP/$name-a" -c "$TMP/$name.cfg" --headless --dump none \
 		--keys "{until:storm 0 20}{save-and-quit:$TMP/$name.snap}"
 	local st1=$STATUS
 	run_vmm "$TMP/$name-b" --restore "$TMP/$name.snap" --headless --dump none --timeout 60
-	python3 - "$TMP/$name.img" "$TMP/$name-a.txt" "$TMP/$name-b.txt" $n \
+	python3 - "$TMP/$name.img" "$TMP/$name-a.txt" "$TMP/$name-b.txt" $n $passes \
 		> "$TMP/$name.chk" <<'EOF'
 import re, struct, sys
-img, before, after, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+img, before, after, n, passes = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 M = 0xffffffff
 def pattern(lba, seed):
     v = (lba * 0x9e3779b1 + seed * 0x85ebca77) & M
@@ -88,10 +88,10 @@ if len(a) < 20 or not b:
     print("acks before/after:", len(a), len(b)); sys.exit(1)
 if "disk-test:" in open(after).read() or b[0] <= a[-1]:
     print("the restored VM started over:", a[-1], b[0]); sys.exit(1)
-if b[-1] != (1, n - 1):
+if b[-1] != (passes - 1, n - 1):
     print("the restored VM did not finish:", b[-1]); sys.exit(1)
 data = open(img, "rb").read()
-bad = [l for l in range(n) if data[l * 512:(l + 1) * 512] != pattern(l, 41)]
+bad = [l for l in range(n) if data[l * 512:(l + 1) * 512] != pattern(l, 40 + passes - 1)]
 if bad:
     print("sectors without the last pass:", bad[:8]); sys.exit(1)
 print(len(a), "acknowledged before the save,", len(b), "after")
