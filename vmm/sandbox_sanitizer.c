@@ -6,6 +6,8 @@
  * trade the tighter filter for complete reports; plain builds get none of it.
  */
 #include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 
 #include "sandbox_rules.h"
 
@@ -18,6 +20,8 @@
 #endif
 
 #ifdef SANITIZER_BUILD
+#include <sanitizer/common_interface_defs.h>
+
 const struct rule sandbox_sanitizer_rules[] = {
 	/* LeakSanitizer stops the world at exit: a helper task that ptraces
 	 * the threads and reads /proc/self */
@@ -37,6 +41,17 @@ const struct rule sandbox_sanitizer_rules[1];
 const size_t sandbox_n_sanitizer_rules;
 #endif
 
+/*
+ * The runtime symbolizes a report's frames by opening, stat-ing and
+ * mapping every loaded module's debug info on its first use; done once
+ * here, before the filter, a report afterwards finds it all cached.
+ */
 void sandbox_sanitizer_prepare(void)
 {
+#ifdef SANITIZER_BUILD
+	char buf[256];
+
+	__sanitizer_symbolize_pc((void *)(uintptr_t)abort, "%p %F %L", buf, sizeof(buf));
+	__sanitizer_symbolize_pc(__builtin_return_address(0), "%p %F %L", buf, sizeof(buf));
+#endif
 }
