@@ -61,7 +61,9 @@ int sandbox_child_prepare(struct sandbox_child *c)
 	if (!sandbox_add_rules(ctx, child_rules,
 			       sizeof(child_rules) / sizeof(child_rules[0]), NULL) &&
 	    !sandbox_add_rules(ctx, sandbox_sanitizer_rules,
-			       sandbox_n_sanitizer_rules, NULL)) {
+			       sandbox_n_sanitizer_rules, NULL) &&
+	    !sandbox_add_rules(ctx, sandbox_sanitizer_child_rules,
+			       sandbox_n_sanitizer_child_rules, NULL)) {
 		e = export(ctx, c);
 		if (e)
 			fprintf(stderr, "vmm: sandbox: the teardown helper's filter: %s\n",

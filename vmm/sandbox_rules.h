@@ -35,6 +35,8 @@ int sandbox_add_rules(scmp_filter_ctx ctx, const struct rule *r, size_t n,
 /* What the sanitizer runtimes need to print a report (none in plain builds). */
 extern const struct rule sandbox_sanitizer_rules[];
 extern const size_t sandbox_n_sanitizer_rules;
+extern const struct rule sandbox_sanitizer_child_rules[];
+extern const size_t sandbox_n_sanitizer_child_rules;
 /* Set-up they need before the filter, called just before it goes in. */
 void sandbox_sanitizer_prepare(void);
 

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "sandbox_rules.h"
 
@@ -36,9 +37,19 @@ const struct rule sandbox_sanitizer_rules[] = {
 };
 const size_t sandbox_n_sanitizer_rules =
 	sizeof(sandbox_sanitizer_rules) / sizeof(sandbox_sanitizer_rules[0]);
+
+/* A forked child's runtime: TSan's interceptors allocate, its thread waits. */
+const struct rule sandbox_sanitizer_child_rules[] = {
+	ALLOW_IF(mmap, 2, PROT_EXEC, 0), ALLOW_IF(mprotect, 2, PROT_EXEC, 0),
+	ALLOW(munmap), ALLOW(madvise), ALLOW(futex), ALLOW(getpid), ALLOW(gettid),
+	ALLOW(sched_yield), ALLOW(nanosleep), ALLOW(clock_nanosleep),
+	ALLOW(clock_gettime), ALLOW(write), ALLOW(fstat), ALLOW(newfstatat),
+};
+const size_t sandbox_n_sanitizer_child_rules =
+	sizeof(sandbox_sanitizer_child_rules) / sizeof(sandbox_sanitizer_child_rules[0]);
 #else
-const struct rule sandbox_sanitizer_rules[1];
-const size_t sandbox_n_sanitizer_rules;
+const struct rule sandbox_sanitizer_rules[1], sandbox_sanitizer_child_rules[1];
+const size_t sandbox_n_sanitizer_rules, sandbox_n_sanitizer_child_rules;
 #endif
 
 /*
