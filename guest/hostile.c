@@ -659,6 +659,55 @@ static void pv_disk_hostile(void)
 	EXPECT_EQ("flush", vmm_hypercall(VMM_HC_DISK_SECTOR, 0, 0, 0, 0), VMM_OK);
 }
 
+/*
+ * The largest ring the ABI allows, 128 descriptors of 65,536 sectors (4 GiB),
+ * in one submission.  Descriptor i writes sectors i * 65536... from the
+ * buffer i sectors into a tagged area (sector k of it begins with k + 1),
+ * so image sector i * 65536 + j begins with i + j + 1.  hostile.sh sends
+ * SIGTERM while it runs: vmm must stop between ring calls, leaving exactly
+ * the completed descriptors in the image.  Run alone, it completes.
+ */
+#define STORM_AREA	0x1000000u
+
+static void ring_storm(void)
+{
+	const struct vmm_boot_info *bi = need_vmm();
+	const uint32_t n = VMM_PV_RING_MAX_SECTORS, entries = VMM_PV_RING_ENTRIES;
+
+	if (!bi)
+		return;
+	if (bi->disk_mode != VMM_MODE_PV || bi->disk_sectors < (uint64_t)entries * n ||
+	    bi->mem_bytes < STORM_AREA + (uint64_t)(n + entries) * VMM_SECTOR_SIZE) {
+		serial_printf("hostile %s: needs a 4 GiB PV disk and 64 MiB of RAM\n", cur);
+		failures++;
+		return;
+	}
+	struct vmm_pv_ring *r = (void *)(uintptr_t)bi->disk_ring;
+	uint32_t cons = r->cons, calls = 0, done = 0;
+	int32_t s;
+
+	for (uint32_t k = 0; k < n + entries; k++)
+		wr32(STORM_AREA + k * VMM_SECTOR_SIZE, k + 1);
+	for (uint32_t i = 0; i < entries; i++)
+		r->desc[(cons + i) % entries] = (struct vmm_pv_desc){
+			VMM_DISK_WRITE, n, (uint64_t)i * n,
+			STORM_AREA + i * VMM_SECTOR_SIZE, 1, 0 };
+	serial_printf("hostile %s: submitting %u descriptors of %u sectors\n", cur,
+		      (unsigned int)entries, (unsigned int)n);
+	r->prod = cons + entries;
+	do {
+		s = vmm_hypercall(VMM_HC_DISK_RING, 0, 0, 0, 0);
+		calls++;
+	} while (s == VMM_PENDING);
+	for (uint32_t i = 0; i < entries; i++)
+		done += r->desc[(cons + i) % entries].status == VMM_OK;
+	OBS("%u calls, status %d, %u of %u descriptors done", (unsigned int)calls, (int)s,
+	    (unsigned int)done, (unsigned int)entries);
+	EXPECT_EQ("ring status", s, VMM_OK);
+	EXPECT_EQ("descriptors done", done, entries);
+	EXPECT_EQ("cons", r->cons, cons + entries);
+}
+
 /* CPU ---------------------------------------------------------------- */
 
 static void triple_fault(void)
@@ -779,6 +828,7 @@ static const struct {
 	{ "serial_flood", serial_flood },
 	{ "ata_hostile", ata_hostile },
 	{ "pv_disk_hostile", pv_disk_hostile },
+	{ "ring_storm", ring_storm },
 	{ "odd_stack", odd_stack },
 	{ "triple_fault", triple_fault },
 	{ "bp_empty_idt", bp_empty_idt },
