@@ -520,6 +520,32 @@ out:
 	return ret;
 }
 
+int config_parse_size(const char *s, uint64_t *bytes)
+{
+	char *end;
+	unsigned int shift = 0;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	if (errno)
+		return -1;
+	switch (*end) {
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	case 'T': case 't': shift = 40; end++; break;
+	}
+	if (*end == 'i' || *end == 'B')		/* 64MiB, 64MB */
+		end += end[0] == 'i' && end[1] == 'B' ? 2 : 1;
+	if (*end || v == 0 || v > (UINT64_MAX >> 1) >> shift)
+		return -1;
+	*bytes = v << shift;
+	return 0;
+}
+
 void config_free(struct vm_config *c)
 {
 	free(c->file);

@@ -47,7 +47,7 @@ struct options {
 	double timeout;
 	const char *stats;
 	const char *keys, *keys_file;
-	const char *record;
+	const char *record, *record_max;
 	enum dump_format dump;
 	int verbose;
 	const char *create_image, *size;
@@ -71,6 +71,7 @@ static void usage(FILE *f)
 		"                        {wait:MS}, {until:SCREEN TEXT} (see vmm(1))\n"
 		"      --keys-file FILE  the same, read from FILE\n"
 		"      --record FILE     record the screen as an asciicast v2 file (asciinema)\n"
+		"      --record-max SIZE stop recording before the file passes SIZE (64M)\n"
 		"      --no-sandbox      do not confine the VMM with seccomp (for debugging)\n"
 		"  -v, --verbose         say why the VM stopped, and more\n"
 		"      --create-image FILE --size SIZE\n"
@@ -89,7 +90,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	enum {
 		OPT_SET = 256, OPT_HEADLESS, OPT_DUMP, OPT_TIMEOUT, OPT_STATS,
 		OPT_KEYS, OPT_KEYS_FILE, OPT_RECORD, OPT_CREATE_IMAGE, OPT_SIZE,
-		OPT_NO_SANDBOX,
+		OPT_NO_SANDBOX, OPT_RECORD_MAX,
 	};
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -101,6 +102,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "keys", required_argument, NULL, OPT_KEYS },
 		{ "keys-file", required_argument, NULL, OPT_KEYS_FILE },
 		{ "record", required_argument, NULL, OPT_RECORD },
+		{ "record-max", required_argument, NULL, OPT_RECORD_MAX },
 		{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "create-image", required_argument, NULL, OPT_CREATE_IMAGE },
@@ -148,6 +150,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_KEYS: o->keys = optarg; break;
 		case OPT_KEYS_FILE: o->keys_file = optarg; break;
 		case OPT_RECORD: o->record = optarg; break;
+		case OPT_RECORD_MAX: o->record_max = optarg; break;
 		case OPT_CREATE_IMAGE: o->create_image = optarg; break;
 		case OPT_SIZE: o->size = optarg; break;
 		case OPT_NO_SANDBOX: o->no_sandbox = true; break;
@@ -378,7 +381,7 @@ int main(int argc, char **argv)
 		status = VMM_EXIT_USAGE;
 		goto out;
 	}
-	if (o.record && !(rec = record_open(o.record, cfg.name))) {
+	if (o.record && !(rec = record_open(o.record, cfg.name, o.record_max))) {
 		status = VMM_EXIT_USAGE;
 		goto out;
 	}
