@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../vmm/json.h"
 #include "../vmm/vm.h"
 #include "ata.h"
 #include "disk_image.h"
@@ -115,6 +116,21 @@ static void put_string(uint16_t *id, int word, int words, const char *str)
 	}
 }
 
+/* The integrity word (signature A5h, checksum over all 512 bytes), then out. */
+static void identify_seal(uint16_t id[256], uint8_t *out)
+{
+	uint8_t sum = 0xa5;
+
+	id[255] = 0x00a5;
+	for (int i = 0; i < 255; i++)
+		sum += (uint8_t)id[i] + (uint8_t)(id[i] >> 8);
+	id[255] |= (uint16_t)((uint8_t)-sum << 8);
+	for (int i = 0; i < 256; i++) {
+		out[2 * i] = (uint8_t)id[i];
+		out[2 * i + 1] = (uint8_t)(id[i] >> 8);
+	}
+}
+
 static void identify(struct ata *s, struct ata_drive *d)
 {
 	uint16_t id[256] = { 0 };
@@ -157,18 +173,7 @@ static void identify(struct ata *s, struct ata_drive *d)
 	id[87] = 0x4000;
 	for (int i = 0; i < 4; i++)
 		id[100 + i] = (uint16_t)(n >> (16 * i));
-	/* integrity word: signature A5h and a checksum over all 512 bytes */
-	id[255] = 0x00a5;
-	uint8_t sum = 0;
-
-	for (int i = 0; i < 255; i++)
-		sum += (uint8_t)id[i] + (uint8_t)(id[i] >> 8);
-	sum += 0xa5;
-	id[255] |= (uint16_t)((uint8_t)-sum << 8);
-	for (int i = 0; i < 256; i++) {
-		s->buf[2 * i] = (uint8_t)id[i];
-		s->buf[2 * i + 1] = (uint8_t)(id[i] >> 8);
-	}
+	identify_seal(id, s->buf);
 	s->phase = ATA_DATA_IN;
 	s->left = s->block = 1;
 	s->pos = 0;
@@ -316,52 +321,43 @@ static void signature(struct ata *s)
 	s->device = 0;
 }
 
-static void command(struct ata *s, uint8_t cmd)
-{
-	struct ata_drive *d = sel_drive(s);
+/* The data commands, one row each: the register set, direction and block size. */
+static const struct {
+	uint8_t cmd;
+	bool lba48, write, verify, multiple;
+} data_commands[] = {
+	{ CMD_READ, false, false, false, false },
+	{ CMD_READ_NR, false, false, false, false },
+	{ CMD_READ_EXT, true, false, false, false },
+	{ CMD_WRITE, false, true, false, false },
+	{ CMD_WRITE_NR, false, true, false, false },
+	{ CMD_WRITE_EXT, true, true, false, false },
+	{ CMD_READ_MULT, false, false, false, true },
+	{ CMD_READ_MULT_EXT, true, false, false, true },
+	{ CMD_WRITE_MULT, false, true, false, true },
+	{ CMD_WRITE_MULT_EXT, true, true, false, true },
+	{ CMD_VERIFY, false, false, true, false },
+	{ CMD_VERIFY_NR, false, false, true, false },
+	{ CMD_VERIFY_EXT, true, false, true, false },
+};
 
-	if (!d->img)
-		return;		/* the absent drive: nobody answers */
-	if (s->phase != ATA_IDLE || (d->status & ATA_BSY)) {
-		protocol_abort(s);
-		return;
+static bool data_command(struct ata *s, struct ata_drive *d, uint8_t cmd)
+{
+	for (size_t i = 0; i < sizeof(data_commands) / sizeof(data_commands[0]); i++) {
+		if (data_commands[i].cmd != cmd)
+			continue;
+		transfer(s, d, data_commands[i].lba48, data_commands[i].write,
+			 data_commands[i].verify,
+			 data_commands[i].multiple ? d->multiple : 1);
+		return true;
 	}
-	s->cmd = cmd;
-	s->unit = d == &s->drive[1];
+	return false;
+}
+
+/* Commands without data: they finish at once, with or without an error. */
+static void control_command(struct ata *s, struct ata_drive *d, uint8_t cmd)
+{
 	switch (cmd) {
-	case CMD_IDENTIFY:
-		identify(s, d);
-		break;
-	case CMD_READ: case CMD_READ_NR:
-		transfer(s, d, false, false, false, 1);
-		break;
-	case CMD_READ_EXT:
-		transfer(s, d, true, false, false, 1);
-		break;
-	case CMD_WRITE: case CMD_WRITE_NR:
-		transfer(s, d, false, true, false, 1);
-		break;
-	case CMD_WRITE_EXT:
-		transfer(s, d, true, true, false, 1);
-		break;
-	case CMD_READ_MULT:
-		transfer(s, d, false, false, false, d->multiple);
-		break;
-	case CMD_READ_MULT_EXT:
-		transfer(s, d, true, false, false, d->multiple);
-		break;
-	case CMD_WRITE_MULT:
-		transfer(s, d, false, true, false, d->multiple);
-		break;
-	case CMD_WRITE_MULT_EXT:
-		transfer(s, d, true, true, false, d->multiple);
-		break;
-	case CMD_VERIFY: case CMD_VERIFY_NR:
-		transfer(s, d, false, false, true, 1);
-		break;
-	case CMD_VERIFY_EXT:
-		transfer(s, d, true, false, true, 1);
-		break;
 	case CMD_SET_MULT:
 		/* a power of two up to the maximum; 0 turns multiple mode off */
 		if (s->nsect > ATA_MAX_MULTIPLE || (s->nsect & (s->nsect - 1))) {
@@ -404,6 +400,24 @@ static void command(struct ata *s, uint8_t cmd)
 		else
 			finish(s, ATA_ABRT, 0);
 	}
+}
+
+static void command(struct ata *s, uint8_t cmd)
+{
+	struct ata_drive *d = sel_drive(s);
+
+	if (!d->img)
+		return;		/* the absent drive: nobody answers */
+	if (s->phase != ATA_IDLE || (d->status & ATA_BSY)) {
+		protocol_abort(s);
+		return;
+	}
+	s->cmd = cmd;
+	s->unit = d == &s->drive[1];
+	if (cmd == CMD_IDENTIFY)
+		identify(s, d);
+	else if (!data_command(s, d, cmd))
+		control_command(s, d, cmd);
 }
 
 /* Soft reset: SRST set holds both drives busy, clearing it ends the reset. */
@@ -588,8 +602,7 @@ struct ata *ata_create(struct vm *vm, struct disk_image *master,
 		return NULL;
 	}
 	/* Without the capability every access exits: slower, still correct. */
-	if (vm->vm_fd >= 0 && vm_coalesce(vm, ATA_IO_BASE, 7, true) == 0)
-		s->coalesced = true;
+	s->coalesced = vm_coalesce_pio(vm, ATA_IO_BASE, 7);
 	return s;
 }
 
@@ -597,3 +610,33 @@ void ata_destroy(struct ata *s)
 {
 	free(s);
 }
+
+/* disk.mode = "emulated": the configured images as master and slave */
+static int ata_dev_create(struct vm *vm, void **dev)
+{
+	if (!vm->disk[0] || vm->cfg->disk.mode != VMM_MODE_EMULATED)
+		return 0;
+	*dev = ata_create(vm, vm->disk[0], vm->disk[1]);
+	return *dev ? 0 : VMM_EXIT_SETUP;
+}
+
+static void ata_dev_destroy(void *dev)
+{
+	ata_destroy(dev);
+}
+
+static void ata_stats(const void *dev, struct json *j)
+{
+	const struct ata *s = dev;
+
+	json_u64(j, "irqs", s->irqs);
+	json_u64(j, "aborts", s->aborts);
+	json_u64(j, "protocol_errors", s->protocol_errors);
+}
+
+const struct device_model ata_device = {
+	.name = "ata",
+	.create = ata_dev_create,
+	.destroy = ata_dev_destroy,
+	.stats = ata_stats,
+};

@@ -5,7 +5,6 @@
  */
 #include "../hypercalls/vmm_abi.h"
 #include "../vmm/vm.h"
-#include "debug_exit.h"
 
 static void debug_exit_io(void *opaque, struct bus_access *a)
 {
@@ -15,12 +14,21 @@ static void debug_exit_io(void *opaque, struct bus_access *a)
 	}
 	uint32_t status = ((bus_get(a) << 1) | 1) & 0xff;
 
-	vm_stop(opaque, (int)status, "guest wrote %#x to the debug-exit port",
+	vm_stop(opaque, STOP_GUEST, (int)status,
+		"guest wrote %#x to the debug-exit port",
 		bus_get(a));
 }
 
-int debug_exit_init(struct vm *vm)
+static int debug_exit_create(struct vm *vm, void **dev)
 {
-	return bus_register(&vm->pio, VMM_DEBUG_EXIT_PORT, 4, debug_exit_io, vm,
-			    "debug-exit");
+	if (bus_register(&vm->pio, VMM_DEBUG_EXIT_PORT, 4, debug_exit_io, vm,
+			 "debug-exit"))
+		return VMM_EXIT_SETUP;
+	*dev = vm;	/* no state of its own */
+	return 0;
 }
+
+const struct device_model debug_exit_device = {
+	.name = "debug-exit",
+	.create = debug_exit_create,
+};

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
-/* The disk as configured: images opened once, then the ATA or the PV device. */
+/*
+ * The disk images as configured, opened once before KVM is touched; the
+ * ATA or the PV disk device (whichever disk.mode names) takes them.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "../vmm/vm.h"
-#include "ata.h"
 #include "disk.h"
 #include "disk_image.h"
-#include "pv_disk.h"
 
 static struct disk_image *open_image(struct vm *vm, const char *path,
 				     const struct vm_config *cfg)
@@ -44,19 +45,7 @@ int disk_open(struct vm *vm, const struct vm_config *cfg)
 	return 0;
 }
 
-int disk_attach(struct vm *vm, const struct vm_config *cfg)
-{
-	if (!vm->disk[0])
-		return 0;
-	if (cfg->disk.mode == VMM_MODE_PV) {
-		vm->pv_disk = pv_disk_create(vm, vm->disk[0]);
-		return vm->pv_disk ? 0 : VMM_EXIT_SETUP;
-	}
-	vm->ata = ata_create(vm, vm->disk[0], vm->disk[1]);
-	return vm->ata ? 0 : VMM_EXIT_SETUP;
-}
-
-int disk_teardown(struct vm *vm)
+int disk_close(struct vm *vm)
 {
 	int r = 0;
 
@@ -68,10 +57,16 @@ int disk_teardown(struct vm *vm)
 		free(vm->disk[i]);
 		vm->disk[i] = NULL;
 	}
-	ata_destroy(vm->ata);
-	vm->ata = NULL;
-	pv_disk_destroy(vm->pv_disk);
-	vm->pv_disk = NULL;
+	return r;
+}
+
+int disk_flush(struct vm *vm)
+{
+	int r = 0;
+
+	for (int i = 0; i < 2; i++)
+		if (vm->disk[i] && disk_image_flush(vm->disk[i]))
+			r = -1;
 	return r;
 }
 

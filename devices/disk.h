@@ -13,14 +13,10 @@ struct vm_config;
  * VMM_EXIT_USAGE after a one-line error naming the image.
  */
 int disk_open(struct vm *vm, const struct vm_config *cfg);
-/*
- * Attaches them: disk.mode=emulated puts disk.path (and disk.slave) on the
- * ATA channel; disk.mode=pv gives disk.path to the paravirtual disk and
- * leaves the ATA ports floating (reads 0xff).
- */
-int disk_attach(struct vm *vm, const struct vm_config *cfg);
-/* After the vCPU stopped: flushes (fsync unless unsafe) and closes; -1 on failure. */
-int disk_teardown(struct vm *vm);
+/* Flushes every image (fsync unless cache=unsafe); -1 when one failed. */
+int disk_flush(struct vm *vm);
+/* After the devices are gone: flushes and closes; -1 when a flush failed. */
+int disk_close(struct vm *vm);
 /* The master image's size in sectors, 0 without a disk. */
 uint64_t disk_sectors(const struct vm *vm);
 

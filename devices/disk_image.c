@@ -40,13 +40,60 @@ static int open_flags(bool readonly, enum cache_mode cache)
 	return fl;
 }
 
-int disk_image_open(struct disk_image *d, const char *path, bool readonly,
-		    enum cache_mode cache, struct vm_stats *stats)
+/* The size must be a positive number of sectors; the image is locked for us. */
+static int check_size_and_lock(struct disk_image *d)
 {
 	struct stat st;
 
+	if (fstat(d->fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
+		fprintf(stderr, "vmm: disk image '%s': not a regular file or block device\n",
+			d->path);
+		return -1;
+	}
+	off_t size = lseek(d->fd, 0, SEEK_END);
+
+	if (size < 0) {
+		fprintf(stderr, "vmm: disk image '%s': %s\n", d->path, strerror(errno));
+		return -1;
+	}
+	if (size == 0 || size % VMM_SECTOR_SIZE) {
+		fprintf(stderr, "vmm: disk image '%s': size %lld bytes is not a positive multiple of %d\n",
+			d->path, (long long)size, VMM_SECTOR_SIZE);
+		return -1;
+	}
+	d->sectors = (uint64_t)size / VMM_SECTOR_SIZE;
+	/* Two VMMs writing one image corrupt it; a second reader is harmless. */
+	if (flock(d->fd, (d->readonly ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0) {
+		fprintf(stderr, "vmm: disk image '%s': %s\n", d->path,
+			errno == EWOULDBLOCK ? "in use by another process (or attached twice)" :
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* cache=none: an aligned bounce buffer, and proof that O_DIRECT reads work */
+static int direct_io_setup(struct disk_image *d)
+{
+	if (posix_memalign((void **)&d->bounce, BOUNCE_ALIGN,
+			   BOUNCE_SECTORS * VMM_SECTOR_SIZE)) {
+		d->bounce = NULL;
+		fprintf(stderr, "vmm: disk image '%s': out of memory\n", d->path);
+		return -1;
+	}
+	/* O_DIRECT may refuse 512-byte units (4Kn disks): say so now. */
+	if (pread(d->fd, d->bounce, VMM_SECTOR_SIZE, 0) != VMM_SECTOR_SIZE) {
+		fprintf(stderr, "vmm: disk image '%s': cache=none: %s\n", d->path,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int disk_image_open(struct disk_image *d, const char *path, bool readonly,
+		    enum cache_mode cache, struct vm_stats *stats)
+{
 	memset(d, 0, sizeof(*d));
-	d->fd = -1;
 	d->path = path;
 	d->readonly = readonly;
 	d->cache = cache;
@@ -62,43 +109,8 @@ int disk_image_open(struct disk_image *d, const char *path, bool readonly,
 			e == EROFS || e == EACCES ? " (or set disk.readonly = true)" : "");
 		return -1;
 	}
-	if (fstat(d->fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
-		fprintf(stderr, "vmm: disk image '%s': not a regular file or block device\n",
-			path);
+	if (check_size_and_lock(d) || (cache == CACHE_NONE && direct_io_setup(d)))
 		goto fail;
-	}
-	off_t size = lseek(d->fd, 0, SEEK_END);
-
-	if (size < 0) {
-		fprintf(stderr, "vmm: disk image '%s': %s\n", path, strerror(errno));
-		goto fail;
-	}
-	if (size == 0 || size % VMM_SECTOR_SIZE) {
-		fprintf(stderr, "vmm: disk image '%s': size %lld bytes is not a positive multiple of %d\n",
-			path, (long long)size, VMM_SECTOR_SIZE);
-		goto fail;
-	}
-	d->sectors = (uint64_t)size / VMM_SECTOR_SIZE;
-	/* Two VMMs writing one image corrupt it; a second reader is harmless. */
-	if (flock(d->fd, (readonly ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0) {
-		fprintf(stderr, "vmm: disk image '%s': %s\n", path,
-			errno == EWOULDBLOCK ? "in use by another process (or attached twice)" :
-			strerror(errno));
-		goto fail;
-	}
-	if (cache == CACHE_NONE) {
-		if (posix_memalign((void **)&d->bounce, BOUNCE_ALIGN,
-				   BOUNCE_SECTORS * VMM_SECTOR_SIZE)) {
-			fprintf(stderr, "vmm: disk image '%s': out of memory\n", path);
-			goto fail;
-		}
-		/* O_DIRECT may refuse 512-byte units (4Kn disks): say so now. */
-		if (pread(d->fd, d->bounce, VMM_SECTOR_SIZE, 0) != VMM_SECTOR_SIZE) {
-			fprintf(stderr, "vmm: disk image '%s': cache=none: %s\n", path,
-				strerror(errno));
-			goto fail;
-		}
-	}
 	return 0;
 fail:
 	free(d->bounce);

@@ -13,10 +13,12 @@
  * 0xF4, or a command byte with the interrupt on) wait in the host queue
  * instead of landing in an output buffer that start-up code flushes.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../vmm/bus.h"
+#include "../vmm/json.h"
 #include "../vmm/vm.h"
 #include "i8042.h"
 
@@ -193,33 +195,40 @@ static void kbd_answer(struct i8042 *k, uint8_t v)
 }
 
 /* A byte the guest wrote to 0x60 for the keyboard. */
+/* The parameter byte of ED (LEDs), F3 (typematic) or F0 (scan code set). */
+static void kbd_parameter(struct i8042 *k, uint8_t pending, uint8_t v)
+{
+	switch (pending) {
+	case 0xed:
+		k->leds = v & 7;
+		break;
+	case 0xf3:
+		k->typematic = v & 0x7f;
+		break;
+	case 0xf0:
+		if (v == 0) {
+			kbd_answer(k, KBD_ACK);
+			kbd_answer(k, k->scanset);
+			return;
+		}
+		if (v > 2) {	/* set 3 is not offered */
+			kbd_answer(k, KBD_RESEND);
+			return;
+		}
+		k->scanset = v;
+		break;
+	}
+	kbd_answer(k, KBD_ACK);
+}
+
 static void kbd_command(struct i8042 *k, uint8_t v)
 {
 	uint8_t pending = k->kbd_pending;
 
 	k->kbd_pending = 0;
+	/* a command byte (ED and up) cancels a pending parameter */
 	if (pending && v < 0xed) {
-		switch (pending) {
-		case 0xed:
-			k->leds = v & 7;
-			break;
-		case 0xf3:
-			k->typematic = v & 0x7f;
-			break;
-		case 0xf0:
-			if (v == 0) {
-				kbd_answer(k, KBD_ACK);
-				kbd_answer(k, k->scanset);
-				return;
-			}
-			if (v > 2) {	/* set 3 is not offered */
-				kbd_answer(k, KBD_RESEND);
-				return;
-			}
-			k->scanset = v;
-			break;
-		}
-		kbd_answer(k, KBD_ACK);
+		kbd_parameter(k, pending, v);
 		return;
 	}
 	switch (v) {
@@ -276,7 +285,7 @@ static void controller_data(struct i8042 *k, uint8_t cmd, uint8_t v)
 	case 0xd1:
 		k->outport = v;
 		if (!(v & I8042_OP_RESET) && k->vm)
-			vm_stop(k->vm, 0, "guest requested a reset (8042 output port)");
+			vm_request_reset(k->vm, "8042 output port");
 		break;
 	case 0xd2:		/* as if the keyboard had sent it */
 		ctl_put(k, v);
@@ -317,8 +326,12 @@ static void controller_command(struct i8042 *k, uint8_t c)
 	case 0xe0: ctl_put(k, 0x00); break;	/* test inputs */
 	default:
 		/* 0xF0-0xFF pulse output lines; bit 0 clear pulses reset */
-		if (c >= 0xf0 && !(c & 1) && k->vm)
-			vm_stop(k->vm, 0, "guest requested a reset (8042 pulse %#x)", c);
+		if (c >= 0xf0 && !(c & 1) && k->vm) {
+			char how[24];
+
+			snprintf(how, sizeof(how), "8042 pulse %#x", c);
+			vm_request_reset(k->vm, how);
+		}
 	}
 }
 
@@ -407,8 +420,8 @@ struct i8042 *i8042_create(struct vm *vm)
 	k->ram[0] = CB_DEFAULT;
 	k->outport = I8042_OP_RESET | I8042_OP_A20;
 	kbd_reset_state(k);
-	if (vm && (bus_register(&vm->pio, I8042_DATA_PORT, 1, i8042_io, k, "i8042") ||
-		   bus_register(&vm->pio, I8042_CMD_PORT, 1, i8042_io, k, "i8042"))) {
+	if (vm && (bus_register(&vm->pio, I8042_DATA_PORT, 1, i8042_io, k, "i8042-data") ||
+		   bus_register(&vm->pio, I8042_CMD_PORT, 1, i8042_io, k, "i8042-cmd"))) {
 		free(k);
 		return NULL;
 	}
@@ -419,3 +432,29 @@ void i8042_destroy(struct i8042 *k)
 {
 	free(k);
 }
+
+static int i8042_dev_create(struct vm *vm, void **dev)
+{
+	*dev = i8042_create(vm);
+	return *dev ? 0 : VMM_EXIT_SETUP;
+}
+
+static void i8042_dev_destroy(void *dev)
+{
+	i8042_destroy(dev);
+}
+
+static void i8042_stats(const void *dev, struct json *j)
+{
+	const struct i8042 *k = dev;
+
+	json_u64(j, "keys", k->keys);
+	json_u64(j, "bytes_read", k->bytes_read);
+}
+
+const struct device_model i8042_device = {
+	.name = "i8042",
+	.create = i8042_dev_create,
+	.destroy = i8042_dev_destroy,
+	.stats = i8042_stats,
+};

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../vmm/json.h"
 #include "../vmm/vm.h"
 #include "disk_image.h"
 #include "pv_disk.h"
@@ -143,3 +144,32 @@ void pv_disk_destroy(struct pv_disk *p)
 {
 	free(p);
 }
+
+/* disk.mode = "pv": the configured image behind the disk hypercalls */
+static int pv_disk_dev_create(struct vm *vm, void **dev)
+{
+	if (!vm->disk[0] || vm->cfg->disk.mode != VMM_MODE_PV)
+		return 0;
+	*dev = pv_disk_create(vm, vm->disk[0]);
+	return *dev ? 0 : VMM_EXIT_SETUP;
+}
+
+static void pv_disk_dev_destroy(void *dev)
+{
+	pv_disk_destroy(dev);
+}
+
+static void pv_disk_stats(const void *dev, struct json *j)
+{
+	const struct pv_disk *p = dev;
+
+	json_u64(j, "requests", p->requests);
+	json_u64(j, "bad_requests", p->bad_requests);
+}
+
+const struct device_model pv_disk_device = {
+	.name = "pv-disk",
+	.create = pv_disk_dev_create,
+	.destroy = pv_disk_dev_destroy,
+	.stats = pv_disk_stats,
+};

@@ -6,11 +6,14 @@
  * Every IN field is read once into a local, checked, then used, so a guest
  * changing the page meanwhile cannot get an unchecked value through.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../vmm/json.h"
 #include "../vmm/vm.h"
 #include "pv_vga.h"
+#include "table.h"
 #include "vga.h"
 
 static struct vmm_pv_vga *page(struct pv_vga *p)
@@ -89,3 +92,35 @@ void pv_vga_destroy(struct pv_vga *p)
 {
 	free(p);
 }
+
+/* vga.mode = "pv": the screen hypercalls, drawing through the VGA */
+static int pv_vga_dev_create(struct vm *vm, void **dev)
+{
+	struct vga *v = vm_device(vm, &vga_device);
+
+	if (vm->cfg->vga.mode != VMM_MODE_PV)
+		return 0;
+	if (!v) {
+		fprintf(stderr, "vmm: pv-vga needs the vga device\n");
+		return VMM_EXIT_SETUP;
+	}
+	*dev = pv_vga_create(vm, v);
+	return *dev ? 0 : VMM_EXIT_SETUP;
+}
+
+static void pv_vga_dev_destroy(void *dev)
+{
+	pv_vga_destroy(dev);
+}
+
+static void pv_vga_stats(const void *dev, struct json *j)
+{
+	json_u64(j, "cells", ((const struct pv_vga *)dev)->cells);
+}
+
+const struct device_model pv_vga_device = {
+	.name = "pv-vga",
+	.create = pv_vga_dev_create,
+	.destroy = pv_vga_dev_destroy,
+	.stats = pv_vga_stats,
+};

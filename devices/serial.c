@@ -6,11 +6,14 @@
  * finds the queue full keeps its bytes and tries again.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "../hypercalls/vmm_abi.h"
+#include "../vmm/json.h"
 #include "../vmm/vm.h"
 #include "serial.h"
 
@@ -63,7 +66,7 @@ void serial_flush(struct serial *s)
 		if (w <= 0) {
 			/* stdout went away (a closed pipe): stop, do not spin */
 			if (s->vm)
-				vm_stop(s->vm, VMM_EXIT_SIGNAL,
+				vm_stop(s->vm, STOP_SIGNAL, VMM_EXIT_SIGNAL,
 					"serial output closed: %s", strerror(errno));
 			s->out_fd = -1;
 			break;
@@ -80,6 +83,8 @@ static void transmit(struct serial *s, uint8_t c)
 		serial_receive(s, &c, 1);
 		return;
 	}
+	if (s->sink)
+		s->sink(s->sink_opaque, &c, 1);
 	if (s->out_fd < 0)
 		return;
 	s->tx[s->tx_len++] = c;
@@ -229,3 +234,50 @@ void serial_destroy(struct serial *s)
 	serial_flush(s);
 	free(s);
 }
+
+/* Where COM1's bytes go: stdout when headless, else a file or nowhere. */
+static int output_fd(const struct vm_config *cfg)
+{
+	const char *out = cfg->serial.output;
+
+	if (!strcmp(out, "none"))
+		return -1;
+	if (!strcmp(out, "stdout"))
+		return cfg->display == DISPLAY_TUI ? -1 : STDOUT_FILENO;
+	int fd = open(out, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		fprintf(stderr, "%s: serial.output '%s': %s\n", cfg->file, out,
+			strerror(errno));
+	return fd < 0 ? -2 : fd;
+}
+
+static int serial_dev_create(struct vm *vm, void **dev)
+{
+	int fd = output_fd(vm->cfg);
+
+	if (fd == -2)
+		return VMM_EXIT_USAGE;
+	*dev = serial_create(vm, fd);
+	return *dev ? 0 : VMM_EXIT_SETUP;
+}
+
+static void serial_dev_destroy(void *dev)
+{
+	serial_destroy(dev);
+}
+
+static void serial_stats(const void *dev, struct json *j)
+{
+	const struct serial *s = dev;
+
+	json_u64(j, "tx_bytes", s->tx_bytes);
+	json_u64(j, "rx_bytes", s->rx_bytes);
+}
+
+const struct device_model serial_device = {
+	.name = "serial",
+	.create = serial_dev_create,
+	.destroy = serial_dev_destroy,
+	.stats = serial_stats,
+};

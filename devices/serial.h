@@ -22,6 +22,9 @@ struct serial {
 	uint8_t tx[256];	/* output waits here until a newline or a flush */
 	size_t tx_len;
 	uint64_t tx_bytes, rx_bytes;
+	/* every transmitted byte also goes here (the UI's serial console) */
+	void (*sink)(void *opaque, const uint8_t *buf, size_t n);
+	void *sink_opaque;
 };
 
 /* Registers COM1 (0x3f8-0x3ff, IRQ 4) on the VM's port bus. */

@@ -20,21 +20,6 @@ static void result(int ok, const char *name, const char *detail)
 	failures += !ok;
 }
 
-/* Multiboot info as the loader left it (only the fields we check). */
-struct mb_info {
-	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
-	uint32_t mods_count, mods_addr, syms[4];
-	uint32_t mmap_length, mmap_addr;
-};
-
-struct mb_mmap {
-	uint32_t size;
-	uint64_t addr, len;
-	uint32_t type;
-} __attribute__((packed));
-
-extern const struct mb_info *sdk_mbi;
-
 static void case_boot(void)
 {
 	const struct vmm_boot_info *bi = vmm_boot_info();
@@ -54,7 +39,7 @@ static void case_boot(void)
 	const uint8_t *p = (const uint8_t *)(uintptr_t)sdk_mbi->mmap_addr;
 
 	for (uint32_t off = 0; off < sdk_mbi->mmap_length;) {
-		const struct mb_mmap *e = (const void *)(p + off);
+		const struct multiboot_mmap_entry *e = (const void *)(p + off);
 
 		if (e->type == 1 && e->addr >= 0x100000)
 			high += e->len;

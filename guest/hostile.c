@@ -342,6 +342,7 @@ static const uint16_t owned[][2] = {
 	{ 0xf4, 0xf7 },						/* debug-exit */
 	{ 0x1f0, 0x1f7 }, { 0x3f6, 0x3f7 },			/* ATA */
 	{ 0x3c0, 0x3df }, { 0x3f8, 0x3ff },			/* VGA, COM1 */
+	{ 0x3b4, 0x3b5 }, { 0x3ba, 0x3ba },			/* VGA, mono */
 	{ VMM_HC_PORT, VMM_HC_PORT + 3 },			/* hypercalls */
 };
 
@@ -397,9 +398,17 @@ static void port_straddle(void)
 	OBS("still running after straddling writes at 0xf2 and 0xf7");
 }
 
-/* VGA registers: indexes past the register files, a start address far away. */
+/*
+ * VGA registers: indexes past the register files, every register written
+ * with a wild value, a start address far away, DAC indexes that wrap.
+ */
 static void crtc_wild(void)
 {
+	static const uint8_t seq3[] = { 0x03, 0x00, 0x03, 0x00, 0x02 };
+	static const uint8_t gc3[] = { 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x0e, 0x0f, 0xff };
+	static const uint8_t ac3[] = { 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x14, 0x07, 0x38, 0x39,
+				       0x3a, 0x3b, 0x3c, 0x3d, 0x3e, 0x3f, 0x0c, 0x00, 0x0f, 0x08, 0x00 };
+
 	for (unsigned int i = 0x19; i <= 0xff; i++) {
 		outb(0x3d4, (uint8_t)i);
 		outb(0x3d5, 0x5a);
@@ -414,6 +423,24 @@ static void crtc_wild(void)
 		outb(0x3c0, (uint8_t)i);
 		outb(0x3c0, 0x5a);
 	}
+	/* indexes wrap at the register file's width; values keep their real bits */
+	outb(0x3c4, 0xfa);
+	EXPECT_EQ("sequencer index 0xfa is map mask", inb(0x3c5), 0x0a);
+	outb(0x3ce, 0xf5);
+	EXPECT_EQ("graphics index 0xf5 is mode", inb(0x3cf), 0x5a);
+	inb(0x3da);
+	outb(0x3c0, 0xe3);
+	EXPECT_EQ("attribute palette 3", inb(0x3c1), 0x1a);
+	/* the DAC: 800 bytes from entry 0xff wrap, reads come back the same */
+	outb(0x3c8, 0xff);
+	for (unsigned int i = 0; i < 800; i++)
+		outb(0x3c9, (uint8_t)(i * 7));
+	outb(0x3c7, 0xff);
+	unsigned int bad = 0;
+
+	for (unsigned int i = 0; i < 798; i++)	/* 266 whole entries */
+		bad += inb(0x3c9) != ((i + 768 < 798 ? i + 768 : i) * 7 & 0x3f);
+	EXPECT_EQ("DAC bytes read back wrong", bad, 0);
 	outw(0x3d4, 0xff0c);		/* start address 0xffff: wraps the window */
 	outw(0x3d4, 0xff0d);
 	outw(0x3d4, 0xff0e);		/* cursor far away */
@@ -423,11 +450,23 @@ static void crtc_wild(void)
 	outw(0x3d4, 0x000d);
 	outw(0x3d4, 0x000e);
 	outw(0x3d4, 0x000f);
-	outb(0x3c0, 0x30);		/* attribute index with the palette-access bit */
+	/* back to mode 3 as the BIOS left it, so the screen shows what it did */
+	for (unsigned int i = 0; i < sizeof(seq3); i++)
+		outw(0x3c4, (uint16_t)(seq3[i] << 8 | i));
+	for (unsigned int i = 0; i < sizeof(gc3); i++)
+		outw(0x3ce, (uint16_t)(gc3[i] << 8 | i));
 	inb(0x3da);
-	outb(0x3c0, 0x10);
-	outb(0x3c0, 0x0c);		/* mode control back to the BIOS value */
+	for (unsigned int i = 0; i < sizeof(ac3); i++) {
+		outb(0x3c0, (uint8_t)i);
+		outb(0x3c0, ac3[i]);
+	}
 	outb(0x3c0, 0x20);
+	outb(0x3c8, 0);
+	for (unsigned int i = 0; i < 64 * 3; i++) {
+		unsigned int c = i % 3, e = i / 3, shift = 2 - c;
+
+		outb(0x3c9, (uint8_t)((e >> shift & 1) * 0x2a + (e >> (shift + 3) & 1) * 0x15));
+	}
 	EXPECT_EQ("CRTC start low reads back", (outb(0x3d4, 0x0d), inb(0x3d5)), 0);
 }
 

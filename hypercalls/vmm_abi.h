@@ -170,4 +170,35 @@ struct vmm_pv_ring {
 	struct vmm_pv_desc desc[VMM_PV_RING_ENTRIES];
 };
 
+/*
+ * Layout checks: this header is compiled by the 32-bit guest SDK and the
+ * 64-bit host, and both must see the same bytes.  uint64_t fields are
+ * 8-aligned on x86-64 but only 4-aligned in the i386 ABI, so every one
+ * sits at an offset that is a multiple of 8 already.
+ */
+#define VMM_ABI_AT(type, field, off) \
+	_Static_assert(__builtin_offsetof(struct type, field) == (off), \
+		       #type "." #field " moved")
+_Static_assert(sizeof(struct vmm_boot_info) == 88, "vmm_boot_info size");
+VMM_ABI_AT(vmm_boot_info, disk_readonly, 36);
+VMM_ABI_AT(vmm_boot_info, disk_sectors, 40);
+VMM_ABI_AT(vmm_boot_info, mem_bytes, 48);
+VMM_ABI_AT(vmm_boot_info, name, 56);
+_Static_assert(sizeof(struct vmm_pv_vga) == 12 + 2 * VMM_VGA_ROWS * VMM_VGA_COLS,
+	       "vmm_pv_vga size");
+VMM_ABI_AT(vmm_pv_vga, cursor, 8);
+VMM_ABI_AT(vmm_pv_vga, frame, 12);
+_Static_assert(sizeof(struct vmm_pv_disk) == 16 + VMM_SECTOR_SIZE, "vmm_pv_disk size");
+VMM_ABI_AT(vmm_pv_disk, sector, 8);
+VMM_ABI_AT(vmm_pv_disk, data, 16);
+_Static_assert(sizeof(struct vmm_pv_desc) == 32, "vmm_pv_desc size");
+VMM_ABI_AT(vmm_pv_desc, sector, 8);
+VMM_ABI_AT(vmm_pv_desc, buf, 16);
+VMM_ABI_AT(vmm_pv_desc, status, 24);
+_Static_assert(sizeof(struct vmm_pv_ring) == 16 + 32 * VMM_PV_RING_ENTRIES,
+	       "vmm_pv_ring size");
+VMM_ABI_AT(vmm_pv_ring, cons, 4);
+VMM_ABI_AT(vmm_pv_ring, desc, 16);
+#undef VMM_ABI_AT
+
 #endif /* VMM_ABI_H */

@@ -17,15 +17,28 @@ void dump_glyph(uint8_t ch, bool utf8, FILE *out)
 	fwrite(buf, 1, utf8_encode(cp437_unicode[ch], buf), out);
 }
 
-void dump_sgr(uint8_t attr, bool blink, FILE *out)
+/*
+ * The standard palette as the terminal's own 16 colours; one the guest
+ * changed as 24-bit colour, which asciinema players and most terminals
+ * show: a file cannot ask the terminal it will meet.
+ */
+void dump_sgr(uint8_t attr, const struct screen_frame *f, FILE *out)
 {
 	unsigned int fg = attr & 0x0f, bg = (attr >> 4) & 0x07;
-	bool bright_bg = !blink && (attr & 0x80);
+	bool blink = f->blink && (attr & 0x80);
 
+	if (!f->blink && (attr & 0x80))
+		bg |= 8;
+	if (!f->palette_default) {
+		uint32_t a = f->palette[fg], b = f->palette[bg];
+
+		fprintf(out, "\033[0;38;2;%u;%u;%u;48;2;%u;%u;%u%sm", a >> 16, a >> 8 & 0xff,
+			a & 0xff, b >> 16, b >> 8 & 0xff, b & 0xff, blink ? ";5" : "");
+		return;
+	}
 	fprintf(out, "\033[0;%u;%u%sm",
 		(fg & 8 ? 90 : 30) + vga_to_ansi[fg & 7],
-		(bright_bg ? 100 : 40) + vga_to_ansi[bg],
-		blink && (attr & 0x80) ? ";5" : "");
+		(bg & 8 ? 100 : 40) + vga_to_ansi[bg & 7], blink ? ";5" : "");
 }
 
 void dump_frame(const struct screen_frame *f, enum dump_format fmt, bool utf8,
@@ -45,7 +58,7 @@ void dump_frame(const struct screen_frame *f, enum dump_format fmt, bool utf8,
 			uint8_t attr = (uint8_t)(row[c] >> 8);
 
 			if (fmt == DUMP_ANSI && attr != last_attr) {
-				dump_sgr(attr, f->blink, out);
+				dump_sgr(attr, f, out);
 				last_attr = attr;
 			}
 			dump_glyph((uint8_t)row[c], utf8, out);

@@ -16,8 +16,12 @@ enum dump_format { DUMP_NONE, DUMP_TEXT, DUMP_ANSI };
  */
 void dump_frame(const struct screen_frame *f, enum dump_format fmt, bool utf8,
 		FILE *out);
-/* One attribute as an ANSI SGR sequence (reset first), one CP437 glyph. */
-void dump_sgr(uint8_t attr, bool blink, FILE *out);
+/*
+ * One attribute of frame f as an ANSI SGR sequence (reset first): the
+ * terminal's 16 colours for the default palette, else 24-bit colour.
+ */
+void dump_sgr(uint8_t attr, const struct screen_frame *f, FILE *out);
+/* One CP437 glyph. */
 void dump_glyph(uint8_t ch, bool utf8, FILE *out);
 /* VGA numbers colours blue = 1, red = 4; ANSI and curses the other way. */
 extern const unsigned char vga_to_ansi[8];

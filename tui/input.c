@@ -14,10 +14,10 @@
 
 #include "../devices/i8042.h"
 #include "../devices/serial.h"
+#include "../devices/table.h"
 #include "../vmm/vm.h"
 #include "input.h"
 #include "keymap.h"
-#include "../vmm/screen.h"
 #include "script.h"
 
 #define ALT_WINDOW_NS	30000000ull	/* ESC then a key this soon: Alt+key */
@@ -38,7 +38,6 @@ static struct {
 	bool started;
 	struct script script;
 	bool read_stdin;
-	void (*sync_screen)(struct vm *vm);
 	/* per sink: a stall was reported; when the guest reads again */
 	bool warned[2], stalled[2];
 	uint64_t stall_mark[2];
@@ -79,6 +78,8 @@ static void report_drop(enum sink sk, size_t n, const char *why)
  */
 static bool push(struct vm *vm, enum sink sk, const uint8_t *b, size_t n, bool wait)
 {
+	struct i8042 *kbd = vm_device(vm, &i8042_device);
+	struct serial *com1 = vm_device(vm, &serial_device);
 	size_t done = 0;
 	uint64_t mark = ~0ull, since = now_ns();
 	const char *why = NULL;
@@ -87,15 +88,15 @@ static bool push(struct vm *vm, enum sink sk, const uint8_t *b, size_t n, bool w
 		uint64_t consumed = 0;
 
 		pthread_mutex_lock(&vm->io_lock);
-		if (sk == SINK_KBD && vm->kbd) {
-			if (i8042_push(vm->kbd, b, n))
+		if (sk == SINK_KBD && kbd) {
+			if (i8042_push(kbd, b, n))
 				done = n;
-			consumed = vm->kbd->bytes_read;
-			if (!vm->kbd->opened)
+			consumed = kbd->bytes_read;
+			if (!kbd->opened)
 				why = "the guest has not enabled its keyboard";
-		} else if (sk == SINK_SERIAL && vm->serial && serial_rx_ready(vm->serial)) {
-			done += serial_receive(vm->serial, b + done, n - done);
-			consumed = vm->serial->rx_bytes - vm->serial->rx_len;
+		} else if (sk == SINK_SERIAL && com1 && serial_rx_ready(com1)) {
+			done += serial_receive(com1, b + done, n - done);
+			consumed = com1->rx_bytes - com1->rx_len;
 		} else {
 			why = sk == SINK_KBD ? "no keyboard" :
 				"the guest has not opened COM1 (DTR is low)";
@@ -222,11 +223,8 @@ static bool screen_shows(struct vm *vm, const char *text)
 	static char s[SCREEN_ROWS * (SCREEN_COLS + 1) + 1];
 	size_t n = 0;
 
-	if (!vm->screen)
-		return false;
-	if (in.sync_screen)
-		in.sync_screen(vm);
-	screen_snapshot(vm->screen, &f);
+	vm_sync_locked(vm);
+	screen_snapshot(&vm->screen, &f);
 	for (int r = 0; r < SCREEN_ROWS; r++) {
 		for (int c = 0; c < SCREEN_COLS; c++) {
 			uint8_t ch = (uint8_t)f.cells[r * SCREEN_COLS + c];
@@ -245,12 +243,14 @@ static bool screen_shows(struct vm *vm, const char *text)
  */
 static void wait_for_sink(struct vm *vm)
 {
+	struct i8042 *kbd = vm_device(vm, &i8042_device);
+	struct serial *com1 = vm_device(vm, &serial_device);
+
 	while (!vm_stopping(vm)) {
 		bool ready;
 
 		pthread_mutex_lock(&vm->io_lock);
-		ready = (vm->kbd && vm->kbd->opened) ||
-			(vm->serial && serial_rx_ready(vm->serial)) ||
+		ready = (kbd && kbd->opened) || (com1 && serial_rx_ready(com1)) ||
 			!__atomic_load_n(&in.to_serial, __ATOMIC_RELAXED);
 		pthread_mutex_unlock(&vm->io_lock);
 		if (ready)
@@ -284,7 +284,7 @@ static void run_script(struct vm *vm)
 			end = now_ns() + UNTIL_S * 1000000000ull;
 			while (!vm_stopping(vm) && !screen_shows(vm, st->text)) {
 				if (now_ns() > end) {
-					vm_stop(vm, VMM_EXIT_TIMEOUT,
+					vm_stop(vm, STOP_TIMEOUT, VMM_EXIT_TIMEOUT,
 						"--keys: '%s' did not show on the screen within %d s",
 						st->text, UNTIL_S);
 					return;
@@ -412,7 +412,6 @@ int input_start(struct vm *vm, const struct input_opts *o)
 		free(src);
 	}
 	in.read_stdin = o->read_stdin;
-	in.sync_screen = o->sync_screen;
 	if (!in.script.n && !in.read_stdin)
 		return 0;
 	int e = pthread_create(&in.thread, NULL, feeder, vm);

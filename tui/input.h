@@ -37,8 +37,6 @@ struct input_opts {
 	const char *keys;	/* --keys script, or NULL */
 	const char *keys_file;	/* --keys-file script, or NULL */
 	bool read_stdin;	/* stdin bytes to the guest until EOF */
-	/* brings vm->screen up to date before {until:TEXT} looks at it */
-	void (*sync_screen)(struct vm *vm);
 };
 
 /* Parses the scripts (-1 with a message on a bad one), starts the feeder. */

@@ -194,6 +194,33 @@ static size_t utf8_put(unsigned int c, uint8_t *out)
 	return 4;
 }
 
+/* Shifted ncurses keys and F13-F48 become the plain key with modifiers. */
+static unsigned int unshift(unsigned int key, unsigned int *mods)
+{
+	static const unsigned int shifted[][2] = {
+		{ KEY_SR, KEY_UP }, { KEY_SF, KEY_DOWN }, { KEY_SLEFT, KEY_LEFT },
+		{ KEY_SRIGHT, KEY_RIGHT }, { KEY_SHOME, KEY_HOME },
+		{ KEY_SEND, KEY_END }, { KEY_SPREVIOUS, KEY_PPAGE },
+		{ KEY_SNEXT, KEY_NPAGE }, { KEY_SIC, KEY_IC }, { KEY_SDC, KEY_DC },
+	};
+	static const unsigned int fmods[] = {
+		0, KM_SHIFT, KM_CTRL, KM_CTRL | KM_SHIFT,
+	};
+
+	for (size_t i = 0; i < sizeof(shifted) / sizeof(shifted[0]); i++)
+		if (key == shifted[i][0]) {
+			*mods |= KM_SHIFT;
+			return shifted[i][1];
+		}
+	if (key > (unsigned int)KEY_F(12) && key <= (unsigned int)KEY_F(48)) {
+		unsigned int f = key - KEY_F(1);
+
+		*mods |= fmods[f / 12];
+		return KEY_F(f % 12 + 1);
+	}
+	return key;
+}
+
 size_t keymap_serial(const struct km_key *k, uint8_t out[KM_MAX_SERIAL])
 {
 	size_t n = 0;
@@ -216,27 +243,7 @@ size_t keymap_serial(const struct km_key *k, uint8_t out[KM_MAX_SERIAL])
 		out[0] = 0x7f;
 		return 1;
 	}
-	/* shifted ncurses keys: the plain key with Shift */
-	static const unsigned int shifted[][2] = {
-		{ KEY_SR, KEY_UP }, { KEY_SF, KEY_DOWN }, { KEY_SLEFT, KEY_LEFT },
-		{ KEY_SRIGHT, KEY_RIGHT }, { KEY_SHOME, KEY_HOME },
-		{ KEY_SEND, KEY_END }, { KEY_SPREVIOUS, KEY_PPAGE },
-		{ KEY_SNEXT, KEY_NPAGE }, { KEY_SIC, KEY_IC }, { KEY_SDC, KEY_DC },
-	};
-	for (size_t i = 0; i < sizeof(shifted) / sizeof(shifted[0]); i++)
-		if (key == shifted[i][0]) {
-			key = shifted[i][1];
-			mods |= KM_SHIFT;
-		}
-	if (key > (unsigned int)KEY_F(12) && key <= (unsigned int)KEY_F(48)) {
-		unsigned int f = key - KEY_F(1);
-		static const unsigned int fmods[] = {
-			0, KM_SHIFT, KM_CTRL, KM_CTRL | KM_SHIFT,
-		};
-
-		mods |= fmods[f / 12];
-		key = KEY_F(f % 12 + 1);
-	}
+	key = unshift(key, &mods);
 	for (size_t i = 0; i < sizeof(term_seqs) / sizeof(term_seqs[0]); i++) {
 		if (term_seqs[i].key != key)
 			continue;

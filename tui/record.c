@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../vmm/config.h"
+#include "../vmm/json.h"
 #include "../vmm/vm.h"
 #include "dump.h"
 #include "record.h"
@@ -31,35 +31,13 @@ struct recorder {
 	int stop;
 };
 
-static void json_string(const char *s, size_t n, FILE *out)
-{
-	fputc('"', out);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);	/* UTF-8 passes through: JSON allows it */
-	}
-	fputc('"', out);
-}
-
-struct recorder *record_open(const char *path, const char *title,
-			      const char *max)
+struct recorder *record_open(const char *path, const char *title, uint64_t max)
 {
 	struct recorder *r = calloc(1, sizeof(*r));
 
 	if (!r)
 		return NULL;
-	r->max = RECORD_MAX_DEFAULT;
-	if (max && config_parse_size(max, &r->max)) {
-		fprintf(stderr, "vmm: --record-max %s: expected a size such as 64M\n", max);
-		free(r);
-		return NULL;
-	}
+	r->max = max ? max : RECORD_MAX_DEFAULT;
 	r->f = fopen(path, "w");
 	if (!r->f) {
 		fprintf(stderr, "vmm: --record %s: %s\n", path, strerror(errno));
@@ -72,7 +50,7 @@ struct recorder *record_open(const char *path, const char *title,
 	fprintf(r->f, "{\"version\": 2, \"width\": %d, \"height\": %d, "
 		"\"timestamp\": %lld, \"title\": ", SCREEN_COLS, SCREEN_ROWS,
 		(long long)time(NULL));
-	json_string(title, strlen(title), r->f);
+	json_write_string(r->f, title, strlen(title));
 	fputs(", \"env\": {\"TERM\": \"xterm-256color\", \"SHELL\": \"/bin/sh\"}}\n",
 	      r->f);
 	fflush(r->f);
@@ -85,19 +63,22 @@ static void encode(struct recorder *r, const struct screen_frame *f, FILE *out)
 {
 	const struct screen_frame *old = r->have_last ? &r->last : NULL;
 	int attr = -1, pos = -1;	/* what the terminal has now; -1 unknown */
+	/* blink and palette change what every attribute looks like */
+	bool all = !old || old->blink != f->blink ||
+		   memcmp(old->palette, f->palette, sizeof(f->palette));
 
 	if (!old)
 		fputs("\033[0m\033[H\033[2J", out);
 	for (int i = 0; i < SCREEN_CELLS; i++) {
 		uint16_t c = f->cells[i];
 
-		if (old && old->cells[i] == c && old->blink == f->blink)
+		if (!all && old->cells[i] == c)
 			continue;
 		if (pos != i)
 			fprintf(out, "\033[%d;%dH", i / SCREEN_COLS + 1, i % SCREEN_COLS + 1);
 		if (attr != c >> 8) {
 			attr = c >> 8;
-			dump_sgr((uint8_t)attr, f->blink, out);
+			dump_sgr((uint8_t)attr, f, out);
 		}
 		dump_glyph((uint8_t)c, true, out);
 		/* after the last column the terminal waits to wrap: reposition */
@@ -130,7 +111,7 @@ static char *event(struct recorder *r, const char *ansi, size_t n, size_t *len)
 	r->last_us = us;
 	fprintf(m, "[%llu.%06llu, \"o\", ", (unsigned long long)(us / 1000000),
 		(unsigned long long)(us % 1000000));
-	json_string(ansi, n, m);
+	json_write_string(m, ansi, n);
 	fputs("]\n", m);
 	fclose(m);
 	return line;

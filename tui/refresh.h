@@ -15,10 +15,8 @@
 
 struct vm;
 
-/* Replays the coalesced ring and polls text RAM, under vm->io_lock. */
-void vm_sync_screen(struct vm *vm);
 /*
- * vm_sync_screen(), then, when the screen's generation is not *gen, copies
+ * vm_sync_locked() (the coalesced ring replayed, text RAM polled), then, when the screen's generation is not *gen, copies
  * the frame to out, sets *gen and returns true.  Cheap when nothing changed.
  */
 bool screen_refresh(struct vm *vm, uint64_t *gen, struct screen_frame *out);

@@ -2,11 +2,13 @@
 /*
  * The UI thread owns ncurses between ui_start() and ui_stop(): it wakes at
  * 60 Hz (or on a key, a resize or stop), brings the cell buffer up to date,
- * and draws only when the buffer's generation moved, so an idle guest costs
+ * and draws only when something it shows changed, so an idle guest costs
  * one lock and compare per tick and sends no bytes.  Signals are blocked in
  * every thread; the main thread reads them and calls ui_resize()/ui_stop().
  * Crashes (SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL) restore the terminal
  * from saved termios and terminfo strings before the default action.
+ * What goes where is tui/ui_frame.c's; this file has the thread, the
+ * keys, the notes and the terminal's set-up and restore.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,44 +21,42 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include "../devices/serial.h"
+#include "../devices/table.h"
 #include "../vmm/vm.h"
+#include "console.h"
 #include "dump.h"
 #include "input.h"
-#include "record.h"
 #include "refresh.h"
 #include "ui.h"
-#include "ui_draw.h"
+#include "ui_frame.h"
 
 #define CTRL_A		0x01
 #define REFRESH_NS	(1000000000ull / 60)
-#define RATE_NS		1000000000ull
 #define NOTE_NS		3000000000ull
-
-struct rates {
-	uint64_t at, exits, hypercalls, sectors, frames;
-};
+#define CONSOLE_LINES	2000
 
 static struct {
 	struct vm *vm;
 	struct recorder *rec;
 	SCREEN *term;
-	struct ui_draw d;
 	pthread_t thread;
 	bool started;
-	int wake[2];			/* pipe: stop and resize poke the thread */
-	int stop, resized;		/* atomics */
+	int wake[2];			/* pipe: stop, resize and linger poke the thread */
+	int done[2];			/* pipe: a key ends ui_linger() */
+	int stop, resized, repaint, lingering;	/* atomics */
+	int stdin_ok;			/* atomic: written by the thread */
 
-	struct screen_frame cur, last;	/* last: what the terminal shows */
-	uint64_t gen;
-	bool full;			/* redraw every cell and the status line */
-	bool too_small, help, prefix, stdin_ok;
-	struct rates r0;
-	char rate_text[128], status[256];
+	struct ui_frame f;
+	struct console *con;
+	bool help, prefix;
 	char note[96];
 	uint64_t note_until;
+	char exit_text[160];
 	unsigned int snapshots;
 } ui;
 
@@ -125,102 +125,31 @@ static void set_note(const char *msg)
 	ui.note_until = now_ns() + NOTE_NS;
 }
 
-/* 1234 -> "1234", 123456 -> "123k", 12345678 -> "12.3M" */
-static void compact(char *buf, size_t n, double v)
+static bool lingering(void)
 {
-	if (v < 10000)
-		snprintf(buf, n, "%.0f", v);
-	else if (v < 1e6)
-		snprintf(buf, n, "%.0fk", v / 1e3);
-	else
-		snprintf(buf, n, "%.1fM", v / 1e6);
+	return __atomic_load_n(&ui.lingering, __ATOMIC_ACQUIRE);
 }
 
-static void sample_rates(struct rates *r)
+/* What the status line says instead of the numbers, if anything. */
+static const char *current_note(uint64_t now)
 {
-	struct vm_stats *s = &ui.vm->stats;
+	static char label[sizeof(ui.note) + sizeof(ui.exit_text)];
+	const char *note = NULL;
 
-	r->at = now_ns();
-	/* exits counts only the guest's own (kicks apart): an idle guest shows 0 */
-	r->exits = STAT_GET(s->exits);
-	r->hypercalls = STAT_GET(s->hypercalls);
-	r->sectors = STAT_GET(s->sectors_read) + STAT_GET(s->sectors_written);
-	r->frames = STAT_GET(s->frames);
-}
-
-static void update_rates(uint64_t now)
-{
-	struct rates r;
-	char ex[16], hc[16], sec[16], fps[16];
-
-	if (now - ui.r0.at < RATE_NS && ui.rate_text[0])
-		return;
-	sample_rates(&r);
-	double dt = (double)(r.at - ui.r0.at) / 1e9;
-
-	if (dt <= 0)
-		dt = 1;
-	compact(ex, sizeof(ex), (double)(r.exits - ui.r0.exits) / dt);
-	compact(hc, sizeof(hc), (double)(r.hypercalls - ui.r0.hypercalls) / dt);
-	compact(sec, sizeof(sec), (double)(r.sectors - ui.r0.sectors) / dt);
-	compact(fps, sizeof(fps), (double)(r.frames - ui.r0.frames) / dt);
-	snprintf(ui.rate_text, sizeof(ui.rate_text),
-		 "ex/s %s|hc/s %s|sec/s %s|fps %s", ex, hc, sec, fps);
-	ui.r0 = r;
-}
-
-static const char *mode_name(int mode)
-{
-	return mode == VMM_MODE_PV ? "pv" : mode == VMM_MODE_EMULATED ? "emu" : "none";
-}
-
-/* The status line's text; true when it differs from what is shown. */
-static bool make_status(uint64_t now)
-{
-	static const char *const strat[] = { "trap", "coal", "ram" };
-	const struct vm_config *c = ui.vm->cfg;
-	const char *hint = "^A x quit ^A h help";
-	char left[192], line[256];
-	int w = COLS < (int)sizeof(line) ? COLS : (int)sizeof(line) - 1;
-	int hl = (int)strlen(hint);
-
-	update_rates(now);
-	if (ui.note[0] && now < ui.note_until) {
-		snprintf(left, sizeof(left), " %s", ui.note);
-	} else {
-		char rest[160];
-		int room;
-
-		snprintf(rest, sizeof(rest), "|vga %s/%s|disk %s|%s",
-			 mode_name(c->vga.mode),
-			 c->vga.strategy <= VGA_RAM ? strat[c->vga.strategy] : "?",
-			 mode_name(c->disk.mode), ui.rate_text);
-		/* a long VM name gives way before the numbers do */
-		room = w - hl - 2 - (int)strlen(rest);
-		snprintf(left, sizeof(left), " %.*s%s", room > 0 ? room : 0, c->name, rest);
-	}
-	int ll = (int)strlen(left);
-
-	/* the quit hint always shows; the left part gives way */
-	if (ll > w - hl - 1)
-		ll = w - hl - 1 > 0 ? w - hl - 1 : 0;
-	snprintf(line, sizeof(line), "%.*s%*s", ll, left, w - ll, hint);
-	if (!strcmp(line, ui.status))
-		return false;
-	strcpy(ui.status, line);
-	return true;
-}
-
-static void check_size(void)
-{
-	bool small = LINES < UI_MIN_ROWS || COLS < UI_MIN_COLS;
-
-	if (small)
-		draw_too_small(LINES, COLS);
-	else if (ui.too_small)
-		erase();
-	ui.too_small = small;
-	ui.full = true;
+	if (ui.prefix)
+		note = lingering() ?
+		       "^A: x close, c console, h help, t status, s save, arrows" :
+		       "^A: x quit, h help, c console, t status, s save, arrows";
+	else if (ui.note[0] && now < ui.note_until)
+		note = ui.note;
+	else if (lingering())
+		note = ui.exit_text;
+	if (ui.f.view == VIEW_SCREEN || ui.prefix)
+		return note;
+	/* the console's status line always says which view this is */
+	snprintf(label, sizeof(label), "COM1|%s",
+		 note ? note : "serial console; Ctrl-A c: the screen");
+	return label;
 }
 
 static void handle_resize(void)
@@ -230,37 +159,7 @@ static void handle_resize(void)
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
 		resize_term(ws.ws_row, ws.ws_col);
 	clearok(curscr, TRUE);
-	check_size();
-	if (ui.too_small)
-		refresh();
-}
-
-static void tick(uint64_t now)
-{
-	bool changed = screen_refresh(ui.vm, &ui.gen, &ui.cur);
-	bool draw = false;
-
-	if (changed && ui.rec)
-		record_frame(ui.rec, &ui.cur);
-	if (ui.too_small)
-		return;
-	if (make_status(now) || ui.full) {
-		draw_status(&ui.d, ui.status);
-		draw = true;
-	}
-	if (changed || ui.full) {
-		draw_cells(&ui.d, &ui.cur, ui.full ? NULL : &ui.last);
-		ui.last = ui.cur;
-		STAT_INC(ui.vm->stats.frames);
-		if (ui.help)
-			draw_help(&ui.d);
-		draw = true;
-	}
-	ui.full = false;
-	if (draw) {
-		draw_cursor(&ui.d, &ui.last, ui.help);
-		refresh();
-	}
+	frame_relayout(&ui.f, true);
 }
 
 static void save_snapshot(void)
@@ -285,33 +184,81 @@ static void save_snapshot(void)
 		if (fd >= 0)
 			close(fd);
 	} else {
-		vm_sync_screen(ui.vm);
-		screen_snapshot(ui.vm->screen, &f);
+		vm_sync_locked(ui.vm);
+		screen_snapshot(&ui.vm->screen, &f);
 		dump_frame(&f, DUMP_TEXT, true, out);
 		snprintf(msg, sizeof(msg), fclose(out) ? "cannot save %s" : "saved %s", name);
 	}
 	set_note(msg);
 }
 
+static void end_linger(void)
+{
+	char c = 0;
+
+	if (write(ui.done[1], &c, 1) < 0 && errno != EAGAIN)
+		perror("vmm: ui linger");
+}
+
+static void toggle_console(void)
+{
+	if (!frame_toggle_view(&ui.f)) {
+		set_note("no serial console: out of memory");
+		return;
+	}
+	/* as QEMU's serial console: what is typed there goes to COM1 */
+	input_route(ui.f.view == VIEW_SCREEN, ui.f.view == VIEW_CONSOLE);
+}
+
+static void scroll_key(wint_t k)
+{
+	int r = frame_scroll_key(&ui.f, (int)k);
+
+	if (r < 0)
+		set_note("unknown Ctrl-A command; Ctrl-A h shows the keys");
+	else if (r == 0)
+		set_note(ui.f.tag[0] ? "nothing more that way" : "everything is in view");
+}
+
+static void send_key(bool keycode, wint_t k)
+{
+	frame_release(&ui.f);
+	if (!input_key(ui.vm, keycode, (unsigned int)k))
+		set_note(ui.f.view == VIEW_CONSOLE ?
+			 "key not sent: the guest does not read COM1" :
+			 "key not sent: the guest does not read its keyboard");
+}
+
 static void prefixed_key(bool keycode, wint_t k)
 {
 	if (keycode) {
-		set_note("unknown Ctrl-A command; Ctrl-A h shows the keys");
+		scroll_key(k);
 		return;
 	}
 	switch (k) {
 	case 'x': case 'X':
-		vm_stop(ui.vm, 0, "quit from the terminal (Ctrl-A x)");
+		if (lingering()) {
+			end_linger();
+			break;
+		}
+		vm_stop(ui.vm, STOP_USER, 0, "quit from the terminal (Ctrl-A x)");
 		break;
 	case 'h': case 'H': case '?':
 		ui.help = true;
-		ui.full = true;
+		ui.f.full = true;
 		break;
 	case 's': case 'S':
 		save_snapshot();
 		break;
+	case 'c': case 'C':
+		toggle_console();
+		break;
+	case 't': case 'T':
+		ui.f.status_toggled = !ui.f.status_toggled;
+		break;
 	case CTRL_A:
-		input_key(ui.vm, false, CTRL_A);
+		if (!lingering())
+			send_key(false, CTRL_A);
 		break;
 	default:
 		set_note("unknown Ctrl-A command; Ctrl-A h shows the keys");
@@ -326,19 +273,19 @@ static void handle_key(bool keycode, wint_t k)
 		return;			/* sizes come through ui_resize() */
 	if (ui.help && !ui.prefix) {
 		ui.help = false;	/* any key closes the help and is eaten */
-		ui.full = true;
+		ui.f.full = true;
 		if (!ctrl_a)
 			return;
 	}
 	if (ui.prefix) {
 		ui.prefix = false;
-		ui.note_until = 0;
 		prefixed_key(keycode, k);
 	} else if (ctrl_a) {
 		ui.prefix = true;
-		set_note("Ctrl-A: x quit, h help, s save screen, Ctrl-A send Ctrl-A");
+	} else if (lingering()) {
+		end_linger();
 	} else {
-		input_key(ui.vm, keycode, (unsigned int)k);
+		send_key(keycode, k);
 	}
 }
 
@@ -351,46 +298,138 @@ static void read_keys(void)
 		handle_key(r == KEY_CODE_YES, k);
 }
 
+/* Sleeps until the next frame is due, a key, or a poke; handles them. */
+static void wait_events(uint64_t next)
+{
+	uint64_t now = now_ns();
+	struct pollfd p[2] = {
+		{ .fd = ui.wake[0], .events = POLLIN },
+		{ .fd = STDIN_FILENO, .events = POLLIN },
+	};
+	int ms = next > now ? (int)((next - now + 999999) / 1000000) : 0;
+	bool in_ok = __atomic_load_n(&ui.stdin_ok, __ATOMIC_RELAXED);
+
+	if (poll(p, in_ok ? 2 : 1, ms) > 0) {
+		char buf[64];
+
+		if (p[0].revents & POLLIN)
+			while (read(ui.wake[0], buf, sizeof(buf)) > 0)
+				;
+		if (p[1].revents & POLLIN) {
+			read_keys();
+		} else if (p[1].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			/* the terminal went away: nobody is left to press a key */
+			__atomic_store_n(&ui.stdin_ok, 0, __ATOMIC_RELAXED);
+			end_linger();
+		}
+	}
+	if (__atomic_exchange_n(&ui.resized, 0, __ATOMIC_ACQ_REL))
+		handle_resize();
+	if (__atomic_exchange_n(&ui.repaint, 0, __ATOMIC_ACQ_REL)) {
+		/*
+		 * Someone else wrote to the terminal (a crash report on
+		 * stderr) and moved the cursor behind ncurses' back: leave
+		 * and resume, which repaints all from scratch.
+		 */
+		endwin();
+		frame_relayout(&ui.f, true);
+	}
+}
+
 static void *ui_main(void *arg)
 {
 	uint64_t next = now_ns();
 
 	(void)arg;
-	sample_rates(&ui.r0);
-	check_size();
-	if (ui.too_small)
-		refresh();
+	frame_init(&ui.f, ui.vm, ui.rec, ui.con);
+	/* no row for the status line: say once how to reach vmm */
+	if (!layout_status_fits(LINES))
+		set_note("Ctrl-A h: help, Ctrl-A x: quit");
 	while (!__atomic_load_n(&ui.stop, __ATOMIC_ACQUIRE)) {
 		uint64_t now = now_ns();
 
 		if (now >= next) {
-			tick(now);
+			if (lingering())
+				ui.f.status_pinned = true;
+			frame_tick(&ui.f, now, current_note(now), ui.help);
 			next += REFRESH_NS;
 			if (next <= now)
 				next = now + REFRESH_NS;	/* late: skip, do not burst */
 		}
-		now = now_ns();
-		struct pollfd p[2] = {
-			{ .fd = ui.wake[0], .events = POLLIN },
-			{ .fd = STDIN_FILENO, .events = POLLIN },
-		};
-		int ms = next > now ? (int)((next - now + 999999) / 1000000) : 0;
-
-		if (poll(p, ui.stdin_ok ? 2 : 1, ms) > 0) {
-			char buf[64];
-
-			if (p[0].revents & POLLIN)
-				while (read(ui.wake[0], buf, sizeof(buf)) > 0)
-					;
-			if (p[1].revents & POLLIN)
-				read_keys();
-			else if (p[1].revents & (POLLHUP | POLLERR | POLLNVAL))
-				ui.stdin_ok = false;	/* the terminal went away */
-		}
-		if (__atomic_exchange_n(&ui.resized, 0, __ATOMIC_ACQ_REL))
-			handle_resize();
+		wait_events(next);
 	}
 	return NULL;
+}
+
+int ui_check_terminal(void)
+{
+	const char *t = getenv("TERM");
+	const char *cup;
+	int err = 0;
+
+	if (!t || !*t) {
+		fprintf(stderr, "vmm: TERM is not set, so the terminal UI cannot draw: "
+			"set it (e.g. TERM=xterm-256color) or use --headless\n");
+		return -1;
+	}
+	if (setupterm(t, STDOUT_FILENO, &err) != OK) {
+		fprintf(stderr, "vmm: terminal type '%s' is not in the terminfo database: "
+			"run with TERM=xterm-256color (or install its entry), or use --headless\n",
+			t);
+		return -1;
+	}
+	cup = tigetstr("cup");
+	del_curterm(cur_term);
+	if (!cup || cup == (char *)-1) {
+		fprintf(stderr, "vmm: terminal type '%s' cannot move the cursor: "
+			"run with TERM=xterm-256color, or use --headless\n", t);
+		return -1;
+	}
+	return 0;
+}
+
+static void close_pipes(void)
+{
+	for (int i = 0; i < 2; i++) {
+		if (ui.wake[i] >= 0)
+			close(ui.wake[i]);
+		if (ui.done[i] >= 0)
+			close(ui.done[i]);
+		ui.wake[i] = ui.done[i] = -1;
+	}
+}
+
+/* Everything ncurses does not do: the pipes and the console. */
+static int prepare(struct vm *vm)
+{
+	struct serial *com1;
+
+	ui.wake[0] = ui.wake[1] = ui.done[0] = ui.done[1] = -1;
+	if (pipe2(ui.wake, O_CLOEXEC | O_NONBLOCK) || pipe2(ui.done, O_CLOEXEC | O_NONBLOCK)) {
+		perror("vmm: pipe");
+		close_pipes();
+		return -1;
+	}
+	/* no console is no reason to refuse the UI: Ctrl-A c says so */
+	ui.con = console_create(CONSOLE_LINES, SCREEN_COLS);
+	com1 = vm_device(vm, &serial_device);
+	if (ui.con && com1) {
+		/* until the serial writer offers its sink: every byte COM1 sends */
+		com1->sink = console_sink;
+		com1->sink_opaque = ui.con;
+	}
+	return 0;
+}
+
+static void unprepare(void)
+{
+	struct serial *com1 = vm_device(ui.vm, &serial_device);
+
+	if (com1)
+		com1->sink = NULL;
+	console_destroy(ui.con);
+	ui.con = NULL;
+	close_pipes();
 }
 
 int ui_start(struct vm *vm, struct recorder *rec)
@@ -398,8 +437,9 @@ int ui_start(struct vm *vm, struct recorder *rec)
 	memset(&ui, 0, sizeof(ui));
 	ui.vm = vm;
 	ui.rec = rec;
-	ui.gen = UINT64_MAX;
-	ui.stdin_ok = true;
+	ui.stdin_ok = 1;
+	if (prepare(vm))
+		return -1;
 	have_tio = tcgetattr(STDIN_FILENO, &saved_tio) == 0;
 	ui.term = newterm(NULL, stdout, stdin);
 	if (!ui.term) {
@@ -407,6 +447,7 @@ int ui_start(struct vm *vm, struct recorder *rec)
 
 		fprintf(stderr, "vmm: cannot drive terminal type '%s'; try --headless\n",
 			t ? t : "(unset)");
+		unprepare();
 		return -1;
 	}
 	restore_len = 0;
@@ -423,25 +464,62 @@ int ui_start(struct vm *vm, struct recorder *rec)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
-	draw_init(&ui.d);
-	if (pipe2(ui.wake, O_CLOEXEC | O_NONBLOCK)) {
-		perror("vmm: pipe");
-		goto fail;
-	}
 	if (pthread_create(&ui.thread, NULL, ui_main, NULL)) {
 		fprintf(stderr, "vmm: cannot start the UI thread\n");
-		close(ui.wake[0]);
-		close(ui.wake[1]);
-		goto fail;
+		endwin();
+		delscreen(ui.term);
+		term_active = 0;
+		unprepare();
+		return -1;
 	}
 	pthread_setname_np(ui.thread, "vmm-ui");
 	ui.started = true;
 	return 0;
-fail:
-	endwin();
-	delscreen(ui.term);
-	term_active = 0;
-	return -1;
+}
+
+void ui_linger(int sig_fd)
+{
+	struct vm *vm = ui.vm;
+
+	if (!ui.started || !__atomic_load_n(&ui.stdin_ok, __ATOMIC_RELAXED))
+		return;
+	/* only an end the user did not ask for: not Ctrl-A x, a signal, --timeout */
+	switch (vm->stop_by) {
+	case STOP_CRASH:
+		snprintf(ui.exit_text, sizeof(ui.exit_text),
+			 "guest crashed: press a key to close (%.100s)", vm->exit_note);
+		break;
+	case STOP_GUEST:
+	case STOP_HALT:
+		snprintf(ui.exit_text, sizeof(ui.exit_text),
+			 "guest exited with status %d: press a key to close", vm->exit_status);
+		break;
+	default:
+		return;
+	}
+	__atomic_store_n(&ui.lingering, 1, __ATOMIC_RELEASE);
+	/* the crash report on stderr went over the screen */
+	if (vm->stop_by == STOP_CRASH)
+		__atomic_store_n(&ui.repaint, 1, __ATOMIC_RELEASE);
+	poke();
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = sig_fd, .events = POLLIN },
+			{ .fd = ui.done[0], .events = POLLIN },
+		};
+		struct signalfd_siginfo si;
+
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents)
+			break;
+		if (!(p[0].revents & POLLIN) || read(sig_fd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGWINCH)
+			ui_resize();
+		else if (si.ssi_signo != SIGUSR1)
+			break;	/* SIGINT, SIGTERM, SIGHUP: close, as a key would */
+	}
 }
 
 void ui_stop(void)
@@ -458,8 +536,7 @@ void ui_stop(void)
 	term_active = 0;
 	if (have_tio)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
-	close(ui.wake[0]);
-	close(ui.wake[1]);
+	unprepare();
 }
 
 void ui_resize(void)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "console.h"
 #include "cp437.h"
 #include "ui_draw.h"
 
@@ -37,36 +38,49 @@ static const struct {
 	{ 0x1a, '+' }, { 0x10, '+' }, { 0x1b, ',' }, { 0x11, ',' },
 };
 
-static enum color_depth pick_depth(void)
+static bool truecolor_terminal(void)
 {
+	const char *ct = getenv("COLORTERM");
+
+	return ct && (!strcmp(ct, "truecolor") || !strcmp(ct, "24bit"));
+}
+
+static enum color_depth pick_depth(bool utf8)
+{
+	static const char *const names[] = { "none", "8", "16", "256" };
 	const char *want = getenv("VMM_COLORS");
 	enum color_depth d = DEPTH_NONE;
 
 	if (has_colors() && start_color() == OK) {
-		if (COLORS >= 16 && COLOR_PAIRS >= attr_pairs_needed(DEPTH_16))
-			d = DEPTH_16;
-		else if (COLORS >= 8 && COLOR_PAIRS >= attr_pairs_needed(DEPTH_8))
-			d = DEPTH_8;
+		for (d = DEPTH_256; d > DEPTH_NONE; d--)
+			if (COLORS >= (d == DEPTH_256 ? 256 : d == DEPTH_16 ? 16 : 8) &&
+			    COLOR_PAIRS >= attr_pairs_needed(d))
+				break;
 	}
+	/* 24-bit cells go out as UTF-8 past ncurses: no ACS charset there */
+	if (d == DEPTH_256 && utf8 && truecolor_terminal())
+		d = DEPTH_DIRECT;
 	/* only ever ask for less than the terminal has */
-	if (want && !strcmp(want, "none"))
-		d = DEPTH_NONE;
-	else if (want && !strcmp(want, "8") && d == DEPTH_16)
-		d = DEPTH_8;
+	for (int i = 0; want && i < (int)(sizeof(names) / sizeof(names[0])); i++)
+		if (!strcmp(want, names[i]) && (int)d > i)
+			d = (enum color_depth)i;
 	return d;
 }
 
 void draw_init(struct ui_draw *d)
 {
 	d->utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
-	d->depth = pick_depth();
+	d->depth = pick_depth(d->utf8);
 	d->cursor_vis = -1;
+	memcpy(d->palette, screen_std_palette, sizeof(d->palette));
+	d->palette_default = true;
+	term_palette_make(d->palette, true, &d->tp);
 	if (d->depth != DEPTH_NONE) {
 		assume_default_colors(COLOR_WHITE, COLOR_BLACK);
 		for (int p = 1; p < attr_pairs_needed(d->depth); p++) {
 			short fg, bg;
 
-			attr_pair_colors(d->depth, p, &fg, &bg);
+			attr_pair_colors(d->depth, &d->tp, p, &fg, &bg);
 			init_pair((short)p, fg, bg);
 		}
 	}
@@ -96,26 +110,80 @@ static attr_t style_attrs(const struct cell_style *s)
 	       (s->reverse ? A_REVERSE : 0) | (s->invisible ? A_INVIS : 0);
 }
 
-static void put_cell(struct ui_draw *d, int i, uint16_t cell, bool blink)
+static void put_cell(struct ui_draw *d, int row, int col, uint16_t cell, bool blink)
 {
 	struct cell_style s;
 	uint8_t ch = (uint8_t)cell;
 	wchar_t w[2] = { d->glyph[ch], 0 };
 	cchar_t cc;
 
-	attr_style((uint8_t)(cell >> 8), blink, d->depth, &s);
+	attr_style((uint8_t)(cell >> 8), blink, d->depth, &d->tp, &s);
 	setcchar(&cc, w, style_attrs(&s) | d->glyph_attr[ch], s.pair, NULL);
-	mvadd_wch(i / SCREEN_COLS, i % SCREEN_COLS, &cc);
+	mvadd_wch(row, col, &cc);
+	/* ncurses may clear the rest of a row with el: repaint whole rows */
+	if (s.rgb)
+		d->rgb_pending = true;
 }
 
-void draw_cells(struct ui_draw *d, const struct screen_frame *f,
-		const struct screen_frame *old)
+/* A new guest palette: the custom pairs get its nearest xterm colours. */
+static void take_palette(struct ui_draw *d, const struct screen_frame *f)
 {
+	memcpy(d->palette, f->palette, sizeof(d->palette));
+	d->palette_default = f->palette_default;
+	term_palette_make(d->palette, d->palette_default, &d->tp);
+	if (d->depth < DEPTH_256 || d->palette_default)
+		return;
+	for (int p = ATTR_CUSTOM_PAIRS; p < attr_pairs_needed(d->depth); p++) {
+		short fg, bg;
+
+		attr_pair_colors(d->depth, &d->tp, p, &fg, &bg);
+		init_pair((short)p, fg, bg);
+	}
+}
+
+void draw_cells(struct ui_draw *d, const struct layout *l, const struct viewport *v,
+		const struct screen_frame *f, const struct screen_frame *old)
+{
+	if (f->palette_default != d->palette_default ||
+	    memcmp(f->palette, d->palette, sizeof(d->palette))) {
+		take_palette(d, f);
+		old = NULL;
+	}
 	if (old && old->blink != f->blink)
 		old = NULL;
-	for (int i = 0; i < SCREEN_CELLS; i++)
-		if (!old || old->cells[i] != f->cells[i])
-			put_cell(d, i, f->cells[i], f->blink);
+	if (!old)
+		d->help_on = false;
+	for (int r = 0; r < l->rows; r++) {
+		int i = ((int)v->top + r) * SCREEN_COLS + v->left;
+
+		for (int c = 0; c < l->cols; c++, i++)
+			if (!old || old->cells[i] != f->cells[i])
+				put_cell(d, l->top + r, l->left + c, f->cells[i], f->blink);
+	}
+}
+
+void draw_console(struct ui_draw *d, const struct layout *l, const struct viewport *v,
+		  const uint32_t *cells, int cols)
+{
+	int avail = cols - v->left, n = avail < l->cols ? avail : l->cols;
+
+	for (int r = 0; r < l->rows; r++) {
+		const uint32_t *line = cells + (size_t)r * (size_t)cols + v->left;
+
+		for (int c = 0; c < n; c++) {
+			uint32_t cp = line[c];
+			/* a wide character cut in half by an edge shows as a blank */
+			bool cut = cp == CONSOLE_WIDE_TAIL ||
+				   (c + 1 == n && c + 1 < avail && line[c + 1] == CONSOLE_WIDE_TAIL);
+			wchar_t w[2] = { !cp || cut ? L' ' : (wchar_t)cp, 0 };
+			cchar_t cc;
+
+			if (cp == CONSOLE_WIDE_TAIL && c > 0)
+				continue;	/* drawn with its left half */
+			setcchar(&cc, w, A_NORMAL, 0, NULL);
+			mvadd_wch(l->top + r, l->left + c, &cc);
+		}
+	}
 }
 
 /* The status line and the help box use the colours of VGA attribute attr. */
@@ -123,16 +191,31 @@ static void set_style(struct ui_draw *d, uint8_t attr)
 {
 	struct cell_style s;
 
-	attr_style(attr, true, d->depth, &s);
+	attr_style(attr, true, d->depth, NULL, &s);
 	attr_set(style_attrs(&s) | (d->depth == DEPTH_NONE ? A_REVERSE : 0), s.pair, NULL);
 }
 
-void draw_status(struct ui_draw *d, const char *text)
+void draw_status(struct ui_draw *d, int row, int left, int cols, const char *text)
 {
+	int n = (int)strlen(text);
+
 	set_style(d, 0x70);
-	mvaddnstr(STATUS_ROW, 0, text, COLS);
-	for (int c = (int)strlen(text); c < COLS; c++)
-		mvaddch(STATUS_ROW, c, ' ');
+	mvaddnstr(row, left, text, cols);
+	if (n < cols)
+		mvhline(row, left + n, ' ', cols - n);
+	attr_set(A_NORMAL, 0, NULL);
+}
+
+void draw_tag(struct ui_draw *d, int row, int col, int cols, const char *text)
+{
+	wchar_t w[128];
+
+	/* wide characters: the arrows are one column each, as counted */
+	if (mbstowcs(w, text, sizeof(w) / sizeof(w[0])) == (size_t)-1)
+		return;
+	w[sizeof(w) / sizeof(w[0]) - 1] = 0;
+	set_style(d, 0x70);
+	mvaddnwstr(row, col, w, cols);
 	attr_set(A_NORMAL, 0, NULL);
 }
 
@@ -141,9 +224,13 @@ static const char *const help_text[] = {
 	"",
 	"Ctrl-A x        quit: the VM ends, vmm exits with 0",
 	"Ctrl-A h        this help (any key closes it)",
+	"Ctrl-A c        serial console (COM1) / the screen",
+	"Ctrl-A t        show or hide the status line",
+	"Ctrl-A arrows   scroll a view bigger than the terminal",
+	"   PgUp PgDn    (the cursor moving or a typed key ends it)",
 	"Ctrl-A s        save the screen as text in NAME-screen-N.txt",
 	"Ctrl-A Ctrl-A   send one Ctrl-A to the guest",
-	"any other key   goes to the guest",
+	"any other key   goes to the guest (COM1 in the console)",
 	"",
 	"Status line: VGA and disk modes, VM exits, hypercalls",
 	"and disk sectors per second, frames drawn per second.",
@@ -152,13 +239,20 @@ static const char *const help_text[] = {
 void draw_help(struct ui_draw *d)
 {
 	const int n = (int)(sizeof(help_text) / sizeof(help_text[0]));
-	const int w = 64, top = (SCREEN_ROWS - n - 2) / 2, left = (SCREEN_COLS - w) / 2;
+	/* centred on the terminal; a small one shows what fits */
+	const int w = COLS < 64 ? COLS : 64, h = n + 2;
+	const int top = LINES > h ? (LINES - h) / 2 : 0, left = (COLS - w) / 2;
 
+	d->help_on = true;
+	d->help_box[0] = top;
+	d->help_box[1] = left;
+	d->help_box[2] = h;
+	d->help_box[3] = w;
 	set_style(d, 0x1f);
-	for (int r = 0; r < n + 2; r++) {
+	for (int r = 0; r < h; r++) {
 		mvhline(top + r, left, ' ', w);
 		if (r > 0 && r <= n)
-			mvaddstr(top + r, left + 3, help_text[r - 1]);
+			mvaddnstr(top + r, left + 2, help_text[r - 1], w - 3);
 	}
 	mvadd_wch(top, left, WACS_ULCORNER);
 	mvadd_wch(top, left + w - 1, WACS_URCORNER);
@@ -200,12 +294,15 @@ void draw_too_small(int rows, int cols)
 	}
 }
 
-void draw_cursor(struct ui_draw *d, const struct screen_frame *f, bool hide)
+void draw_cursor(struct ui_draw *d, const struct layout *l, const struct viewport *v,
+		 int64_t row, int col, bool on)
 {
-	int vis = f->cursor_on && !hide;
+	int64_t r = row - v->top;
+	int c = col - v->left;
+	int vis = on && r >= 0 && r < l->rows && c >= 0 && c < l->cols;
 
 	if (vis)
-		move(f->cursor / SCREEN_COLS, f->cursor % SCREEN_COLS);
+		move(l->top + (int)r, l->left + c);
 	leaveok(stdscr, !vis);
 	if (vis != d->cursor_vis) {
 		curs_set(vis);

@@ -10,43 +10,27 @@
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
 
+#include "../hypercalls/multiboot.h"
 #include "../hypercalls/vmm_abi.h"
 #include "boot.h"
 #include "config.h"
 
-#define MB_INFO_MEMORY		(1u << 0)
-#define MB_INFO_CMDLINE		(1u << 2)
-#define MB_INFO_MEM_MAP		(1u << 6)
-#define MB_INFO_LOADER_NAME	(1u << 9)
-#define E820_RAM		1
-#define E820_RESERVED		2
+#define E820_RAM		MULTIBOOT_MEMORY_AVAILABLE
+#define E820_RESERVED		MULTIBOOT_MEMORY_RESERVED
 #define EBDA_START		0x9fc00u
 #define BIOS_START		0xf0000u
 
-struct mb_info {
-	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
-	uint32_t mods_count, mods_addr, syms[4];
-	uint32_t mmap_length, mmap_addr, drives_length, drives_addr;
-	uint32_t config_table, boot_loader_name;
-};
-
-struct mb_mmap {
-	uint32_t size;
-	uint64_t addr, len;
-	uint32_t type;
-} __attribute__((packed));
-
 static const char loader_name[] = "vmm";
 
-_Static_assert(sizeof(struct mb_info) + 5 * sizeof(struct mb_mmap) +
+_Static_assert(sizeof(struct multiboot_info) + 5 * sizeof(struct multiboot_mmap_entry) +
 	       sizeof(loader_name) + CONFIG_CMDLINE_MAX + 1 <= 4096,
 	       "a command line of CONFIG_CMDLINE_MAX must fit the info page");
 
 void boot_write_info(const struct guest_mem *m, const struct boot_params *p)
 {
 	uint8_t *page = gpa_ptr(m, VMM_MB_INFO_GPA, 4096);
-	struct mb_info *mbi = (void *)page;
-	struct mb_mmap map[] = {
+	struct multiboot_info *mbi = (void *)page;
+	struct multiboot_mmap_entry map[] = {
 		{ 20, 0, VMM_RESERVED_END, E820_RESERVED },
 		{ 20, VMM_RESERVED_END, EBDA_START - VMM_RESERVED_END, E820_RAM },
 		{ 20, EBDA_START, GUEST_HOLE_START - EBDA_START, E820_RESERVED },
@@ -59,8 +43,8 @@ void boot_write_info(const struct guest_mem *m, const struct boot_params *p)
 	if (!page || !bi)
 		return;		/* guest RAM is at least 2 MiB: cannot happen */
 	memset(page, 0, 4096);
-	mbi->flags = MB_INFO_MEMORY | MB_INFO_CMDLINE | MB_INFO_MEM_MAP |
-		     MB_INFO_LOADER_NAME;
+	mbi->flags = MULTIBOOT_INFO_MEMORY | MULTIBOOT_INFO_CMDLINE |
+		     MULTIBOOT_INFO_MEM_MAP | MULTIBOOT_INFO_LOADER_NAME;
 	mbi->mem_lower = EBDA_START / 1024;
 	mbi->mem_upper = (uint32_t)((m->size - 0x100000) / 1024);
 	mbi->boot_device = 0xffffffffu;
@@ -101,33 +85,47 @@ static void flat_segment(struct kvm_segment *s, uint16_t sel, uint8_t type)
 	};
 }
 
-int boot_set_regs(int vcpu_fd, uint32_t entry)
+int boot_vcpu_state(int vcpu_fd, boot_state_fn fill, const void *arg,
+		    const char *what)
 {
 	struct kvm_sregs s;
-	struct kvm_regs r = {
-		.rip = entry,
-		.rax = 0x2badb002u,
-		.rbx = VMM_MB_INFO_GPA,
-		.rflags = 0x2,
-	};
+	struct kvm_regs r;
 
+	/* GET first: the APIC base and the interrupt bitmap stay KVM's */
 	if (ioctl(vcpu_fd, KVM_GET_SREGS, &s) < 0)
 		goto fail;
-	flat_segment(&s.cs, 0x08, 0xb);	/* code, execute/read, accessed */
-	flat_segment(&s.ds, 0x10, 0x3);	/* data, read/write, accessed */
-	s.es = s.fs = s.gs = s.ss = s.ds;
-	s.tr = (struct kvm_segment){ .limit = 0x67, .type = 0xb, .present = 1 };
-	s.ldt = (struct kvm_segment){ .type = 0x2, .unusable = 1 };
-	s.gdt.base = s.idt.base = 0;
-	s.gdt.limit = s.idt.limit = 0xffff;
-	s.cr0 = 0x11;			/* PE | ET, paging off */
-	s.cr4 = 0;
-	s.efer = 0;
+	fill(&r, &s, arg);
 	if (ioctl(vcpu_fd, KVM_SET_SREGS, &s) < 0 ||
 	    ioctl(vcpu_fd, KVM_SET_REGS, &r) < 0)
 		goto fail;
 	return 0;
 fail:
-	fprintf(stderr, "vmm: cannot set the boot registers: %s\n", strerror(errno));
+	fprintf(stderr, "vmm: cannot set the %s registers: %s\n", what, strerror(errno));
 	return -1;
+}
+
+/* What a Multiboot loader leaves: flat 32-bit protected mode, paging off. */
+static void multiboot_state(struct kvm_regs *r, struct kvm_sregs *s, const void *arg)
+{
+	*r = (struct kvm_regs){
+		.rip = *(const uint32_t *)arg,
+		.rax = MULTIBOOT_BOOT_MAGIC,
+		.rbx = VMM_MB_INFO_GPA,
+		.rflags = 0x2,
+	};
+	flat_segment(&s->cs, 0x08, 0xb);	/* code, execute/read, accessed */
+	flat_segment(&s->ds, 0x10, 0x3);	/* data, read/write, accessed */
+	s->es = s->fs = s->gs = s->ss = s->ds;
+	s->tr = (struct kvm_segment){ .limit = 0x67, .type = 0xb, .present = 1 };
+	s->ldt = (struct kvm_segment){ .type = 0x2, .unusable = 1 };
+	s->gdt.base = s->idt.base = 0;
+	s->gdt.limit = s->idt.limit = 0xffff;
+	s->cr0 = 0x11;			/* PE | ET, paging off */
+	s->cr4 = 0;
+	s->efer = 0;
+}
+
+int boot_set_regs(int vcpu_fd, uint32_t entry)
+{
+	return boot_vcpu_state(vcpu_fd, multiboot_state, &entry, "boot");
 }

@@ -18,12 +18,16 @@ static struct bus_range *bus_find(struct bus *b, uint64_t addr, uint32_t size)
 int bus_register(struct bus *b, uint64_t base, uint64_t len, bus_handler fn,
 		 void *opaque, const char *name)
 {
-	if (len == 0 || base + len < base || b->nr == BUS_MAX_RANGES || !fn)
+	if (len == 0 || base + len < base || b->nr == BUS_MAX_RANGES || !fn ||
+	    !name)
 		return -1;
 	for (int i = 0; i < b->nr; i++) {
 		const struct bus_range *r = &b->r[i];
 
 		if (base < r->base + r->len && r->base < base + len)
+			return -1;
+		/* names key the ranges in --stats: one each */
+		if (!strcmp(r->name, name))
 			return -1;
 	}
 	b->r[b->nr++] = (struct bus_range){ base, len, fn, opaque, name, 0, 0 };

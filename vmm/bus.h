@@ -38,7 +38,10 @@ struct bus {
 	uint64_t unclaimed_reads, unclaimed_writes;
 };
 
-/* 0, or -1 when the range is empty, wraps, overlaps another or the bus is full. */
+/*
+ * 0, or -1 when the range is empty, wraps, overlaps another, has the name
+ * of another (names are the ranges' keys in --stats) or the bus is full.
+ */
 int bus_register(struct bus *b, uint64_t base, uint64_t len, bus_handler fn,
 		 void *opaque, const char *name);
 

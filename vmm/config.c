@@ -12,11 +12,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "../hypercalls/vmm_abi.h"
 #include "config.h"
 #include "config_text.h"
 
-enum ktype { K_GROUP, K_STRING, K_INT, K_BOOL, K_ENUM };
+/*
+ * K_SHORT: a string that stands for a group's one usual member (its name
+ * is choices[0]), or the whole group: firmware = "seabios" or
+ * firmware = { image = "seabios"; log = "stderr"; }.
+ */
+enum ktype { K_GROUP, K_STRING, K_INT, K_BOOL, K_ENUM, K_SHORT };
 
 static const char *const display_names[] = { "tui", "headless", NULL };
 static const char *const mode_names[] = { "emulated", "pv", NULL };
@@ -24,6 +31,7 @@ const char *const config_strategy_names[] = { "trap", "coalesced", "ram", NULL }
 const char *const config_cache_names[] = {
 	"writeback", "writethrough", "none", "unsafe", NULL
 };
+static const char *const firmware_short[] = { "image", NULL };
 
 struct key {
 	const char *path;
@@ -49,6 +57,10 @@ static const struct key schema[] = {
 	{ "disk.cache", K_ENUM, config_cache_names },
 	{ "serial", K_GROUP, NULL },
 	{ "serial.output", K_STRING, NULL },
+	{ "firmware", K_SHORT, firmware_short },
+	{ "firmware.image", K_STRING, NULL },
+	{ "firmware.log", K_STRING, NULL },
+	{ "firmware.menu", K_BOOL, NULL },
 };
 
 static const struct key *schema_find(const char *path)
@@ -114,6 +126,7 @@ static const char *type_name(enum ktype t)
 	case K_GROUP: return "a group { ... }";
 	case K_INT: return "an integer";
 	case K_BOOL: return "true or false";
+	case K_SHORT: return "a string or a group { ... }";
 	default: return "a string";
 	}
 }
@@ -126,6 +139,7 @@ static bool type_ok(const config_setting_t *s, enum ktype t)
 	case K_GROUP: return st == CONFIG_TYPE_GROUP;
 	case K_INT: return st == CONFIG_TYPE_INT || st == CONFIG_TYPE_INT64;
 	case K_BOOL: return st == CONFIG_TYPE_BOOL;
+	case K_SHORT: return st == CONFIG_TYPE_STRING || st == CONFIG_TYPE_GROUP;
 	default: return st == CONFIG_TYPE_STRING;
 	}
 }
@@ -145,7 +159,7 @@ static int check_tree(struct loader *l, config_setting_t *g, const char *prefix)
 			return fail(l, s, "unknown key '%s'", path);
 		if (!type_ok(s, k->type))
 			return fail(l, s, "'%s' must be %s", path, type_name(k->type));
-		if (k->type == K_GROUP && check_tree(l, s, path))
+		if (config_setting_is_group(s) && check_tree(l, s, path))
 			return -1;
 	}
 	return 0;
@@ -189,6 +203,68 @@ static int check_readable(struct loader *l, const char *path, const char *file)
 		return 0;
 	return fail(l, config_lookup(&l->cf, path), "%s '%s': %s", path, file,
 		    strerror(errno));
+}
+
+static char *copy(const char *v)
+{
+	char *out = strdup(v);
+
+	if (!out) {
+		perror("vmm");
+		exit(1);
+	}
+	return out;
+}
+
+/*
+ * firmware = "seabios" (Debian's SeaBIOS), a BIOS image, or the group
+ * { image = ...; log = "stderr" | "none" | a file; menu = bool; }.  The
+ * firmware boots disk.path through the emulated ATA disk.
+ */
+const char *config_firmware_size_problem(uint64_t size)
+{
+	if (!size)
+		return "is empty";
+	if (size % CONFIG_FIRMWARE_BLOCK)
+		return "is not a whole number of 64 KiB blocks";
+	if (size > CONFIG_FIRMWARE_MAX)
+		return "is larger than 256 KiB";
+	return NULL;
+}
+
+static int extract_firmware(struct loader *l)
+{
+	struct vm_config *c = l->c;
+	config_setting_t *s = config_lookup(&l->cf, "firmware"), *img = s;
+	const char *v, *why;
+	struct stat st;
+	int b = 0;
+
+	if (!s)
+		return 0;
+	if (config_setting_is_group(s) && !(img = config_setting_get_member(s, "image")))
+		return fail(l, s, "'firmware' needs 'image' (\"seabios\" or a BIOS image file)");
+	v = config_setting_get_string(img);
+	c->firmware.image = strcmp(v, "seabios") ? resolve(l, v) : copy(CONFIG_SEABIOS);
+	if (stat(c->firmware.image, &st) < 0 || access(c->firmware.image, R_OK) < 0)
+		return fail(l, img, "firmware '%s': %s", c->firmware.image, strerror(errno));
+	why = S_ISREG(st.st_mode) ? config_firmware_size_problem((uint64_t)st.st_size) :
+	      "is not a regular file";
+	if (why)
+		return fail(l, img, "firmware '%s' %s", c->firmware.image, why);
+	v = get_str(l, "firmware.log");
+	if (!v)
+		v = "none";
+	c->firmware.log = !strcmp(v, "stderr") || !strcmp(v, "none") ? copy(v) : resolve(l, v);
+	config_lookup_bool(&l->cf, "firmware.menu", &b);
+	c->firmware.menu = b;
+	if (!config_lookup(&l->cf, "disk.path"))
+		return fail(l, s, "a firmware boots 'disk.path': add disk = { path = \"...\"; }");
+	v = get_str(l, "disk.mode");
+	if (v && strcmp(v, "emulated"))
+		return fail(l, config_lookup(&l->cf, "disk.mode"),
+			    "'disk.mode' must be \"emulated\" with a firmware (the BIOS drives the ATA disk)");
+	return 0;
 }
 
 /*
@@ -266,12 +342,16 @@ static int extract_guest(struct loader *l)
 		return -1;
 	c->mem_mib = (uint32_t)m;
 
-	v = get_str(l, "guest");
-	if (!v)
-		return fail(l, NULL, "missing key 'guest' (the Multiboot ELF to run)");
-	c->guest = resolve(l, v);
-	if (check_readable(l, "guest", c->guest))
+	if (extract_firmware(l))
 		return -1;
+	v = get_str(l, "guest");
+	if (!v && !c->firmware.image)
+		return fail(l, NULL, "missing key 'guest' (the Multiboot ELF to run)");
+	if (v) {
+		c->guest = resolve(l, v);
+		if (check_readable(l, "guest", c->guest))
+			return -1;
+	}
 
 	v = get_str(l, "cmdline");
 	if (v && strlen(v) > CONFIG_CMDLINE_MAX)
@@ -358,21 +438,48 @@ static int extract(struct loader *l)
 	       extract_disk(l) || extract_serial(l) ? -1 : 0;
 }
 
-/* The setting path (a copy, split at its dot) names in the tree, emptied. */
-static config_setting_t *replace_setting(struct loader *l, char *path, int type)
+/*
+ * The group `name` at the root for an override of one of its members; a
+ * shorthand string there (firmware = "seabios") becomes its usual member.
+ */
+static config_setting_t *override_group(config_setting_t *root, const char *name)
 {
-	config_setting_t *parent = config_root_setting(&l->cf);
+	config_setting_t *g = config_setting_get_member(root, name);
+	const struct key *k = schema_find(name);
+	const char *v = g ? config_setting_get_string(g) : NULL;
+	char *shorthand = v ? copy(v) : NULL;
+
+	if (g && config_setting_is_group(g)) {
+		free(shorthand);
+		return g;
+	}
+	if (g)
+		config_setting_remove(root, name);
+	g = config_setting_add(root, name, CONFIG_TYPE_GROUP);
+	if (g && shorthand && k && k->type == K_SHORT)
+		config_setting_set_string(config_setting_add(g, k->choices[0],
+							     CONFIG_TYPE_STRING), shorthand);
+	free(shorthand);
+	return g;
+}
+
+/* The setting path (a copy, split at its dot) names in the tree, emptied. */
+static config_setting_t *replace_setting(struct loader *l, char *path,
+					 const struct key *k, int type)
+{
+	config_setting_t *parent = config_root_setting(&l->cf), *g;
 	char *dot = strchr(path, '.');
 	const char *leaf = path;
 
 	if (dot) {
 		*dot = 0;
 		leaf = dot + 1;
-		config_setting_t *g = config_setting_get_member(parent, path);
-
-		if (!g)
-			g = config_setting_add(parent, path, CONFIG_TYPE_GROUP);
+		parent = override_group(parent, path);
+	} else if (k->type == K_SHORT && (g = config_setting_get_member(parent, path)) &&
+		   config_setting_is_group(g)) {
+		/* --set firmware=x keeps the file's firmware.log and .menu */
 		parent = g;
+		leaf = k->choices[0];
 	}
 	if (config_setting_get_member(parent, leaf))
 		config_setting_remove(parent, leaf);
@@ -431,7 +538,7 @@ static int apply_override(struct loader *l, const char *arg)
 	int type = k->type == K_INT ? CONFIG_TYPE_INT64 :
 		   k->type == K_BOOL ? CONFIG_TYPE_BOOL : CONFIG_TYPE_STRING;
 
-	return set_value(replace_setting(l, path, type), k->type, arg, eq + 1);
+	return set_value(replace_setting(l, path, k, type), k->type, arg, eq + 1);
 }
 
 /* libconfig's own message, with a hint for the dotted keys --set uses. */
@@ -554,5 +661,7 @@ void config_free(struct vm_config *c)
 	free(c->disk.path);
 	free(c->disk.slave);
 	free(c->serial.output);
+	free(c->firmware.image);
+	free(c->firmware.log);
 	memset(c, 0, sizeof(*c));
 }

@@ -11,6 +11,12 @@
 /* The command line shares the Multiboot info page (vmm/boot.c checks it fits). */
 #define CONFIG_CMDLINE_MAX	2048
 
+/* firmware = "seabios": the BIOS of Debian's seabios package */
+#define CONFIG_SEABIOS		"/usr/share/seabios/bios.bin"
+/* a BIOS image is whole 64 KiB blocks, at most 256 KiB (devices/firmware.c) */
+#define CONFIG_FIRMWARE_BLOCK	(64u << 10)
+#define CONFIG_FIRMWARE_MAX	(256u << 10)
+
 enum display_mode { DISPLAY_TUI, DISPLAY_HEADLESS };
 enum vga_strategy { VGA_TRAP, VGA_COALESCED, VGA_RAM };
 enum cache_mode { CACHE_WRITEBACK, CACHE_WRITETHROUGH, CACHE_NONE, CACHE_UNSAFE };
@@ -37,6 +43,11 @@ struct vm_config {
 	struct {
 		char *output;	/* "stdout", "none" or a file path */
 	} serial;
+	struct {
+		char *image;	/* NULL: a Multiboot guest; else the BIOS image */
+		char *log;	/* port 0x402: "stderr", "none" or a file path */
+		bool menu;	/* the BIOS's boot menu */
+	} firmware;
 };
 
 /*
@@ -49,6 +60,9 @@ int config_load(struct vm_config *c, const char *file,
 void config_free(struct vm_config *c);
 /* "64M", "1G", "4096" (K, M, G, T are powers of 1024) -> bytes; -1 if malformed or 0 */
 int config_parse_size(const char *s, uint64_t *bytes);
+
+/* NULL when a file of this size can be a BIOS image, else why not. */
+const char *config_firmware_size_problem(uint64_t size);
 
 extern const char *const config_cache_names[];
 extern const char *const config_strategy_names[];

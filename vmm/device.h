@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What a device is to the machine.  Every device file under devices/
- * defines one `const struct device_type` and is listed once in
+ * defines one `const struct device_model` and is listed once in
  * devices/table.h; main builds the devices in that order and tears them
  * down in reverse.  A device finds another one it needs (PV VGA needs the
  * VGA, the UI's input needs the keyboard) with vm_device(), never through
@@ -16,7 +16,7 @@ struct vm;
 struct json;
 struct state;
 
-struct device_type {
+struct device_model {
 	const char *name;	/* unique; the device's key in --stats */
 	/*
 	 * Builds the device for vm->cfg and registers its ranges.  Returns 0
@@ -41,6 +41,6 @@ struct device_type {
 };
 
 /* The instance of type t in this VM, or NULL when it has none. */
-void *vm_device(const struct vm *vm, const struct device_type *t);
+void *vm_device(const struct vm *vm, const struct device_model *t);
 
 #endif

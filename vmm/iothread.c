@@ -73,7 +73,7 @@ static void *iothread_main(void *arg)
 		 * futex wake-up, which costs up to a millisecond on these hosts.
 		 */
 		if (!ring_empty(vm) && pthread_mutex_trylock(&vm->io_lock) == 0) {
-			coalesced_drain(vm);
+			vm_sync(vm);
 			pthread_mutex_unlock(&vm->io_lock);
 			wait_us = POLL_MIN_US;
 			active = t;

@@ -81,12 +81,18 @@ static int kvm_open(struct vm *vm)
 int vm_map_ram(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
 	       bool readonly)
 {
+	return vm_map_host(vm, slot, gpa, size, vm->mem.base + gpa, readonly);
+}
+
+int vm_map_host(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
+		void *host, bool readonly)
+{
 	struct kvm_userspace_memory_region r = {
 		.slot = (uint32_t)slot,
 		.flags = readonly ? KVM_MEM_READONLY : 0,
 		.guest_phys_addr = gpa,
 		.memory_size = size,
-		.userspace_addr = (uint64_t)(uintptr_t)(vm->mem.base + gpa),
+		.userspace_addr = (uint64_t)(uintptr_t)host,
 	};
 
 	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
@@ -123,6 +129,19 @@ int vm_coalesce(struct vm *vm, uint64_t addr, uint32_t len, bool pio)
 
 	vm->ring = (void *)((uint8_t *)vm->run + KVM_COALESCED_MMIO_PAGE_OFFSET * page);
 	return 0;
+}
+
+bool vm_coalesce_pio(struct vm *vm, uint16_t port, uint32_t len)
+{
+	struct kvm_coalesced_mmio_zone z = { .addr = port, .size = len, .pio = 1 };
+
+	if (vm->vm_fd < 0 ||
+	    ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_PIO) <= 0 ||
+	    ioctl(vm->vm_fd, KVM_REGISTER_COALESCED_MMIO, &z) < 0)
+		return false;
+	vm->ring = (void *)((uint8_t *)vm->run +
+			    KVM_COALESCED_MMIO_PAGE_OFFSET * sysconf(_SC_PAGESIZE));
+	return true;
 }
 
 void vm_irq_line(struct vm *vm, unsigned int irq, int level)
@@ -190,97 +209,50 @@ static int vm_ioctl(struct vm *vm, unsigned long req, void *arg, const char *nam
 	return 0;
 }
 
-/*
- * Destroying a VM with the in-kernel irqchip takes KVM 7-15 ms here (one
- * SRCU grace period per device it unregisters), and a process does that
- * when it exits, after the guest is done.  A child holding the VM's file
- * descriptors lets vmm itself exit at once: when our end of the pipe
- * closes (we exited, however), the child drops the VM and goes too.
- * Guest RAM is not inherited (MADV_DONTFORK), so nothing is copied.
- */
-static void defer_teardown(struct vm *vm)
+static int create_vm(struct vm *vm)
 {
-	int p[2];
-
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return;
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		int keep[] = { p[0], vm->vm_fd, vm->vcpu_fd };
-		unsigned int lo = 0;
-		char c;
-
-		signal(SIGINT, SIG_IGN);
-		signal(SIGTERM, SIG_IGN);
-		signal(SIGHUP, SIG_IGN);
-		/* close everything else: the gaps between the sorted keepers */
-		for (int i = 0; i < 3; i++)
-			for (int j = i + 1; j < 3; j++)
-				if (keep[j] < keep[i]) {
-					int t = keep[i];
-
-					keep[i] = keep[j];
-					keep[j] = t;
-				}
-		for (int i = 0; i < 3; i++) {
-			if ((unsigned int)keep[i] > lo)
-				close_range(lo, (unsigned int)keep[i] - 1, 0);
-			lo = (unsigned int)keep[i] + 1;
-		}
-		close_range(lo, ~0u, 0);
-		while (read(p[0], &c, 1) < 0 && errno == EINTR)
-			;
-		_exit(0);
-	}
-	close(p[0]);
-	if (pid < 0)
-		close(p[1]);
-	/* p[1] stays open until vmm exits: its close is the child's signal */
-}
-
-int vm_create(struct vm *vm, const struct vm_config *cfg)
-{
-	vm->cfg = cfg;
-	vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = -1;
-	pthread_mutex_init(&vm->io_lock, NULL);
-	vm->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (vm->wake_fd < 0) {
-		perror("vmm: eventfd");
-		return -1;
-	}
-	if (kvm_open(vm))
-		return -1;
 	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
 	if (vm->vm_fd < 0) {
 		fprintf(stderr, "vmm: KVM_CREATE_VM: %s\n", strerror(errno));
 		return -1;
 	}
-	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)KVM_TSS_GPA) < 0) {
-		fprintf(stderr, "vmm: KVM_SET_TSS_ADDR: %s\n", strerror(errno));
-		return -1;
-	}
-	vm->mem.size = (uint64_t)cfg->mem_mib << 20;
+	return vm_ioctl(vm, KVM_SET_TSS_ADDR, (void *)(unsigned long)KVM_TSS_GPA,
+			"KVM_SET_TSS_ADDR");
+}
+
+/* Slots before the irqchip: a slot added after it costs an SRCU grace period. */
+static int map_guest_ram(struct vm *vm, uint32_t mib)
+{
+	vm->mem.size = (uint64_t)mib << 20;
 	vm->mem.base = mmap(NULL, vm->mem.size, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (vm->mem.base == MAP_FAILED) {
 		vm->mem.base = NULL;
 		fprintf(stderr, "vmm: cannot map %u MiB of guest RAM: %s\n",
-			cfg->mem_mib, strerror(errno));
+			mib, strerror(errno));
 		return -1;
 	}
-	if (vm_map_ram(vm, 0, 0, GUEST_HOLE_START, false) ||
-	    vm_map_ram(vm, 1, GUEST_HOLE_END, vm->mem.size - GUEST_HOLE_END, false))
+	/* a child process (vmm/reaper.c) must not copy it */
+	madvise(vm->mem.base, vm->mem.size, MADV_DONTFORK);
+	if (vm_map_ram(vm, SLOT_LOW_RAM, 0, GUEST_HOLE_START, false) ||
+	    vm_map_ram(vm, SLOT_HIGH_RAM, GUEST_HOLE_END, vm->mem.size - GUEST_HOLE_END,
+		       false))
 		return -1;
+	return 0;
+}
 
-	if (vm_ioctl(vm, KVM_CREATE_IRQCHIP, NULL, "KVM_CREATE_IRQCHIP"))
-		return -1;
+static int create_irqchip(struct vm *vm)
+{
 	/* The dummy speaker keeps port 0x61 (PIT gate 2) in the kernel. */
 	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
 
-	if (vm_ioctl(vm, KVM_CREATE_PIT2, &pit, "KVM_CREATE_PIT2"))
+	if (vm_ioctl(vm, KVM_CREATE_IRQCHIP, NULL, "KVM_CREATE_IRQCHIP"))
 		return -1;
+	return vm_ioctl(vm, KVM_CREATE_PIT2, &pit, "KVM_CREATE_PIT2");
+}
 
+static int create_vcpu(struct vm *vm)
+{
 	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
 	if (vm->vcpu_fd < 0) {
 		fprintf(stderr, "vmm: KVM_CREATE_VCPU: %s\n", strerror(errno));
@@ -302,11 +274,28 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	}
 	/* Registers come with every exit, so a hypercall costs no extra ioctl. */
 	vm->run->kvm_valid_regs = KVM_SYNC_X86_REGS;
-	if (setup_cpuid(vm))
+	return setup_cpuid(vm);
+}
+
+void vm_init(struct vm *vm)
+{
+	vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = vm->wake_fd = -1;
+	pthread_mutex_init(&vm->io_lock, NULL);
+	screen_init(&vm->screen);
+}
+
+int vm_create(struct vm *vm, const struct vm_config *cfg)
+{
+	vm->cfg = cfg;
+	vm->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->wake_fd < 0) {
+		perror("vmm: eventfd");
 		return -1;
-	madvise(vm->mem.base, vm->mem.size, MADV_DONTFORK);
-	defer_teardown(vm);
-	return 0;
+	}
+	if (kvm_open(vm) || create_vm(vm) || map_guest_ram(vm, cfg->mem_mib) ||
+	    create_irqchip(vm) || create_vcpu(vm))
+		return -1;
+	return doorbell_init(vm);
 }
 
 void vm_destroy(struct vm *vm)
@@ -327,6 +316,7 @@ void vm_destroy(struct vm *vm)
 	vm->run = NULL;
 	vm->mem.base = NULL;
 	vm->vcpu_fd = vm->vm_fd = vm->kvm_fd = -1;
+	screen_destroy(&vm->screen);
 }
 
 static void dump_seg(FILE *f, const char *n, const struct kvm_segment *s)

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../hypercalls/multiboot.h"
 #include "../hypercalls/vmm_abi.h"
 #include "loader.h"
 

@@ -5,10 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../hypercalls/multiboot.h"
 #include "guest_mem.h"
 
-#define MULTIBOOT_HEADER_MAGIC	0x1badb002u
-#define MULTIBOOT_BOOT_MAGIC	0x2badb002u
 #define LOADER_MAX_IMAGE	(64u << 20)	/* larger guest files are refused */
 
 struct load_info {

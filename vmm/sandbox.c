@@ -59,6 +59,8 @@ static const struct rule rules[] = {
 	ALLOW(sched_yield), ALLOW(restart_syscall), ALLOW(exit), ALLOW(exit_group),
 	/* glibc's thread start-up, for threads created just before the filter */
 	ALLOW(set_robust_list), ALLOW(rseq),
+	/* CMOS thread: arms its timerfd for the next RTC interrupt (devices/cmos.c) */
+	ALLOW(timerfd_settime),
 	/* I/O thread: asks for fine timer slack as it starts (vmm/iothread.c) */
 	ALLOW_IF(prctl, 0, 0xffffffffu, PR_SET_TIMERSLACK),
 

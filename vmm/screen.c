@@ -3,6 +3,12 @@
 
 #include "screen.h"
 
+/* 6-bit DAC levels 0, 0x15, 0x2a, 0x3f widened to 8 bits; colour 6 is brown */
+const uint32_t screen_std_palette[16] = {
+	0x000000, 0x0000aa, 0x00aa00, 0x00aaaa, 0xaa0000, 0xaa00aa, 0xaa5500, 0xaaaaaa,
+	0x555555, 0x5555ff, 0x55ff55, 0x55ffff, 0xff5555, 0xff55ff, 0xffff55, 0xffffff,
+};
+
 void screen_init(struct screen *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -12,6 +18,8 @@ void screen_init(struct screen *s)
 		s->f.cells[i] = 0x0720;
 	s->f.cursor_on = true;
 	s->f.blink = true;
+	memcpy(s->f.palette, screen_std_palette, sizeof(s->f.palette));
+	s->f.palette_default = true;
 }
 
 void screen_destroy(struct screen *s)
@@ -49,6 +57,18 @@ void screen_set_blink(struct screen *s, bool blink)
 	pthread_mutex_lock(&s->lock);
 	if (s->f.blink != blink) {
 		s->f.blink = blink;
+		s->f.gen++;
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+void screen_set_palette(struct screen *s, const uint32_t pal[16])
+{
+	pthread_mutex_lock(&s->lock);
+	if (memcmp(s->f.palette, pal, sizeof(s->f.palette))) {
+		memcpy(s->f.palette, pal, sizeof(s->f.palette));
+		s->f.palette_default = !memcmp(pal, screen_std_palette,
+					       sizeof(s->f.palette));
 		s->f.gen++;
 	}
 	pthread_mutex_unlock(&s->lock);

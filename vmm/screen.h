@@ -21,6 +21,13 @@ struct screen_frame {
 	uint16_t cursor;		/* row * 80 + col */
 	bool cursor_on;			/* shown and inside the screen */
 	bool blink;			/* attribute bit 7 blinks (else bright bg) */
+	/*
+	 * What VGA colours 0-15 look like as 0xRRGGBB after the attribute
+	 * controller and the DAC; palette_default when they are the standard
+	 * 16, so a display may use the terminal's own 16 colours.
+	 */
+	uint32_t palette[16];
+	bool palette_default;
 	uint64_t gen;
 };
 
@@ -29,11 +36,15 @@ struct screen {
 	struct screen_frame f;
 };
 
+/* The 16 colours of a VGA in text mode after power-on, 0xRRGGBB. */
+extern const uint32_t screen_std_palette[16];
+
 void screen_init(struct screen *s);
 void screen_destroy(struct screen *s);
 void screen_put(struct screen *s, unsigned int idx, uint16_t cell);
 void screen_set_cursor(struct screen *s, uint16_t pos, bool on);
 void screen_set_blink(struct screen *s, bool blink);
+void screen_set_palette(struct screen *s, const uint32_t pal[16]);
 uint64_t screen_gen(struct screen *s);
 /* Copies the whole frame under the lock: never torn. */
 void screen_snapshot(struct screen *s, struct screen_frame *out);

@@ -2,6 +2,7 @@
 /* The --stats file: one JSON object that benchmark scripts read. */
 #include <linux/kvm.h>
 
+#include "json.h"
 #include "vm.h"
 
 static const char *const exit_names[] = {
@@ -20,15 +21,6 @@ static const char *const exit_names[] = {
 	[KVM_EXIT_SYSTEM_EVENT] = "system_event",
 };
 
-static const char *const hc_names[VMM_HC_COUNT] = {
-	[VMM_HC_VERSION] = "version",
-	[VMM_HC_VGA_PUTC] = "vga_putc",
-	[VMM_HC_VGA_FRAME] = "vga_frame",
-	[VMM_HC_DISK_SECTOR] = "disk_sector",
-	[VMM_HC_DISK_RING] = "disk_ring",
-	[VMM_HC_EXIT] = "exit",
-};
-
 const char *stats_exit_name(unsigned int reason)
 {
 	if (reason < sizeof(exit_names) / sizeof(exit_names[0]) && exit_names[reason])
@@ -36,74 +28,109 @@ const char *stats_exit_name(unsigned int reason)
 	return NULL;
 }
 
-static void bus_json(const struct bus *b, FILE *f)
+static void exits_json(const struct vm_stats *s, struct json *j)
 {
-	fprintf(f, "{");
-	for (int i = 0; i < b->nr; i++)
-		fprintf(f, "%s\"%s\": {\"base\": %llu, \"reads\": %llu, \"writes\": %llu}",
-			i ? ", " : "", b->r[i].name,
-			(unsigned long long)b->r[i].base,
-			(unsigned long long)b->r[i].reads,
-			(unsigned long long)b->r[i].writes);
-	fprintf(f, "%s\"unclaimed\": {\"reads\": %llu, \"writes\": %llu}}",
-		b->nr ? ", " : "", (unsigned long long)b->unclaimed_reads,
-		(unsigned long long)b->unclaimed_writes);
+	json_u64(j, "exits", STAT_GET(s->exits));
+	json_object_begin(j, "exits_by_reason");
+	for (unsigned int i = 0; i < STATS_EXIT_REASONS; i++) {
+		uint64_t n = STAT_GET(s->exit_reason[i]);
+		char other[24];
+		const char *name = stats_exit_name(i);
+
+		if (!n)
+			continue;
+		if (!name) {
+			snprintf(other, sizeof(other), "reason_%u", i);
+			name = other;
+		}
+		json_u64(j, name, n);
+	}
+	json_object_end(j);
+	json_u64(j, "kicks", STAT_GET(s->kicks));
+	json_u64(j, "emulated_in_vmm", STAT_GET(s->emulated));
+	json_u64(j, "io_elements", STAT_GET(s->io_elements));
+	json_object_begin(j, "coalesced");
+	json_u64(j, "entries", STAT_GET(s->coalesced_drained));
+	json_u64(j, "drains", STAT_GET(s->coalesced_drains));
+	json_object_end(j);
+}
+
+static void hypercalls_json(const struct hypercall_table *t, struct json *j)
+{
+	json_u64(j, "hypercalls", STAT_GET(t->calls));
+	json_object_begin(j, "hypercalls_by_name");
+	for (uint32_t i = 0; i < VMM_HC_COUNT; i++)
+		if (STAT_GET(t->by_nr[i]))
+			json_u64(j, hypercall_name(i), STAT_GET(t->by_nr[i]));
+	json_object_end(j);
+	json_u64(j, "hypercalls_invalid", STAT_GET(t->invalid));
+}
+
+/* Each range by its (unique) name; bus_register() refuses a second one. */
+static void bus_json(const struct bus *b, const char *key, struct json *j)
+{
+	json_object_begin(j, key);
+	for (int i = 0; i < b->nr; i++) {
+		json_object_begin(j, b->r[i].name);
+		json_u64(j, "base", b->r[i].base);
+		json_u64(j, "reads", b->r[i].reads);
+		json_u64(j, "writes", b->r[i].writes);
+		json_object_end(j);
+	}
+	json_object_begin(j, "unclaimed");
+	json_u64(j, "reads", b->unclaimed_reads);
+	json_u64(j, "writes", b->unclaimed_writes);
+	json_object_end(j);
+	json_object_end(j);
+}
+
+/* Every device's own counters, under its name. */
+static void devices_json(const struct vm *vm, struct json *j)
+{
+	json_object_begin(j, "devices");
+	for (int i = 0; i < vm->ndevices; i++) {
+		const struct vm_device *d = &vm->devices[i];
+
+		if (!d->dev || !d->model->stats)
+			continue;
+		json_object_begin(j, d->model->name);
+		d->model->stats(d->dev, j);
+		json_object_end(j);
+	}
+	json_object_end(j);
 }
 
 void stats_write_json(const struct vm *vm, FILE *f)
 {
 	const struct vm_stats *s = &vm->stats;
-	double wall = (double)(now_ns() - vm->start_ns) / 1e9;
-	bool first = true;
+	struct json j;
 
-	fprintf(f, "{\n  \"name\": \"%s\",\n", vm->cfg ? vm->cfg->name : "");
-	fprintf(f, "  \"exit_status\": %d,\n  \"wall_seconds\": %.6f,\n",
-		vm->exit_status, wall);
-	fprintf(f, "  \"exits\": %llu,\n  \"exits_by_reason\": {",
-		(unsigned long long)s->exits);
-	for (unsigned int i = 0; i < STATS_EXIT_REASONS; i++) {
-		if (!s->exit_reason[i])
-			continue;
-		const char *n = stats_exit_name(i);
-
-		if (n)
-			fprintf(f, "%s\"%s\": %llu", first ? "" : ", ", n,
-				(unsigned long long)s->exit_reason[i]);
-		else
-			fprintf(f, "%s\"reason_%u\": %llu", first ? "" : ", ", i,
-				(unsigned long long)s->exit_reason[i]);
-		first = false;
-	}
-	fprintf(f, "},\n  \"kicks\": %llu,\n", (unsigned long long)s->kicks);
-	fprintf(f, "  \"emulated_in_vmm\": %llu,\n", (unsigned long long)s->emulated);
-	fprintf(f, "  \"io_elements\": %llu,\n", (unsigned long long)s->io_elements);
-	fprintf(f, "  \"coalesced\": {\"entries\": %llu, \"drains\": %llu},\n",
-		(unsigned long long)s->coalesced_drained,
-		(unsigned long long)s->coalesced_drains);
-	fprintf(f, "  \"hypercalls\": %llu,\n  \"hypercalls_by_name\": {",
-		(unsigned long long)s->hypercalls);
-	first = true;
-	for (unsigned int i = 0; i < VMM_HC_COUNT; i++) {
-		if (!s->hypercall_nr[i])
-			continue;
-		fprintf(f, "%s\"%s\": %llu", first ? "" : ", ", hc_names[i],
-			(unsigned long long)s->hypercall_nr[i]);
-		first = false;
-	}
-	fprintf(f, "},\n  \"hypercalls_invalid\": %llu,\n",
-		(unsigned long long)s->hypercall_bad);
-	fprintf(f, "  \"disk\": {\"sectors_read\": %llu, \"sectors_written\": %llu, \"flushes\": %llu},\n",
-		(unsigned long long)s->sectors_read,
-		(unsigned long long)s->sectors_written,
-		(unsigned long long)s->flushes);
-	fprintf(f, "  \"frames\": %llu,\n", (unsigned long long)s->frames);
-	fprintf(f, "  \"monotonic_ns\": {\"start\": %llu, \"first_run\": %llu, \"first_exit\": %llu},\n",
-		(unsigned long long)vm->start_ns,
-		(unsigned long long)s->first_run_ns,
-		(unsigned long long)s->first_exit_ns);
-	fprintf(f, "  \"pio\": ");
-	bus_json(&vm->pio, f);
-	fprintf(f, ",\n  \"mmio\": ");
-	bus_json(&vm->mmio, f);
-	fprintf(f, "\n}\n");
+	json_init(&j, f, true);
+	json_object_begin(&j, NULL);
+	json_str(&j, "name", vm->cfg ? vm->cfg->name : "");
+	json_i64(&j, "exit_status", vm->exit_status);
+	json_object_begin(&j, "stop");
+	json_str(&j, "by", vm_stop_name(vm->stop_by));
+	if (vm_stop_how(vm->stop_by))
+		json_str(&j, "how", vm_stop_how(vm->stop_by));
+	json_str(&j, "note", vm->exit_note);
+	json_object_end(&j);
+	json_double(&j, "wall_seconds", (double)(now_ns() - vm->start_ns) / 1e9, 6);
+	exits_json(s, &j);
+	hypercalls_json(&vm->hc, &j);
+	json_object_begin(&j, "disk");
+	json_u64(&j, "sectors_read", STAT_GET(s->sectors_read));
+	json_u64(&j, "sectors_written", STAT_GET(s->sectors_written));
+	json_u64(&j, "flushes", STAT_GET(s->flushes));
+	json_object_end(&j);
+	json_u64(&j, "frames", STAT_GET(s->frames));
+	json_object_begin(&j, "monotonic_ns");
+	json_u64(&j, "start", vm->start_ns);
+	json_u64(&j, "first_run", s->first_run_ns);
+	json_u64(&j, "first_exit", s->first_exit_ns);
+	json_object_end(&j);
+	bus_json(&vm->pio, "pio", &j);
+	bus_json(&vm->mmio, "mmio", &j);
+	devices_json(vm, &j);
+	json_object_end(&j);
 }

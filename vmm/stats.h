@@ -11,7 +11,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../hypercalls/vmm_abi.h"
 
 #define STAT_ADD(x, n) \
 	__atomic_store_n(&(x), __atomic_load_n(&(x), __ATOMIC_RELAXED) + (n), \
@@ -24,18 +23,13 @@
 struct vm_stats {
 	uint64_t exits;				/* KVM_RUN returns the guest caused */
 	uint64_t exit_reason[STATS_EXIT_REASONS];
-	uint64_t io_exits, mmio_exits;
 	uint64_t io_elements;			/* string I/O counts as many */
-	uint64_t hypercalls;
-	uint64_t hypercall_nr[VMM_HC_COUNT];
-	uint64_t hypercall_bad;			/* unknown numbers */
 	uint64_t coalesced_drained;		/* ring entries replayed */
 	uint64_t coalesced_drains;
-	uint64_t kicks;
-	uint64_t emulated;			/* IRET/INT n finished by vmm/emulate.c */				/* signals that interrupted KVM_RUN */
+	uint64_t kicks;				/* signals that interrupted KVM_RUN */
+	uint64_t emulated;			/* IRET/INT n finished by vmm/emulate.c */
 	uint64_t sectors_read, sectors_written, flushes;
 	uint64_t frames;			/* UI refreshes that drew something */
-	uint64_t vga_writes;			/* emulated text-memory stores */
 	/* CLOCK_MONOTONIC ns around the first KVM_RUN, for bench/ start-up times */
 	uint64_t first_run_ns, first_exit_ns;
 };

@@ -16,37 +16,19 @@
 #include "vm.h"
 
 #define VCPU_KICK_SIGNAL SIGUSR2
-/* Entries in the coalesced ring page: (4096 - header) / entry */
-#define COALESCED_RING_MAX \
-	((4096 - sizeof(struct kvm_coalesced_mmio_ring)) / sizeof(struct kvm_coalesced_mmio))
 
-static struct kvm_run *volatile kick_run;
-/*
- * Kicks come from any thread (the UI's Ctrl-A x, the main thread) while
- * the main thread may be joining the vCPU: a kick is sent only while the
- * vCPU thread is alive, which it says itself under kick_lock, so no
- * pthread_kill() ever reaches a thread that has been joined.
- */
-static pthread_mutex_t kick_lock = PTHREAD_MUTEX_INITIALIZER;
-static bool vcpu_alive;
+/* Set on the vCPU thread: the signal handler finds its own VM's kvm_run. */
+static __thread struct kvm_run *kick_run;
 static __thread bool on_vcpu_thread;
-
-/*
- * The vCPU thread exists before the sandbox goes in (no thread can be
- * created after), but runs no guest code until main opens this gate: a
- * guest never executes while the VMM is still unconfined.
- */
-static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t gate_cond = PTHREAD_COND_INITIALIZER;
-static bool gate_open, gate_reached;
 
 void vcpu_release(struct vm *vm)
 {
-	(void)vm;
-	pthread_mutex_lock(&gate_lock);
-	gate_open = true;
-	pthread_cond_broadcast(&gate_cond);
-	pthread_mutex_unlock(&gate_lock);
+	struct vcpu_ctl *c = &vm->vcpu;
+
+	pthread_mutex_lock(&c->gate_lock);
+	c->gate_open = true;
+	pthread_cond_broadcast(&c->gate_cond);
+	pthread_mutex_unlock(&c->gate_lock);
 }
 
 static void kick_handler(int sig)
@@ -61,7 +43,25 @@ bool vm_stopping(const struct vm *vm)
 	return __atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE);
 }
 
-void vm_stop(struct vm *vm, int status, const char *fmt, ...)
+const char *vm_stop_name(enum vm_stop_by by)
+{
+	static const char *const names[] = {
+		[STOP_GUEST] = "guest", [STOP_HALT] = "guest", [STOP_RESET] = "guest",
+		[STOP_CRASH] = "crash",
+		[STOP_SIGNAL] = "signal", [STOP_TIMEOUT] = "timeout",
+		[STOP_USER] = "user", [STOP_ERROR] = "error",
+	};
+
+	return (unsigned int)by < sizeof(names) / sizeof(names[0]) ? names[by] : "error";
+}
+
+const char *vm_stop_how(enum vm_stop_by by)
+{
+	return by == STOP_GUEST ? "exit" : by == STOP_HALT ? "halt" :
+	       by == STOP_RESET ? "reset" : NULL;
+}
+
+void vm_stop(struct vm *vm, enum vm_stop_by by, int status, const char *fmt, ...)
 {
 	int expected = 0;
 
@@ -69,6 +69,7 @@ void vm_stop(struct vm *vm, int status, const char *fmt, ...)
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		return;
 	vm->exit_status = status;
+	vm->stop_by = by;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -85,12 +86,24 @@ void vm_stop(struct vm *vm, int status, const char *fmt, ...)
 		vcpu_kick(vm);
 }
 
+/*
+ * vmm does not reboot: a reset ends the VM, with status 0 unless a device
+ * knows better (a firmware with no bootable disk resets after saying so).
+ */
+void vm_request_reset(struct vm *vm, const char *how)
+{
+	vm_stop(vm, STOP_RESET, vm->reset.status, "guest requested a reset (%s)%s",
+		how, vm->reset.why);
+}
+
 void vcpu_kick(struct vm *vm)
 {
-	pthread_mutex_lock(&kick_lock);
-	if (vcpu_alive)
-		pthread_kill(vm->vcpu_thread, VCPU_KICK_SIGNAL);
-	pthread_mutex_unlock(&kick_lock);
+	struct vcpu_ctl *c = &vm->vcpu;
+
+	pthread_mutex_lock(&c->kick_lock);
+	if (c->alive)
+		pthread_kill(c->thread, VCPU_KICK_SIGNAL);
+	pthread_mutex_unlock(&c->kick_lock);
 }
 
 /* True when the vCPU made no exit since the last call: halted or computing. */
@@ -103,39 +116,11 @@ bool vcpu_idle(struct vm *vm, uint64_t *last_exits)
 	return idle;
 }
 
-void coalesced_drain(struct vm *vm)
-{
-	struct kvm_coalesced_mmio_ring *r = vm->ring;
-	uint32_t n = 0;
-
-	if (!r)
-		return;
-	uint32_t first = r->first;
-	uint32_t last = __atomic_load_n(&r->last, __ATOMIC_ACQUIRE);
-
-	while (first != last && first < COALESCED_RING_MAX) {
-		struct kvm_coalesced_mmio *e = &r->coalesced_mmio[first];
-		uint32_t len = e->len <= sizeof(e->data) ? e->len : sizeof(e->data);
-
-		bus_access(e->pio ? &vm->pio : &vm->mmio, e->phys_addr, e->data,
-			   len, true);
-		first = (first + 1) % COALESCED_RING_MAX;
-		__atomic_store_n(&r->first, first, __ATOMIC_RELEASE);
-		n++;
-		if (first == last)
-			last = __atomic_load_n(&r->last, __ATOMIC_ACQUIRE);
-	}
-	if (n) {
-		STAT_ADD(vm->stats.coalesced_drained, n);
-		STAT_INC(vm->stats.coalesced_drains);
-	}
-}
-
 static void crash(struct vm *vm, const char *what)
 {
 	fprintf(stderr, "vmm: %s; registers:\n", what);
 	vm_dump_regs(vm, stderr);
-	vm_stop(vm, VMM_EXIT_CRASH, "%s at rip=%#llx", what,
+	vm_stop(vm, STOP_CRASH, VMM_EXIT_CRASH, "%s at rip=%#llx", what,
 		(unsigned long long)vm->run->s.regs.regs.rip);
 }
 
@@ -149,7 +134,6 @@ static void handle_exit(struct vm *vm)
 		uint8_t *data = (uint8_t *)run + run->io.data_offset;
 		bool write = run->io.direction == KVM_EXIT_IO_OUT;
 
-		STAT_INC(vm->stats.io_exits);
 		STAT_ADD(vm->stats.io_elements, run->io.count);
 		/* rep ins/outs: KVM hands over count elements in one exit */
 		for (uint32_t i = 0; i < run->io.count && !vm_stopping(vm); i++)
@@ -158,13 +142,12 @@ static void handle_exit(struct vm *vm)
 		break;
 	}
 	case KVM_EXIT_MMIO:
-		STAT_INC(vm->stats.mmio_exits);
 		bus_access(&vm->mmio, run->mmio.phys_addr, run->mmio.data,
 			   run->mmio.len <= 8 ? run->mmio.len : 8,
 			   run->mmio.is_write);
 		break;
 	case KVM_EXIT_HLT:
-		vm_stop(vm, 0, "guest halted");
+		vm_stop(vm, STOP_HALT, 0, "guest halted");
 		break;
 	case KVM_EXIT_SHUTDOWN:
 		crash(vm, "guest triple fault (KVM_EXIT_SHUTDOWN)");
@@ -183,9 +166,10 @@ static void handle_exit(struct vm *vm)
 		crash(vm, what);
 		break;
 	case KVM_EXIT_SYSTEM_EVENT:
-		vm_stop(vm, 0, "guest requested %s",
-			run->system_event.type == KVM_SYSTEM_EVENT_RESET ? "a reset" :
-			"power off");
+		if (run->system_event.type == KVM_SYSTEM_EVENT_RESET)
+			vm_request_reset(vm, "system event");
+		else
+			vm_stop(vm, STOP_GUEST, 0, "guest requested power off");
 		break;
 	case KVM_EXIT_IRQ_WINDOW_OPEN:
 	case KVM_EXIT_INTR:
@@ -210,26 +194,28 @@ static void check_halt(struct vm *vm)
 		return;
 	if (mp.mp_state == KVM_MP_STATE_HALTED &&
 	    !(vm->run->s.regs.regs.rflags & (1u << 9)))
-		vm_stop(vm, 0, "guest halted with interrupts disabled");
+		vm_stop(vm, STOP_HALT, 0, "guest halted with interrupts disabled");
 }
 
 static void *vcpu_main(void *arg)
 {
 	struct vm *vm = arg;
+	struct vcpu_ctl *c = &vm->vcpu;
 	sigset_t set;
 
 	on_vcpu_thread = true;
+	kick_run = vm->run;
 	sigemptyset(&set);
 	sigaddset(&set, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
 	/* from here on the thread makes only the calls the sandbox allows */
-	pthread_mutex_lock(&gate_lock);
-	gate_reached = true;
-	pthread_cond_broadcast(&gate_cond);
-	while (!gate_open)
-		pthread_cond_wait(&gate_cond, &gate_lock);
-	pthread_mutex_unlock(&gate_lock);
+	pthread_mutex_lock(&c->gate_lock);
+	c->gate_reached = true;
+	pthread_cond_broadcast(&c->gate_cond);
+	while (!c->gate_open)
+		pthread_cond_wait(&c->gate_cond, &c->gate_lock);
+	pthread_mutex_unlock(&c->gate_lock);
 
 	vm->stats.first_run_ns = now_ns();
 	while (!vm_stopping(vm)) {
@@ -246,7 +232,8 @@ static void *vcpu_main(void *arg)
 				check_halt(vm);
 				continue;
 			}
-			vm_stop(vm, VMM_EXIT_CRASH, "KVM_RUN: %s", strerror(err));
+			vm_stop(vm, STOP_CRASH, VMM_EXIT_CRASH, "KVM_RUN: %s",
+				strerror(err));
 			break;
 		}
 		/* only what the guest caused: our own kicks are counted apart */
@@ -255,56 +242,61 @@ static void *vcpu_main(void *arg)
 			STAT_INC(vm->stats.exit_reason[vm->run->exit_reason]);
 		pthread_mutex_lock(&vm->io_lock);
 		/* Stores queued before this exit happened before it: replay them first. */
-		coalesced_drain(vm);
+		vm_sync(vm);
 		handle_exit(vm);
 		pthread_mutex_unlock(&vm->io_lock);
 	}
-	pthread_mutex_lock(&kick_lock);
-	vcpu_alive = false;
-	pthread_mutex_unlock(&kick_lock);
+	pthread_mutex_lock(&c->kick_lock);
+	c->alive = false;
+	pthread_mutex_unlock(&c->kick_lock);
 	return NULL;
 }
 
 int vcpu_start(struct vm *vm)
 {
+	struct vcpu_ctl *c = &vm->vcpu;
 	struct sigaction sa = { .sa_handler = kick_handler };
 	sigset_t set, old;
 
+	pthread_mutex_init(&c->kick_lock, NULL);
+	pthread_mutex_init(&c->gate_lock, NULL);
+	pthread_cond_init(&c->gate_cond, NULL);
 	sigemptyset(&sa.sa_mask);
-	sigaction(VCPU_KICK_SIGNAL, &sa, NULL);
-	kick_run = vm->run;
-
+	if (sigaction(VCPU_KICK_SIGNAL, &sa, NULL) < 0) {
+		perror("vmm: sigaction");
+		return -1;
+	}
 	/* The vCPU thread starts with the kick blocked until it unblocks it. */
 	sigemptyset(&set);
 	sigaddset(&set, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
-	pthread_mutex_lock(&kick_lock);
-	int e = pthread_create(&vm->vcpu_thread, NULL, vcpu_main, vm);
+	pthread_mutex_lock(&c->kick_lock);
+	int e = pthread_create(&c->thread, NULL, vcpu_main, vm);
 
-	vcpu_alive = !e;
-	pthread_mutex_unlock(&kick_lock);
+	c->alive = !e;
+	pthread_mutex_unlock(&c->kick_lock);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (e) {
 		fprintf(stderr, "vmm: cannot start the vCPU thread: %s\n", strerror(e));
 		return -1;
 	}
-	vm->vcpu_started = true;
+	c->started = true;
 	/*
 	 * Wait until the thread finished starting: glibc's thread start-up
 	 * (set_robust_list, rseq, sigprocmask) must not meet the sandbox.
 	 */
-	pthread_mutex_lock(&gate_lock);
-	while (!gate_reached)
-		pthread_cond_wait(&gate_cond, &gate_lock);
-	pthread_mutex_unlock(&gate_lock);
+	pthread_mutex_lock(&c->gate_lock);
+	while (!c->gate_reached)
+		pthread_cond_wait(&c->gate_cond, &c->gate_lock);
+	pthread_mutex_unlock(&c->gate_lock);
 	return 0;
 }
 
 void vcpu_join(struct vm *vm)
 {
-	if (!vm->vcpu_started)
+	if (!vm->vcpu.started)
 		return;
 	vcpu_release(vm);	/* a VM stopped before it ran */
-	pthread_join(vm->vcpu_thread, NULL);
-	vm->vcpu_started = false;
+	pthread_join(vm->vcpu.thread, NULL);
+	vm->vcpu.started = false;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * One virtual machine: the KVM file descriptors, guest memory, the two
- * buses, the devices and the counters.  There is one vCPU.
+ * buses, the devices built from devices/table.h, the screen they draw on
+ * and the counters.  There is one vCPU.
  */
 #ifndef VMM_VM_H
 #define VMM_VM_H
@@ -10,11 +11,14 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
+#include "../hypercalls/hypercall.h"
 #include "bus.h"
 #include "config.h"
+#include "device.h"
 #include "guest_mem.h"
-#include "../hypercalls/vmm_abi.h"
+#include "screen.h"
 #include "stats.h"
 
 /* Exit statuses of the vmm process that are not the guest's own. */
@@ -24,17 +28,52 @@
 #define VMM_EXIT_SIGNAL		123	/* stopped by SIGINT/SIGTERM/SIGHUP */
 #define VMM_EXIT_TIMEOUT	124	/* --timeout expired */
 
-struct screen;
-struct serial;
-struct vga;
-struct pv_vga;
-struct ata;
-struct pv_disk;
-struct disk_image;
-struct i8042;
+/* Who ended the VM; --stats reports it as "stop": {"by": ...}. */
+enum vm_stop_by {
+	STOP_GUEST,		/* exit hypercall, debug-exit port, power off */
+	STOP_HALT,		/* halted for good (interrupts disabled) */
+	STOP_RESET,		/* asked for a reset: vmm does not reboot */
+	STOP_CRASH,		/* triple fault, failed entry, KVM error */
+	STOP_SIGNAL,		/* SIGINT/SIGTERM/SIGHUP, a closed stdout */
+	STOP_TIMEOUT,		/* --timeout */
+	STOP_USER,		/* Ctrl-A x in the terminal UI */
+	STOP_ERROR,		/* vmm itself failed */
+};
+/* "guest", "crash", "signal", "timeout", "user" or "error": who */
+const char *vm_stop_name(enum vm_stop_by by);
+/* how the guest ended it: "exit", "halt" or "reset"; NULL for the others */
+const char *vm_stop_how(enum vm_stop_by by);
 
-/* A hypercall handler gets ebx, ecx, esi, edi and returns eax. */
-typedef int32_t (*hypercall_fn)(void *opaque, const uint32_t arg[4]);
+#define VM_MAX_DEVICES 24
+
+/* KVM memory slots, in one list so that no two users take the same one. */
+enum vm_slot {
+	SLOT_LOW_RAM,		/* [0, 640 KiB) */
+	SLOT_HIGH_RAM,		/* [768 KiB, end of RAM) */
+	SLOT_VGA_TEXT,		/* 0xb8000, vga.strategy = "ram" */
+	SLOT_FIRMWARE_ALIAS,	/* the BIOS below 4 GiB, read only */
+	SLOT_VGA_PLANES,	/* 0xa0000, the VGA BIOS's font (with a firmware) */
+};
+
+struct disk_image;
+
+/* vmm/vcpu.c's own state: the thread, the gate before the first KVM_RUN, kicks */
+struct vcpu_ctl {
+	pthread_t thread;
+	bool started;
+	/*
+	 * Kicks come from any thread while the main thread may be joining
+	 * the vCPU: a kick is sent only while the thread says, under
+	 * kick_lock, that it is alive, so pthread_kill() never reaches a
+	 * joined thread.
+	 */
+	pthread_mutex_t kick_lock;
+	bool alive;
+	/* The thread exists before the sandbox, but runs no guest code until released. */
+	pthread_mutex_t gate_lock;
+	pthread_cond_t gate_cond;
+	bool gate_open, gate_reached;
+};
 
 struct vm {
 	const struct vm_config *cfg;
@@ -49,8 +88,8 @@ struct vm {
 	struct bus pio, mmio;
 	/*
 	 * Held while a device is touched: by the vCPU thread around each exit,
-	 * and by any other thread that replays the coalesced ring or reads
-	 * device state.  Never held across KVM_RUN.
+	 * and by any other thread that brings devices up to date (vm_sync())
+	 * or reads device state.  Never held across KVM_RUN or a blocking call.
 	 */
 	pthread_mutex_t io_lock;
 	/* vmm/iothread.c: drains the coalesced ring while a device waits on it */
@@ -60,40 +99,66 @@ struct vm {
 		bool started, stop;
 		unsigned int pollers;	/* devices that want the ring drained */
 	} iot;
+	struct vcpu_ctl vcpu;
 	struct vm_stats stats;
-	struct {
-		hypercall_fn fn;
-		void *opaque;
-	} hypercalls[VMM_HC_COUNT];
+	struct hypercall_table hc;
 
-	pthread_t vcpu_thread;
-	bool vcpu_started;
 	int stopping;			/* set once, by vm_stop() */
 	int wake_fd;			/* eventfd: vm_stop() wakes the main thread */
 	int exit_status;
+	enum vm_stop_by stop_by;
 	char exit_note[256];
+	/* what a reset request ends with (vmm does not reboot); see vm_request_reset() */
+	struct {
+		int status;
+		char why[192];
+	} reset;
 	uint64_t start_ns;
 
-	struct screen *screen;
-	struct serial *serial;
-	struct vga *vga;
-	struct pv_vga *pv_vga;
-	struct ata *ata;
-	struct pv_disk *pv_disk;
-	struct disk_image *disk[2];	/* master, slave; NULL when absent */
-	struct i8042 *kbd;
+	struct screen screen;		/* what the VGA shows */
+	struct disk_image *disk[2];	/* host images: master, slave; NULL when absent */
+	/* built from devices/table.h, in order; dev is NULL when left out */
+	struct vm_device {
+		const struct device_model *model;
+		void *dev;
+	} devices[VM_MAX_DEVICES];
+	int ndevices;
 };
 
-/* vmm/kvm.c: the machine */
+/* vmm/kvm.c: the machine; vm_init() first, vm_destroy() undoes both */
+void vm_init(struct vm *vm);
 int vm_create(struct vm *vm, const struct vm_config *cfg);
 void vm_destroy(struct vm *vm);
 int vm_map_ram(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
 	       bool readonly);
+/* host memory that is not guest RAM (the BIOS alias below 4 GiB) as a slot */
+int vm_map_host(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
+		void *host, bool readonly);
 int vm_unmap_slot(struct vm *vm, int slot);
 int vm_coalesce(struct vm *vm, uint64_t addr, uint32_t len, bool pio);
+/*
+ * Writes to these ports queue in the coalesced ring instead of exiting;
+ * they reach the device, in order, at the next exit or vm_sync().  For
+ * registers whose writes need no answer before the guest's next access.
+ * False (quietly: every access then exits) without KVM_CAP_COALESCED_PIO.
+ */
+bool vm_coalesce_pio(struct vm *vm, uint16_t port, uint32_t len);
 void vm_irq_line(struct vm *vm, unsigned int irq, int level);
 void vm_dump_regs(struct vm *vm, FILE *f);
 uint64_t now_ns(void);
+
+/* vmm/devices.c: building, finding and tearing down the device table */
+int vm_add_devices(struct vm *vm, const struct device_model *const *table,
+		   int n);
+void vm_remove_devices(struct vm *vm);
+/*
+ * Brings devices up to date: replays the coalesced ring, then each
+ * device's sync hook.  Called with io_lock held; see vmm/devices.c for
+ * the threads that do.
+ */
+void vm_sync(struct vm *vm);
+/* vm_sync() under io_lock, for threads that do not hold it. */
+void vm_sync_locked(struct vm *vm);
 
 /* vmm/vcpu.c: the exit loop */
 /* The thread waits at a gate until vcpu_release(): set up the sandbox between. */
@@ -102,11 +167,12 @@ void vcpu_release(struct vm *vm);
 void vcpu_join(struct vm *vm);
 void vcpu_kick(struct vm *vm);
 bool vcpu_idle(struct vm *vm, uint64_t *last_exits);
-/* The first caller wins: its status and note are what the VM ends with. */
-void vm_stop(struct vm *vm, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* The first caller wins: who, the status and the note are what the VM ends with. */
+void vm_stop(struct vm *vm, enum vm_stop_by by, int status, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 bool vm_stopping(const struct vm *vm);
-void coalesced_drain(struct vm *vm);
+/* The guest asked for a reset (how: "8042 pulse 0xfe"): the VM stops. */
+void vm_request_reset(struct vm *vm, const char *how);
 
 /*
  * vmm/iothread.c: a thread that replays the coalesced ring while any device
@@ -116,8 +182,8 @@ int iothread_start(struct vm *vm);
 void iothread_stop(struct vm *vm);
 void iothread_poll(struct vm *vm, bool on);
 
-/* hypercalls/hypercall.c: the table behind port 0xABBA */
-int hypercall_init(struct vm *vm);
+/* vmm/doorbell.c: port 0xABBA and the hypercalls that are the machine's own */
+int doorbell_init(struct vm *vm);
 void hypercall_register(struct vm *vm, enum vmm_hypercall nr, hypercall_fn fn,
 			void *opaque);
 

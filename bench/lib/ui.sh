@@ -14,7 +14,7 @@ UI_CASES="idle cell full"
 ui_tty_run() {
 	local tag=$1 cfg=$2 mode=$3 sec=$4
 	TERM=xterm-256color timeout -k 5 $((sec + 60)) script -qefc \
-		"stty rows 30 cols 100; exec '$RUNWRAP' '$WORK/$tag.rw' -- '$VMM' -c '$cfg' --set 'cmdline=ui=$mode seconds=$sec'" \
+		"stty rows 30 cols 100; exec '$RUNWRAP' '$WORK/$tag.rw' -- '$VMM' -c '$cfg' --exit-on-halt --set 'cmdline=ui=$mode seconds=$sec'" \
 		/dev/null > "$WORK/$tag.tty" 2>&1 < /dev/null
 }
 

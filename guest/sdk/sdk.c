@@ -108,19 +108,14 @@ void exit(int status)
 	}
 }
 
-struct mb_info {
-	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
-};
+const struct multiboot_info *sdk_mbi;
+void sdk_start(uint32_t magic, const struct multiboot_info *mbi);
 
-/* The Multiboot info, for guests that read more of it; NULL without a loader. */
-const struct mb_info *sdk_mbi;
-void sdk_start(uint32_t magic, const struct mb_info *mbi);
-
-void sdk_start(uint32_t magic, const struct mb_info *mbi)
+void sdk_start(uint32_t magic, const struct multiboot_info *mbi)
 {
-	if (magic == 0x2badb002u) {
+	if (magic == MULTIBOOT_BOOT_MAGIC) {
 		sdk_mbi = mbi;
-		if ((mbi->flags & (1u << 2)) && mbi->cmdline)
+		if ((mbi->flags & MULTIBOOT_INFO_CMDLINE) && mbi->cmdline)
 			cmdline = (const char *)(uintptr_t)mbi->cmdline;
 	}
 	serial_init();

@@ -13,10 +13,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../../hypercalls/multiboot.h"
 #include "io.h"
 #include "vmm.h"
 
 int main(const char *cmdline);
+
+/* The Multiboot info the loader left, for guests that read more of it; NULL without one. */
+extern const struct multiboot_info *sdk_mbi;
 
 /* Ends the VM with this status: a hypercall on vmm, isa-debug-exit elsewhere
  * (where QEMU reports (status << 1) | 1). */

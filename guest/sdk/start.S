@@ -4,8 +4,9 @@
  * flat 32-bit protected mode with paging off, EAX = 0x2BADB002 and
  * EBX = the Multiboot info; GDT and stack are ours to set up.
  */
-#define MB_MAGIC 0x1badb002
-#define MB_FLAGS 0x00000003	/* page-align modules, give memory info */
+#include "../../hypercalls/multiboot.h"
+#define MB_MAGIC MULTIBOOT_HEADER_MAGIC
+#define MB_FLAGS (MULTIBOOT_PAGE_ALIGN | MULTIBOOT_MEMORY_INFO)
 
 	.section .multiboot, "a"
 	.align 4

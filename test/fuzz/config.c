@@ -39,7 +39,11 @@ static void check(const struct vm_config *c)
 {
 	FUZZ_ASSERT(c->mem_mib >= CONFIG_MEM_MIN_MIB && c->mem_mib <= CONFIG_MEM_MAX_MIB);
 	FUZZ_ASSERT(c->name[0] && strlen(c->name) < sizeof(c->name));
-	FUZZ_ASSERT(c->guest && c->cmdline && c->serial.output);
+	FUZZ_ASSERT((c->guest || c->firmware.image) && c->cmdline && c->serial.output);
+	/* a firmware boots the emulated disk and always has a log setting */
+	FUZZ_ASSERT(!c->firmware.image ||
+		    (c->firmware.log && c->disk.path && c->disk.mode == VMM_MODE_EMULATED));
+	FUZZ_ASSERT(!c->firmware.log == !c->firmware.image);
 	FUZZ_ASSERT(strlen(c->cmdline) <= CONFIG_CMDLINE_MAX);
 	FUZZ_ASSERT(c->vga.mode == VMM_MODE_EMULATED || c->vga.mode == VMM_MODE_PV);
 	FUZZ_ASSERT(c->vga.strategy <= VGA_RAM && c->disk.cache <= CACHE_UNSAFE);

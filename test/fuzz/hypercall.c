@@ -24,8 +24,9 @@
 
 static struct vm vm;
 static struct kvm_run run;
-static struct screen screen;
 static struct vga *vga;
+static struct pv_vga *pv_vga;
+static struct pv_disk *pv_disk;
 static struct disk_image img;
 
 static const uint64_t ram_sizes[] = {
@@ -39,33 +40,29 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	screen_init(&screen);
+	vm_init(&vm);
 	vm.run = &run;
-	vm.wake_fd = -1;
-	vm.kvm_fd = vm.vm_fd = vm.vcpu_fd = -1;
-	vm.screen = &screen;
-	pthread_mutex_init(&vm.io_lock, NULL);
 	fuzz_disk_open(&img, &vm.stats);
-	vga = vga_create(NULL, &screen, VGA_TRAP, false);
-	if (!vga || hypercall_init(&vm))
+	vga = vga_create(NULL, &vm.screen, VGA_TRAP, false);
+	if (!vga || doorbell_init(&vm))
 		abort();
 	return 0;
 }
 
 static void devices_create(void)
 {
-	vm.pv_vga = pv_vga_create(&vm, vga);
-	if (!vm.pv_vga)
+	pv_vga = pv_vga_create(&vm, vga);
+	if (!pv_vga)
 		abort();
-	vm.pv_disk = pv_disk_create(&vm, &img);	/* NULL: RAM too small */
+	pv_disk = pv_disk_create(&vm, &img);	/* NULL: RAM too small */
 }
 
 static void devices_destroy(void)
 {
-	pv_vga_destroy(vm.pv_vga);
-	vm.pv_vga = NULL;
-	pv_disk_destroy(vm.pv_disk);
-	vm.pv_disk = NULL;
+	pv_vga_destroy(pv_vga);
+	pv_vga = NULL;
+	pv_disk_destroy(pv_disk);
+	pv_disk = NULL;
 	/* the next input may have no room for the disk: unregister it */
 	hypercall_register(&vm, VMM_HC_DISK_SECTOR, NULL, NULL);
 	hypercall_register(&vm, VMM_HC_DISK_RING, NULL, NULL);
@@ -78,7 +75,7 @@ static void check_call(uint32_t nr, const uint32_t arg[4], int32_t ret,
 	const struct vmm_pv_vga *pg = (const void *)page_copy;
 	struct screen_frame f;
 
-	if (nr >= VMM_HC_COUNT || !vm.hypercalls[nr].fn) {
+	if (nr >= VMM_HC_COUNT || !vm.hc.entry[nr].fn) {
 		FUZZ_ASSERT(ret == VMM_E_NOSYS);
 		return;
 	}
@@ -94,7 +91,7 @@ static void check_call(uint32_t nr, const uint32_t arg[4], int32_t ret,
 	}
 	if (ret != VMM_OK || !pg)
 		return;
-	screen_snapshot(&screen, &f);
+	screen_snapshot(&vm.screen, &f);
 	if (nr == VMM_HC_VGA_PUTC) {
 		FUZZ_ASSERT(pg->putc.x < VMM_VGA_COLS && pg->putc.y < VMM_VGA_ROWS);
 		FUZZ_ASSERT(f.cells[pg->putc.y * VMM_VGA_COLS + pg->putc.x] ==

@@ -3,9 +3,11 @@
  * The emulated VGA through the bus, as the exit loop drives it: sequences
  * of MMIO and port accesses decoded from the input (address, size 1/2/4/8,
  * value, read or write) around the text window's edges and the register
- * ports.  A model keeps its own copy of text memory and of the CRTC
- * registers the screen depends on; reads must return what the model
- * says, and after every input each screen cell must equal the model's.
+ * ports, mono ones included.  A model keeps its own copy of text memory,
+ * of the start address, of misc output's port decoding and of the DAC;
+ * reads must return what the model says, every index read must fit its
+ * register's width, and after every input each screen cell must equal the
+ * model's and the screen's palette and blink must be the registers'.
  */
 #include <string.h>
 
@@ -21,7 +23,13 @@ static struct screen screen;
 static struct vga *vga;
 static struct bus mmio, pio;
 static uint8_t vram[VMM_VGA_TEXT_SIZE];
-static uint8_t crtc_index, crtc[VGA_CRTC_REGS];
+static struct {
+	uint8_t crtc_index, start[2];	/* CRTC 0x0c, 0x0d */
+	bool color;			/* misc output bit 0 */
+	uint8_t dac[VGA_DAC_SIZE][3], latch[3];
+	uint8_t rd, wr, rd_rgb, wr_rgb;
+	bool reading;
+} m;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -30,7 +38,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	screen_init(&screen);
 	vga = vga_create(NULL, &screen, VGA_TRAP, true);
 	if (!vga || bus_register(&mmio, WIN, VMM_VGA_TEXT_SIZE, vga_mem_io, vga, "vga-mem") ||
-	    bus_register(&pio, 0x3c0, 0x20, vga_port_io, vga, "vga-ports"))
+	    bus_register(&pio, 0x3c0, 0x20, vga_port_io, vga, "vga-ports") ||
+	    bus_register(&pio, 0x3b4, 2, vga_port_io, vga, "vga-mono-crtc") ||
+	    bus_register(&pio, 0x3ba, 1, vga_port_io, vga, "vga-mono-status"))
 		abort();
 	return 0;
 }
@@ -38,32 +48,90 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 /* Back to power-on state, so that one input does not depend on another. */
 static void reset(void)
 {
+	uint32_t pal[16];
+
 	for (unsigned int i = 0; i < VMM_VGA_TEXT_SIZE; i += 2) {
 		vram[i] = ' ';
 		vram[i + 1] = 0x07;
 	}
 	memcpy(vga->vram, vram, sizeof(vram));
-	memcpy(crtc, vga->crtc, sizeof(crtc));
-	crtc[0x0c] = crtc[0x0d] = 0;
-	vga->crtc_index = crtc_index = 0;
-	vga->crtc[0x0c] = vga->crtc[0x0d] = 0;
+	vga_regs_reset(&vga->regs, true);
+	memset(&m, 0, sizeof(m));
+	m.color = true;
+	memcpy(m.dac, vga->regs.dac, sizeof(m.dac));
 	vga_poll(vga);
 	for (unsigned int i = 0; i < SCREEN_CELLS; i++)
 		screen_put(&screen, i, 0x0720);
+	vga_regs_palette(&vga->regs, pal);
+	screen_set_palette(&screen, pal);
+	screen_set_blink(&screen, true);
+}
+
+/* The port a port number reaches now: mono ports move to 0x3dx; 0 none. */
+static unsigned int model_decode(unsigned int port)
+{
+	if (port < 0x3c0)
+		return m.color ? 0 : port + 0x20;
+	return port >= 0x3d0 && !m.color ? 0 : port;
 }
 
 static void model_port_write(unsigned int port, uint8_t v)
 {
-	if (port == 0x3d4)
-		crtc_index = v;
-	else if (port == 0x3d5 && crtc_index < VGA_CRTC_REGS)
-		crtc[crtc_index] = v;
+	switch (model_decode(port)) {
+	case 0x3c2: m.color = v & 1; break;
+	case 0x3d4: m.crtc_index = v; break;
+	case 0x3d5:
+		if (m.crtc_index == 0x0c || m.crtc_index == 0x0d)
+			m.start[m.crtc_index - 0x0c] = v;
+		break;
+	case 0x3c7: m.rd = v; m.rd_rgb = 0; m.reading = true; break;
+	case 0x3c8: m.wr = v; m.wr_rgb = 0; m.reading = false; break;
+	case 0x3c9:
+		m.latch[m.wr_rgb++] = v & 0x3f;
+		if (m.wr_rgb == 3) {
+			memcpy(m.dac[m.wr++], m.latch, 3);
+			m.wr_rgb = 0;
+		}
+		break;
+	}
+}
+
+/* One byte read at port: what the model knows of it must hold. */
+static void model_port_read(unsigned int port, uint8_t got)
+{
+	switch (model_decode(port)) {
+	case 0:
+		FUZZ_ASSERT(got == 0xff);
+		break;
+	case 0x3c0: FUZZ_ASSERT(got <= 0x3f); break;
+	case 0x3c4: FUZZ_ASSERT(got <= 0x07); break;
+	case 0x3ce: FUZZ_ASSERT(got <= 0x0f); break;
+	case 0x3c7: FUZZ_ASSERT(got == (m.reading ? 3 : 0)); break;
+	case 0x3c8: FUZZ_ASSERT(got == m.wr); break;
+	case 0x3c9:
+		FUZZ_ASSERT(got == m.dac[m.rd][m.rd_rgb++]);
+		if (m.rd_rgb == 3) {
+			m.rd++;
+			m.rd_rgb = 0;
+		}
+		break;
+	case 0x3cc: FUZZ_ASSERT((got & 1) == m.color); break;
+	case 0x3d4: FUZZ_ASSERT(got == m.crtc_index); break;
+	case 0x3d5:
+		if (m.crtc_index == 0x0c || m.crtc_index == 0x0d)
+			FUZZ_ASSERT(got == m.start[m.crtc_index - 0x0c]);
+		else if (m.crtc_index >= VGA_CRTC_REGS)
+			FUZZ_ASSERT(got == 0xff);
+		break;
+	case 0x3da: FUZZ_ASSERT((got & ~0x09) == 0); break;
+	}
 }
 
 static void check_screen(void)
 {
 	struct screen_frame f;
-	unsigned int start = (((unsigned int)crtc[0x0c] << 8 | crtc[0x0d]) * 2) %
+	uint32_t pal[16];
+	unsigned int start = (((unsigned int)m.start[0] << 8 | m.start[1]) * 2) %
 			     VMM_VGA_TEXT_SIZE;
 
 	screen_snapshot(&screen, &f);
@@ -74,6 +142,18 @@ static void check_screen(void)
 
 		FUZZ_ASSERT(f.cells[i] == want);
 	}
+	vga_regs_palette(&vga->regs, pal);
+	FUZZ_ASSERT(!memcmp(f.palette, pal, sizeof(pal)));
+	FUZZ_ASSERT(f.palette_default == !memcmp(pal, screen_std_palette, sizeof(pal)));
+	FUZZ_ASSERT(f.blink == !!(vga->regs.ac[AC_MODE] & AC_MODE_BLINK));
+	FUZZ_ASSERT(!memcmp(vga->regs.dac, m.dac, sizeof(m.dac)));
+}
+
+/* [a, a + sz) lies inside one of the VGA's port ranges. */
+static bool vga_ports(uint64_t a, uint32_t sz)
+{
+	return (a >= 0x3c0 && a + sz <= 0x3e0) || (a >= 0x3b4 && a + sz <= 0x3b6) ||
+	       (a == 0x3ba && sz == 1);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -93,15 +173,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (port) {
 			/* 0x3b0-0x3ef: the VGA ports and a little on each side */
 			uint64_t a = 0x3b0 + take(&in, 1) % 0x40;
-			bool hit = a >= 0x3c0 && a + sz <= 0x3e0;
+			bool hit = vga_ports(a, sz);
 
 			FUZZ_ASSERT(bus_access(&pio, a, buf, sz, write) == hit);
-			if (hit && write)
-				for (uint32_t i = 0; i < sz; i++)
+			for (uint32_t i = 0; hit && i < sz; i++) {
+				if (write)
 					model_port_write((unsigned int)a + i, buf[i]);
-			if (hit && !write && a <= 0x3d5 && a + sz > 0x3d5)
-				FUZZ_ASSERT(buf[0x3d5 - a] == (crtc_index < VGA_CRTC_REGS ?
-							      crtc[crtc_index] : 0xff));
+				else
+					model_port_read((unsigned int)a + i, buf[i]);
+			}
 			if (!hit && !write)
 				for (uint32_t i = 0; i < sz; i++)
 					FUZZ_ASSERT(buf[i] == 0xff);

@@ -16,3 +16,9 @@ fi
 
 run_qemu "$TMP/i" "$GUESTS/core-test.elf" "case=irq"
 expect_eq $T-irq "$STATUS $(grep -c '^ok ' "$TMP/i.txt")" "1 2"
+
+# the VGA register file: read-back masks, DAC and attribute palette as QEMU's
+# VGA (after SeaVGABIOS set mode 3) has them; vmm runs the same checks in
+# test/integration/palette.sh
+run_qemu "$TMP/p" "$GUESTS/palette.elf" ""
+expect_eq $T-palette "$STATUS $(grep -c '^ok ' "$TMP/p.txt") $(grep -c '^FAIL' "$TMP/p.txt")" "1 11 0"

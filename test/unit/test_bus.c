@@ -62,10 +62,23 @@ static void overlaps_refused(void)
 	EXPECT_EQ(bus_register(&b, 0x108, 8, dev, &v, "adjacent"), 0);
 }
 
+/* --stats keys the ranges by name: a second range of the same name is refused */
+static void names_unique(void)
+{
+	struct bus b = { 0 };
+	uint32_t v = 0;
+
+	EXPECT_EQ(bus_register(&b, 0x60, 1, dev, &v, "kbd"), 0);
+	EXPECT_EQ(bus_register(&b, 0x64, 1, dev, &v, "kbd"), -1);
+	EXPECT_EQ(bus_register(&b, 0x64, 1, dev, &v, NULL), -1);
+	EXPECT_EQ(bus_register(&b, 0x64, 1, dev, &v, "kbd-cmd"), 0);
+}
+
 int main(void)
 {
 	RUN(dispatch_by_range);
 	RUN(unclaimed_reads_all_ones);
 	RUN(overlaps_refused);
+	RUN(names_unique);
 	UNIT_EXIT();
 }

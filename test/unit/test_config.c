@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "../../devices/firmware.h"
 #include "../../hypercalls/vmm_abi.h"
 #include "../../vmm/config.h"
 #include "../unit.h"
@@ -173,6 +174,113 @@ static void errors_name_file_and_line(void)
 	config_free(&c);
 }
 
+static void firmware_forms(void)
+{
+	struct vm_config c;
+	char want[300];
+
+	/* the shorthand: no guest needed, the disk boots */
+	EXPECT_EQ(load(&c, "firmware = \"seabios\";\ndisk = { path = \"d.img\"; };\n", NULL, 0), 0);
+	EXPECT(!strcmp(c.firmware.image, FIRMWARE_SEABIOS));
+	EXPECT(!strcmp(c.firmware.log, "none"));
+	EXPECT(!c.firmware.menu);
+	EXPECT(c.guest == NULL);
+	EXPECT_EQ(c.disk.mode, VMM_MODE_EMULATED);
+	config_free(&c);
+	/* the group, paths relative to the config */
+	EXPECT_EQ(load(&c, "firmware = { image = \"fw.bin\"; log = \"fw.log\"; menu = true; };\n"
+		       "disk = { path = \"d.img\"; };\n", NULL, 0), 0);
+	snprintf(want, sizeof(want), "%s/fw.bin", dir);
+	EXPECT(!strcmp(c.firmware.image, want));
+	snprintf(want, sizeof(want), "%s/fw.log", dir);
+	EXPECT(!strcmp(c.firmware.log, want));
+	EXPECT(c.firmware.menu);
+	config_free(&c);
+	EXPECT_EQ(load(&c, "firmware = { image = \"seabios\"; log = \"stderr\"; };\n"
+		       "disk = { path = \"d.img\"; };\n", NULL, 0), 0);
+	EXPECT(!strcmp(c.firmware.log, "stderr"));
+	config_free(&c);
+	/* no firmware: none of it */
+	EXPECT_EQ(load(&c, "guest = \"g.elf\";\n", NULL, 0), 0);
+	EXPECT(c.firmware.image == NULL && c.firmware.log == NULL);
+	config_free(&c);
+}
+
+static void firmware_overrides(void)
+{
+	struct vm_config c;
+	char want[300];
+	char *fw[] = { "firmware=seabios", "disk.path=d.img" };
+
+	EXPECT_EQ(load(&c, "guest = \"g.elf\";\n", fw, 2), 0);
+	EXPECT(!strcmp(c.firmware.image, FIRMWARE_SEABIOS));
+	config_free(&c);
+	/* a member of the shorthand form: the string becomes the image */
+	char *menu[] = { "firmware.menu=true", "firmware.log=stderr" };
+
+	EXPECT_EQ(load(&c, "firmware = \"fw.bin\";\ndisk = { path = \"d.img\"; };\n", menu, 2), 0);
+	snprintf(want, sizeof(want), "%s/fw.bin", dir);
+	EXPECT(!strcmp(c.firmware.image, want));
+	EXPECT(c.firmware.menu);
+	EXPECT(!strcmp(c.firmware.log, "stderr"));
+	config_free(&c);
+	/* the shorthand over the group form keeps the group's other keys */
+	char *img[] = { "firmware=fw.bin" };
+
+	EXPECT_EQ(load(&c, "firmware = { image = \"seabios\"; log = \"stderr\"; menu = true; };\n"
+		       "disk = { path = \"d.img\"; };\n", img, 1), 0);
+	EXPECT(!strcmp(c.firmware.image, want));
+	EXPECT(!strcmp(c.firmware.log, "stderr"));
+	EXPECT(c.firmware.menu);
+	config_free(&c);
+	char *log_only[] = { "firmware.log=stderr" };
+
+	EXPECT_EQ(load(&c, "guest = \"g.elf\";\n", log_only, 1), -1);
+	EXPECT(err_is(": --set: 'firmware' needs 'image' (\"seabios\" or a BIOS image file)"));
+	config_free(&c);
+}
+
+static void firmware_errors(void)
+{
+	struct vm_config c;
+	char want[400];
+
+	EXPECT_EQ(load(&c, "firmware = \"seabios\";\n", NULL, 0), -1);
+	EXPECT(err_is(":1: a firmware boots 'disk.path': add disk = { path = \"...\"; }"));
+	config_free(&c);
+	EXPECT_EQ(load(&c, "disk = { path = \"d.img\"; };\nfirmware = \"nope.bin\";\n", NULL, 0), -1);
+	snprintf(want, sizeof(want), ":2: firmware '%s/nope.bin': No such file or directory", dir);
+	EXPECT(err_is(want));
+	config_free(&c);
+	EXPECT_EQ(load(&c, "disk = { path = \"d.img\"; };\nfirmware = {\n image = \"g.elf\"; };\n",
+		       NULL, 0), -1);
+	snprintf(want, sizeof(want), ":3: firmware '%s/g.elf' is not a whole number of 64 KiB blocks", dir);
+	EXPECT(err_is(want));
+	config_free(&c);
+	EXPECT_EQ(load(&c, "disk = { path = \"d.img\"; };\nfirmware = \"/tmp\";\n", NULL, 0), -1);
+	EXPECT(err_is(":2: firmware '/tmp' is not a regular file"));
+	config_free(&c);
+	EXPECT_EQ(load(&c, "firmware = 3;\n", NULL, 0), -1);
+	EXPECT(err_is(":1: 'firmware' must be a string or a group { ... }"));
+	config_free(&c);
+	EXPECT_EQ(load(&c, "firmware = { colour = 1; };\n", NULL, 0), -1);
+	EXPECT(err_is(":1: unknown key 'firmware.colour'"));
+	config_free(&c);
+	EXPECT_EQ(load(&c, "disk = { path = \"d.img\"; };\nfirmware = { log = \"stderr\"; };\n", NULL, 0), -1);
+	EXPECT(err_is(":2: 'firmware' needs 'image' (\"seabios\" or a BIOS image file)"));
+	config_free(&c);
+	EXPECT_EQ(load(&c, "firmware = { image = \"seabios\"; menu = \"yes\"; };\n", NULL, 0), -1);
+	EXPECT(err_is(":1: 'firmware.menu' must be true or false"));
+	config_free(&c);
+	EXPECT_EQ(load(&c, "firmware = \"seabios\";\ndisk = { path = \"d.img\";\n mode = \"pv\"; };\n",
+		       NULL, 0), -1);
+	EXPECT(err_is(":3: 'disk.mode' must be \"emulated\" with a firmware (the BIOS drives the ATA disk)"));
+	config_free(&c);
+	EXPECT_EQ(load(&c, "memory = 32;\n", NULL, 0), -1);
+	EXPECT(err_is(": missing key 'guest' (the Multiboot ELF to run)"));
+	config_free(&c);
+}
+
 /* libconfig 1.5 keeps integers in an int: the loader must see what was written. */
 static void integers_as_written(void)
 {
@@ -297,9 +405,16 @@ int main(void)
 	write_file(p, "x");
 	snprintf(p, sizeof(p), "%s/d.img", dir);
 	write_file(p, "");
+	snprintf(p, sizeof(p), "%s/fw.bin", dir);
+	write_file(p, "");
+	if (truncate(p, FIRMWARE_BLOCK))	/* an image of one 64 KiB block */
+		return 1;
 	RUN(defaults_and_values);
 	RUN(overrides);
 	RUN(errors_name_file_and_line);
+	RUN(firmware_forms);
+	RUN(firmware_overrides);
+	RUN(firmware_errors);
 	RUN(integers_as_written);
 	RUN(include_must_be_a_file);
 	RUN(dotted_key_hint);

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The PC's reset control register at port 0xcf9 (as in the PIIX and ICH
+ * chipsets): writing bit 2 (reset CPU) resets the machine.  SeaBIOS and
+ * Linux reboot through it; vmm does not reboot, so the VM stops there
+ * (vm_request_reset() says with which status).  It is there with a
+ * firmware, as on the PC that firmware expects; Multiboot guests end with
+ * a hypercall or the debug-exit port.  The register sits inside
+ * the PCI configuration window 0xcf8-0xcff but answers only byte
+ * accesses at 0xcf9, so a 32-bit read at 0xcf8 still finds no PCI.
+ */
+#include <stdlib.h>
+
+#include "../vmm/vm.h"
+
+#define RESET_CONTROL_PORT	0xcf9
+#define RCR_SYS_RST		0x02	/* with RST_CPU: a full reset */
+#define RCR_RST_CPU		0x04
+
+struct reset_control {
+	struct vm *vm;
+	uint8_t value;
+};
+
+static void reset_control_io(void *opaque, struct bus_access *a)
+{
+	struct reset_control *r = opaque;
+
+	if (!a->write) {
+		bus_put(a, r->value);
+		return;
+	}
+	r->value = (uint8_t)(bus_get(a) & RCR_SYS_RST);
+	if (bus_get(a) & RCR_RST_CPU)
+		vm_request_reset(r->vm, "port 0xcf9");
+}
+
+static int reset_control_create(struct vm *vm, void **dev)
+{
+	struct reset_control *r;
+
+	if (!vm->cfg->firmware.image)
+		return 0;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return VMM_EXIT_SETUP;
+	r->vm = vm;
+	if (bus_register(&vm->pio, RESET_CONTROL_PORT, 1, reset_control_io, r,
+			 "reset-control")) {
+		free(r);
+		return VMM_EXIT_SETUP;
+	}
+	*dev = r;
+	return 0;
+}
+
+static void reset_control_destroy(void *dev)
+{
+	free(dev);
+}
+
+const struct device_model reset_control_device = {
+	.name = "reset-control",
+	.create = reset_control_create,
+	.destroy = reset_control_destroy,
+};
