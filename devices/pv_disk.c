@@ -94,7 +94,7 @@ int32_t pv_disk_ring(void *opaque, const uint32_t arg[4])
 		STORE(r->cons, p->cons);
 		return VMM_E_INVAL;
 	}
-	uint64_t left = VMM_PV_RING_BUDGET;	/* bytes this call may still move */
+	uint64_t left = p->budget;	/* bytes this call may still move */
 	bool any = false;
 
 	while (p->cons != prod) {
@@ -131,6 +131,7 @@ struct pv_disk *pv_disk_create(struct vm *vm, struct disk_image *img)
 		return NULL;
 	}
 	p->vm = vm;
+	p->budget = VMM_PV_RING_BUDGET;
 	p->mem = &vm->mem;
 	p->img = img;
 	memset(pg, 0, sizeof(struct vmm_pv_disk));

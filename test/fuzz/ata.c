@@ -7,6 +7,8 @@
  * input the image must have kept its size, and the status register must
  * claim BSY only while software reset is held (this model completes
  * every command at once).
+ *
+ * Covers: devices/ata.c devices/disk_image.c
  */
 #include <string.h>
 

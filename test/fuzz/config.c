@@ -4,6 +4,8 @@
  * optionally a NUL and up to 8 NUL-separated --set overrides.  Each input
  * is loaded without and with the overrides; whatever loads must satisfy
  * the bounds the rest of vmm relies on, and config_free must release all.
+ *
+ * Covers: vmm/config.c vmm/config_text.c
  */
 #include <string.h>
 #include <unistd.h>

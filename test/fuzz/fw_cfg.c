@@ -9,6 +9,8 @@
  * of RAM: data reads must give the item's bytes (zeros past its end),
  * and after each input RAM must equal the shadow, so a refused DMA wrote
  * nothing but its error bit.
+ *
+ * Covers: devices/fw_cfg.c
  */
 #include <string.h>
 

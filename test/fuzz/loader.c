@@ -5,6 +5,8 @@
  * of exactly that size (ASan sees any stray byte), filled with a canary:
  * a refused image must leave all of it untouched, an accepted one may
  * only change [lo, hi), which must hold the entry point.
+ *
+ * Covers: vmm/loader.c
  */
 #include <stdbool.h>
 #include <string.h>

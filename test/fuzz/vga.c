@@ -8,6 +8,8 @@
  * reads must return what the model says, every index read must fit its
  * register's width, and after every input each screen cell must equal the
  * model's and the screen's palette and blink must be the registers'.
+ *
+ * Covers: devices/vga.c devices/vga_regs.c
  */
 #include <string.h>
 
