@@ -2,9 +2,12 @@
 /*
  * The teardown helper's filter (sandbox_child_*): a child that waits on its
  * pipe, closes fds and exits runs under it (Seccomp: 2) and exits 0; any
- * other call kills it with SIGSYS.
+ * other call kills it with SIGSYS.  And the one call a feature may add to
+ * vmm's own filter for a while (sandbox_install_with, sandbox_revoke).
  */
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -13,6 +16,7 @@
 #include <unistd.h>
 
 #include "../../vmm/sandbox.h"
+#include "../../vmm/vm.h"
 #include "../unit.h"
 
 /* Seccomp mode of pid as /proc shows it; polls until it is 2 or 5 s pass. */
@@ -99,9 +103,63 @@ static void helper_killed_on_other_calls(void)
 	EXPECT_EQ(WTERMSIG(status), SIGSYS);
 }
 
+/*
+ * KVM_GET_DIRTY_LOG: refused unless a feature asks for it, and refused
+ * again once the feature revokes it.  The child reports each call it
+ * survived with one byte on a pipe.
+ */
+static int dirty_log_child(unsigned int features, bool revoke, int *survived)
+{
+	int p[2], status = -1;
+	char c;
+
+	if (pipe(p))
+		return -1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct vm vm = { .vm_fd = open("/dev/null", O_RDONLY), .vcpu_fd = -1 };
+		struct kvm_dirty_log log = { 0 };
+
+		close(p[0]);
+		if (sandbox_install_with(&vm, features))
+			_exit(3);
+		ioctl(vm.vm_fd, KVM_GET_DIRTY_LOG, &log);
+		if (write(p[1], "a", 1) != 1 || (revoke && sandbox_revoke(&vm, features)))
+			_exit(4);
+		ioctl(vm.vm_fd, KVM_GET_DIRTY_LOG, &log);
+		if (write(p[1], "b", 1) != 1)
+			_exit(5);
+		_exit(0);
+	}
+	close(p[1]);
+	*survived = 0;
+	while (read(p[0], &c, 1) == 1)
+		(*survived)++;
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	return status;
+}
+
+static void dirty_log_only_for_a_feature(void)
+{
+	int n, st;
+
+	st = dirty_log_child(0, false, &n);
+	EXPECT(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS);
+	EXPECT_EQ(n, 0);
+	st = dirty_log_child(SANDBOX_DIRTY_LOG, false, &n);
+	EXPECT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	EXPECT_EQ(n, 2);
+	st = dirty_log_child(SANDBOX_DIRTY_LOG, true, &n);
+	EXPECT(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS);
+	EXPECT_EQ(n, 1);
+}
+
 int main(void)
 {
 	RUN(helper_runs_filtered);
 	RUN(helper_killed_on_other_calls);
+	RUN(dirty_log_only_for_a_feature);
 	UNIT_EXIT();
 }
