@@ -247,6 +247,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct in in = { data, size };
 	uint8_t flags = (uint8_t)take(&in, 1);
 
+	vga->strategy = VGA_RAM;	/* so that reset's poll renews the shadow too */
 	reset();
 	if (flags & 2)
 		device_round_trip(flags);
