@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "../vmm/json.h"
+#include "../vmm/state.h"
 #include "../vmm/vm.h"
 #include "ata.h"
 #include "disk_image.h"
@@ -341,17 +342,24 @@ static const struct {
 	{ CMD_VERIFY_EXT, true, false, true, false },
 };
 
+/* cmd's row in data_commands, or -1 */
+static int data_command_row(uint8_t cmd)
+{
+	for (size_t i = 0; i < sizeof(data_commands) / sizeof(data_commands[0]); i++)
+		if (data_commands[i].cmd == cmd)
+			return (int)i;
+	return -1;
+}
+
 static bool data_command(struct ata *s, struct ata_drive *d, uint8_t cmd)
 {
-	for (size_t i = 0; i < sizeof(data_commands) / sizeof(data_commands[0]); i++) {
-		if (data_commands[i].cmd != cmd)
-			continue;
-		transfer(s, d, data_commands[i].lba48, data_commands[i].write,
-			 data_commands[i].verify,
-			 data_commands[i].multiple ? d->multiple : 1);
-		return true;
-	}
-	return false;
+	int i = data_command_row(cmd);
+
+	if (i < 0)
+		return false;
+	transfer(s, d, data_commands[i].lba48, data_commands[i].write,
+		 data_commands[i].verify, data_commands[i].multiple ? d->multiple : 1);
+	return true;
 }
 
 /* Commands without data: they finish at once, with or without an error. */
@@ -634,9 +642,142 @@ static void ata_stats(const void *dev, struct json *j)
 	json_u64(j, "protocol_errors", s->protocol_errors);
 }
 
+/* ---- saved state ---- */
+
+static int drive_fields(struct ata_drive *d, struct state *s)
+{
+	bool present = d->img != NULL;
+	uint8_t ok_status = READY | ATA_DRQ | ATA_ERR | ATA_DF;
+
+	state_bool(s, &present);
+	if (s->loading && present != (d->img != NULL))
+		return state_fail(s, "the drives differ from this machine's");
+	if (!d->img)
+		return 0;
+	state_u8(s, &d->status);
+	state_u8(s, &d->error);
+	state_u16(s, &d->heads);
+	state_u16(s, &d->spt);
+	state_u16(s, &d->multiple);
+	state_bool(s, &d->wcache);
+	if (!s->loading || s->bad)
+		return 0;
+	if (d->status != ATA_BSY && ((d->status & READY) != READY ||
+				     (d->status & ~ok_status) ||
+				     ((d->status & ATA_DF) && !(d->status & ATA_ERR))))
+		return state_fail(s, "a drive's status is impossible");
+	if ((d->error & ~(0x01 | ATA_ABRT | ATA_IDNF | ATA_UNC)) ||
+	    ((d->status & ATA_ERR) && !(d->error & (ATA_ABRT | ATA_IDNF | ATA_UNC))))
+		return state_fail(s, "a drive's error register is impossible");
+	if (d->heads < 1 || d->heads > 16 || d->spt < 1 || d->spt > 255 ||
+	    d->multiple > ATA_MAX_MULTIPLE || (d->multiple & (d->multiple - 1)))
+		return state_fail(s, "a drive's geometry or block size is impossible");
+	return 0;
+}
+
+/* The data phase agrees with the command, its counters and the drive. */
+static bool transfer_consistent(const struct ata *s)
+{
+	const struct ata_drive *d = &s->drive[s->unit];
+	int row = data_command_row(s->cmd);
+	uint32_t per;
+
+	if (s->phase == ATA_IDLE)
+		return !s->pos && !s->len && !s->left && !s->block;
+	if (s->pos >= s->len || (s->pos & 1))
+		return false;
+	if (s->cmd == CMD_IDENTIFY)
+		return s->phase == ATA_DATA_IN && s->left == 1 && s->block == 1 &&
+		       s->len == SECTOR;
+	if (row < 0 || data_commands[row].verify ||
+	    data_commands[row].write != (s->phase == ATA_DATA_OUT) ||
+	    (data_commands[row].write && d->img->readonly))
+		return false;
+	per = data_commands[row].multiple ? d->multiple : 1;
+	return per && s->left && s->left <= (data_commands[row].lba48 ? 65536u : 256u) &&
+	       s->block == (s->left < per ? s->left : per) &&
+	       s->len == s->block * SECTOR &&
+	       disk_image_range_ok(d->img, s->lba, s->left);
+}
+
+/* What the channel's registers say of each other and of the drives. */
+static bool channel_consistent(const struct ata *s)
+{
+	bool srst = s->devctl & ATA_SRST;
+
+	if ((s->device & ~0x5f) || s->phase > ATA_DATA_OUT || s->unit < 0 ||
+	    s->unit > 1 || !s->drive[s->unit].img ||
+	    s->irq_level != (s->intrq && !(s->devctl & ATA_NIEN)) ||
+	    (srst && (s->intrq || s->phase != ATA_IDLE)))
+		return false;
+	for (int u = 0; u < 2; u++) {
+		const struct ata_drive *d = &s->drive[u];
+
+		if (!d->img)
+			continue;
+		if (srst != (d->status == ATA_BSY) ||
+		    !!(d->status & ATA_DRQ) != (s->phase != ATA_IDLE && s->unit == u))
+			return false;
+	}
+	return transfer_consistent(s);
+}
+
+static int ata_fields(void *dev, struct state *s)
+{
+	struct ata *a = dev;
+	uint8_t *tf[] = { &a->feature, &a->nsect, &a->lbal, &a->lbam, &a->lbah,
+			  &a->hob_feature, &a->hob_nsect, &a->hob_lbal,
+			  &a->hob_lbam, &a->hob_lbah, &a->device, &a->devctl };
+	uint8_t phase = (uint8_t)a->phase, unit = (uint8_t)a->unit;
+
+	for (int u = 0; u < 2; u++)
+		if (drive_fields(&a->drive[u], s))
+			return -1;
+	for (size_t i = 0; i < sizeof(tf) / sizeof(tf[0]); i++)
+		state_u8(s, tf[i]);
+	state_bool(s, &a->intrq);
+	state_bool(s, &a->irq_level);
+	state_u8(s, &phase);
+	state_u8(s, &a->cmd);
+	state_u8(s, &unit);
+	state_u64(s, &a->lba);
+	state_u32(s, &a->left);
+	state_u32(s, &a->block);
+	state_u32(s, &a->pos);
+	state_u32(s, &a->len);
+	if (s->loading && !s->bad) {
+		a->phase = (enum ata_phase)phase;
+		a->unit = unit;
+		if (phase > ATA_DATA_OUT || a->len > sizeof(a->buf) ||
+		    !channel_consistent(a))
+			return state_fail(s, "the registers or the transfer in progress "
+					  "do not add up");
+	}
+	/* the block being moved: what a transfer in flight still needs */
+	state_bytes(s, a->buf, a->len);
+	return 0;
+}
+
+/*
+ * A transfer in flight goes on where it was: a loaded data-out phase
+ * has the I/O thread drain the ring again.  The IRQ line is not driven
+ * (vmm/device.h): the restored irqchip holds it.
+ */
+static int ata_state(void *dev, struct state *s)
+{
+	struct ata *a = dev;
+
+	if (state_fields(s, a, sizeof(*a), ata_fields))
+		return -1;
+	if (s->loading)
+		set_polling(a, a->phase == ATA_DATA_OUT);
+	return 0;
+}
+
 const struct device_model ata_device = {
 	.name = "ata",
 	.create = ata_dev_create,
 	.destroy = ata_dev_destroy,
 	.stats = ata_stats,
+	.state = ata_state,
 };

@@ -560,11 +560,25 @@ static void cmos_stats(const void *dev, struct json *j)
 	json_u64(j, "timer_wakeups", c->timer_wakeups);
 }
 
+/* What no sequence of port accesses leaves in the registers. */
+static bool cmos_consistent(const struct cmos *c)
+{
+	const uint8_t *r = c->ram;
+	uint8_t enabled = r[RTC_REG_C] & r[RTC_REG_B] & (RTC_C_PF | RTC_C_AF | RTC_C_UF);
+
+	return c->index < sizeof(c->ram) && !(r[RTC_REG_A] & RTC_A_UIP) &&
+	       !((r[RTC_REG_B] & RTC_B_SET) && (r[RTC_REG_B] & RTC_B_UIE)) &&
+	       !(r[RTC_REG_C] & 0x0f) && (!enabled || (r[RTC_REG_C] & RTC_C_IRQF)) &&
+	       r[RTC_REG_D] == RTC_D_VRT &&
+	       c->irq_level == !!(r[RTC_REG_C] & RTC_C_IRQF);
+}
+
 /*
  * The clock is saved as the guest's time and how far into its second the
- * divider is, so a loaded clock goes on from there on any host clock.
+ * divider is, so a loaded clock goes on from there on any host clock.  A
+ * time outside years 0-19999 is no clock's: it would overflow the counting.
  */
-static int cmos_state(void *dev, struct state *s)
+static int cmos_fields(void *dev, struct state *s)
 {
 	struct cmos *c = dev;
 	uint64_t now = clock_now(c);
@@ -580,17 +594,30 @@ static int cmos_state(void *dev, struct state *s)
 	state_u64(s, &base);
 	state_u64(s, &phase);
 	state_u8(s, &irq);
-	if (!s->loading)
-		return state_ok(s);
-	if (c->index >= sizeof(c->ram) || phase >= NS || irq > 1)
-		return -1;
+	if (!s->loading || s->bad)
+		return 0;
+	c->irq_level = irq;
+	if (!cmos_consistent(c))
+		return state_fail(s, "the RTC registers do not add up");
+	if (phase >= NS || (int64_t)base < cmos_days_from_civil(0, 1, 1) * DAY_S ||
+	    (int64_t)base >= cmos_days_from_civil(20000, 1, 1) * DAY_S)
+		return state_fail(s, "the RTC time is out of range");
 	c->base = (int64_t)base;
 	c->anchor = now - phase;
 	c->seen = now;
-	c->irq_level = !irq;	/* so that set_irq() drives the line */
-	set_irq(c, irq);
-	rearm(c);
-	return state_ok(s);
+	return 0;
+}
+
+/* The IRQ line is not driven on load (vmm/device.h); the timer follows. */
+static int cmos_state(void *dev, struct state *s)
+{
+	struct cmos *c = dev;
+
+	if (state_fields(s, c, sizeof(*c), cmos_fields))
+		return -1;
+	if (s->loading)
+		rearm(c);
+	return 0;
 }
 
 const struct device_model cmos_device = {

@@ -4,6 +4,7 @@
  * (v << 1) | 1, so the same guest binary reports the same status on both.
  */
 #include "../hypercalls/vmm_abi.h"
+#include "../vmm/state.h"
 #include "../vmm/vm.h"
 
 static void debug_exit_io(void *opaque, struct bus_access *a)
@@ -31,4 +32,5 @@ static int debug_exit_create(struct vm *vm, void **dev)
 const struct device_model debug_exit_device = {
 	.name = "debug-exit",
 	.create = debug_exit_create,
+	.state = state_none,
 };

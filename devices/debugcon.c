@@ -10,6 +10,7 @@
 #include "../vmm/bus.h"
 #include "../vmm/device.h"
 #include "../vmm/json.h"
+#include "../vmm/state.h"
 #include "../vmm/vm.h"
 #include "debugcon.h"
 
@@ -130,9 +131,37 @@ static void debugcon_stats(const void *dev, struct json *j)
 	json_u64(j, "lost", d->lost);
 }
 
+/*
+ * The start of a line not yet written: the restored VM's log then gets
+ * the whole line.  It never holds a newline and never fills the buffer
+ * (either writes it out).
+ */
+static int debugcon_fields(void *dev, struct state *s)
+{
+	struct debugcon *d = dev;
+	uint16_t len = (uint16_t)d->len;
+
+	state_u16(s, &len);
+	if (s->loading && len >= sizeof(d->line))
+		return state_fail(s, "the pending log line is impossible");
+	state_bytes(s, d->line, len);
+	if (!s->loading || s->bad)
+		return 0;
+	if (memchr(d->line, '\n', len))
+		return state_fail(s, "the pending log line is impossible");
+	d->len = len;
+	return 0;
+}
+
+static int debugcon_state(void *dev, struct state *s)
+{
+	return state_fields(s, dev, sizeof(struct debugcon), debugcon_fields);
+}
+
 const struct device_model debugcon_device = {
 	.name = "debugcon",
 	.create = debugcon_create,
 	.destroy = debugcon_destroy,
 	.stats = debugcon_stats,
+	.state = debugcon_state,
 };

@@ -19,6 +19,7 @@
 #include "../vmm/device.h"
 #include "../vmm/guest_mem.h"
 #include "../vmm/json.h"
+#include "../vmm/state.h"
 #include "../vmm/vm.h"
 #include "disk_image.h"
 #include "firmware.h"
@@ -214,10 +215,26 @@ static void firmware_stats(const void *dev, struct json *j)
 	json_u64(j, "size", fw->size);
 }
 
-/* No state: the image comes from the config, the low copy is RAM. */
+/*
+ * No state: the image comes from the config and the low copy is RAM.  But
+ * the alias below 4 GiB is the file as read now, so a restore refuses an
+ * image other than the one the snapshot ran.
+ */
+static int firmware_state(void *dev, struct state *s)
+{
+	const struct firmware *fw = dev;
+	const char *why = "the firmware image differs from the snapshot's";
+
+	if (state_expect_u64(s, fw->size, why) ||
+	    state_expect_u64(s, state_digest(STATE_DIGEST_INIT, fw->rom, fw->size), why))
+		return -1;
+	return state_ok(s);
+}
+
 const struct device_model firmware_device = {
 	.name = "firmware",
 	.create = firmware_create,
 	.destroy = firmware_destroy,
 	.stats = firmware_stats,
+	.state = firmware_state,
 };

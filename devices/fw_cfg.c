@@ -358,21 +358,50 @@ static void fw_cfg_stats(const void *dev, struct json *j)
 	json_u64(j, "dma_errors", f->dma_errors);
 }
 
-/* The items come from the config; only the guest's position is state. */
-static int fw_cfg_state(void *dev, struct state *s)
+/* Every item's key, name and bytes, in order. */
+static uint64_t items_digest(const struct fw_cfg *f)
+{
+	uint64_t h = STATE_DIGEST_INIT;
+
+	for (unsigned int i = 0; i < f->n_items; i++) {
+		const struct fw_cfg_item *it = &f->items[i];
+
+		h = state_digest(h, &it->key, sizeof(it->key));
+		h = state_digest(h, it->name, sizeof(it->name));
+		h = state_digest(h, &it->len, sizeof(it->len));
+		h = state_digest(h, it->data, it->len);
+	}
+	return h;
+}
+
+/*
+ * The items come from the config and the files beside the firmware; they
+ * are checked, not saved (a firmware halfway through reading the VGA
+ * BIOS must go on reading the same one).  The guest's position is state.
+ */
+static int fw_cfg_fields(void *dev, struct state *s)
 {
 	struct fw_cfg *f = dev;
 
+	if (state_expect_u64(s, items_digest(f),
+			     "the fw_cfg items (firmware files, RAM size) differ "
+			     "from the snapshot's"))
+		return -1;
 	state_u16(s, &f->sel);
 	state_u32(s, &f->off);
 	state_u32(s, &f->dma_high);
-	if (s->loading) {
+	if (s->loading && !s->bad) {
 		const struct fw_cfg_item *it = fw_cfg_find(f, f->sel);
 
 		if (f->off > (it ? it->len : 0))
-			return -1;
+			return state_fail(s, "the offset is past the selected item");
 	}
-	return state_ok(s);
+	return 0;
+}
+
+static int fw_cfg_state(void *dev, struct state *s)
+{
+	return state_fields(s, dev, sizeof(struct fw_cfg), fw_cfg_fields);
 }
 
 const struct device_model fw_cfg_device = {

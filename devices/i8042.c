@@ -19,6 +19,7 @@
 
 #include "../vmm/bus.h"
 #include "../vmm/json.h"
+#include "../vmm/state.h"
 #include "../vmm/vm.h"
 #include "i8042.h"
 
@@ -452,9 +453,86 @@ static void i8042_stats(const void *dev, struct json *j)
 	json_u64(j, "bytes_read", k->bytes_read);
 }
 
+/* ---- saved state ---- */
+
+/*
+ * A ring's bytes in order from its head, so that equal queues save the
+ * same bytes; loaded, the queue starts at index 0.
+ */
+/* refill() ran after the last access: nothing waits behind an empty buffer. */
+static bool settled(const struct i8042 *k)
+{
+	if (k->obf)
+		return true;
+	if (k->ctl_len)
+		return false;
+	if (!kbd_can_send(k))
+		return true;
+	return !k->kbd_len && !(k->host_len && !k->kbd_pending && k->scanning &&
+				k->opened);
+}
+
+static bool i8042_consistent(const struct i8042 *k)
+{
+	uint8_t p = k->pending_cmd, kp = k->kbd_pending;
+
+	return !(k->ram[0] & 0x80) && k->status_a2 <= 1 &&
+	       (!p || (p >= 0x60 && p < 0x80) || (p >= 0xd1 && p <= 0xd4)) &&
+	       (!kp || kp == 0xed || kp == 0xf0 || kp == 0xf3) &&
+	       (k->scanset == 1 || k->scanset == 2) && k->leds <= 7 &&
+	       k->typematic <= 0x7f &&
+	       k->irq_level == (k->obf && (k->ram[0] & I8042_CB_INT)) &&
+	       settled(k);
+}
+
+static int i8042_fields(void *dev, struct state *s)
+{
+	struct i8042 *k = dev;
+	uint8_t ctl_len = (uint8_t)k->ctl_len, irq = (uint8_t)k->irq_level;
+	size_t kbd_head = k->kbd_head, kbd_len = k->kbd_len;
+
+	state_bytes(s, k->ram, sizeof(k->ram));
+	state_u8(s, &k->outport);
+	state_u8(s, &k->status_a2);
+	state_u8(s, &k->pending_cmd);
+	state_bool(s, &k->obf);
+	state_u8(s, &k->out);
+	state_u8(s, &irq);
+	state_u8(s, &ctl_len);
+	if (s->loading && ctl_len > sizeof(k->ctl_q))
+		return state_fail(s, "the controller's queue overflows");
+	state_bytes(s, k->ctl_q, ctl_len);
+	if (state_ring(s, k->kbd_q, sizeof(k->kbd_q), &kbd_head, &kbd_len) ||
+	    state_ring(s, k->host_q, sizeof(k->host_q), &k->host_head, &k->host_len))
+		return -1;
+	state_u8(s, &k->kbd_pending);
+	state_u8(s, &k->scanset);
+	state_bool(s, &k->scanning);
+	state_bool(s, &k->opened);
+	state_u8(s, &k->leds);
+	state_u8(s, &k->typematic);
+	state_u8(s, &k->last_sent);
+	state_bool(s, &k->xlat_break);
+	if (!s->loading || s->bad)
+		return 0;
+	k->ctl_len = ctl_len;
+	k->irq_level = irq;
+	k->kbd_head = (unsigned int)kbd_head;
+	k->kbd_len = (unsigned int)kbd_len;
+	return i8042_consistent(k) ? 0 :
+	       state_fail(s, "the controller's registers or queues do not add up");
+}
+
+/* The IRQ line is not driven on load (vmm/device.h): the irqchip holds it. */
+static int i8042_state(void *dev, struct state *s)
+{
+	return state_fields(s, dev, sizeof(struct i8042), i8042_fields);
+}
+
 const struct device_model i8042_device = {
 	.name = "i8042",
 	.create = i8042_dev_create,
 	.destroy = i8042_dev_destroy,
 	.stats = i8042_stats,
+	.state = i8042_state,
 };

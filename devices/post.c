@@ -60,13 +60,19 @@ static void post_stats(const void *dev, struct json *j)
 		json_u64(j, "last", p->last);
 }
 
-static int post_state(void *dev, struct state *s)
+/* The count is state: post_last() says "none" while it is 0. */
+static int post_fields(void *dev, struct state *s)
 {
 	struct post *p = dev;
 
 	state_u8(s, &p->last);
 	state_u64(s, &p->codes);
-	return state_ok(s);
+	return 0;
+}
+
+static int post_state(void *dev, struct state *s)
+{
+	return state_fields(s, dev, sizeof(struct post), post_fields);
 }
 
 const struct device_model post_device = {

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "../vmm/json.h"
+#include "../vmm/state.h"
 #include "../vmm/vm.h"
 #include "disk_image.h"
 #include "pv_disk.h"
@@ -168,9 +169,22 @@ static void pv_disk_stats(const void *dev, struct json *j)
 	json_u64(j, "bad_requests", p->bad_requests);
 }
 
+/* The ring is guest RAM; the consumer index is ours (any value is one). */
+static int pv_disk_state(void *dev, struct state *s)
+{
+	struct pv_disk *p = dev;
+	uint32_t cons = p->cons;
+
+	state_u32(s, &cons);
+	if (s->loading && !state_ok(s))
+		p->cons = cons;
+	return state_ok(s);
+}
+
 const struct device_model pv_disk_device = {
 	.name = "pv-disk",
 	.create = pv_disk_dev_create,
 	.destroy = pv_disk_dev_destroy,
 	.stats = pv_disk_stats,
+	.state = pv_disk_state,
 };

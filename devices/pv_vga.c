@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../vmm/json.h"
+#include "../vmm/state.h"
 #include "../vmm/vm.h"
 #include "pv_vga.h"
 #include "table.h"
@@ -123,4 +124,5 @@ const struct device_model pv_vga_device = {
 	.create = pv_vga_dev_create,
 	.destroy = pv_vga_dev_destroy,
 	.stats = pv_vga_stats,
+	.state = state_none,	/* its page is guest RAM; the cells are the VGA's */
 };

@@ -11,6 +11,7 @@
  */
 #include <stdlib.h>
 
+#include "../vmm/state.h"
 #include "../vmm/vm.h"
 
 #define RESET_CONTROL_PORT	0xcf9
@@ -59,8 +60,23 @@ static void reset_control_destroy(void *dev)
 	free(dev);
 }
 
+static int reset_control_state(void *dev, struct state *s)
+{
+	struct reset_control *r = dev;
+	uint8_t v = r->value;
+
+	state_u8(s, &v);
+	if (s->loading && !s->bad) {
+		if (v & ~RCR_SYS_RST)
+			return state_fail(s, "the register holds bits no write leaves");
+		r->value = v;
+	}
+	return state_ok(s);
+}
+
 const struct device_model reset_control_device = {
 	.name = "reset-control",
 	.create = reset_control_create,
 	.destroy = reset_control_destroy,
+	.state = reset_control_state,
 };

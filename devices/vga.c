@@ -14,6 +14,7 @@
 
 #include "../vmm/screen.h"
 #include "../vmm/json.h"
+#include "../vmm/state.h"
 #include "../vmm/vm.h"
 #include "vga.h"
 
@@ -227,9 +228,63 @@ static void vga_sync(void *dev)
 	vga_poll(dev);
 }
 
+/* ---- saved state ---- */
+
+/*
+ * Text memory is saved when it is vmm's own buffer; in the "ram" strategy
+ * it is guest RAM and travels with it, and the shadow (what the screen
+ * shows) is saved instead, so the restored screen does not depend on
+ * whether RAM or the devices load first.
+ */
+static int vga_fields(void *dev, struct state *s)
+{
+	struct vga *v = dev;
+	uint8_t strategy = (uint8_t)v->strategy;
+
+	state_u8(s, &strategy);
+	if (s->loading && !s->bad && strategy != v->strategy)
+		return state_fail(s, "saved with another vga.strategy");
+	if (v->strategy == VGA_RAM) {
+		for (unsigned int i = 0; i < SCREEN_CELLS; i++)
+			state_u16(s, &v->shadow[i]);
+	} else {
+		state_bytes(s, v->own_vram, sizeof(v->own_vram));
+	}
+	return vga_regs_fields(&v->regs, s);
+}
+
+/* The screen as the loaded state shows it: cells, cursor, colours, blink. */
+static void redraw(struct vga *v)
+{
+	uint32_t pal[16];
+
+	vga_regs_palette(&v->regs, pal);
+	screen_set_palette(v->screen, pal);
+	screen_set_blink(v->screen, v->regs.ac[AC_MODE] & AC_MODE_BLINK);
+	if (v->strategy == VGA_RAM) {
+		for (unsigned int i = 0; i < SCREEN_CELLS; i++)
+			screen_put(v->screen, i, v->shadow[i]);
+	} else {
+		show_all(v);
+	}
+	show_cursor(v);
+}
+
+static int vga_state(void *dev, struct state *s)
+{
+	struct vga *v = dev;
+
+	if (state_fields(s, v, sizeof(*v), vga_fields))
+		return -1;
+	if (s->loading)
+		redraw(v);
+	return 0;
+}
+
 const struct device_model vga_device = {
 	.name = "vga",
 	.create = vga_dev_create,
 	.destroy = vga_dev_destroy,
 	.sync = vga_sync,
+	.state = vga_state,
 };

@@ -9,6 +9,7 @@
 
 #include "../vmm/bus.h"
 #include "../vmm/screen.h"
+#include "../vmm/state.h"
 #include "vga.h"
 
 #define MISC_COLOR	0x01	/* CRTC and input status 1 at 0x3dx, else 0x3bx */
@@ -282,4 +283,60 @@ void vga_port_io(void *opaque, struct bus_access *a)
 		else
 			a->data[i] = port < 0 ? 0xff : port_read(v, port);
 	}
+}
+
+/* ---- saved state ---- */
+
+/* Every bit set in v[0..n) is one its mask keeps. */
+static bool masked(const uint8_t *v, const uint8_t *mask, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (v[i] & ~mask[i])
+			return false;
+	return true;
+}
+
+static bool dac_levels(const uint8_t *v, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (v[i] & ~DAC_BITS)
+			return false;
+	return true;
+}
+
+static bool regs_possible(const struct vga_regs *r)
+{
+	return !(r->misc & ~MISC_MASK) && !(r->feature & ~FEATURE_MASK) &&
+	       !(r->seq_index & ~SEQ_INDEX_MASK) && !(r->gc_index & ~GC_INDEX_MASK) &&
+	       !(r->ac_index & ~AC_INDEX_MASK) && !(r->status1 & ~STATUS1_RETRACE) &&
+	       masked(r->seq, seq_mask, VGA_SEQ_REGS) &&
+	       masked(r->gc, gc_mask, VGA_GC_REGS) &&
+	       masked(r->crtc, crtc_mask, VGA_CRTC_REGS) &&
+	       masked(r->ac, ac_mask, VGA_AC_REGS) &&
+	       r->dac_read_rgb < 3 && r->dac_write_rgb < 3 &&
+	       dac_levels(r->dac_latch, sizeof(r->dac_latch)) &&
+	       dac_levels(&r->dac[0][0], sizeof(r->dac));
+}
+
+int vga_regs_fields(struct vga_regs *r, struct state *s)
+{
+	uint8_t *bytes[] = {
+		&r->misc, &r->feature, &r->seq_index, &r->gc_index, &r->crtc_index,
+		&r->ac_index, &r->status1, &r->pel_mask, &r->dac_read,
+		&r->dac_write, &r->dac_read_rgb, &r->dac_write_rgb,
+	};
+
+	for (size_t i = 0; i < sizeof(bytes) / sizeof(bytes[0]); i++)
+		state_u8(s, bytes[i]);
+	state_bytes(s, r->seq, sizeof(r->seq));
+	state_bytes(s, r->gc, sizeof(r->gc));
+	state_bytes(s, r->crtc, sizeof(r->crtc));
+	state_bytes(s, r->ac, sizeof(r->ac));
+	state_bool(s, &r->ac_flipflop);
+	state_bool(s, &r->dac_reading);
+	state_bytes(s, r->dac_latch, sizeof(r->dac_latch));
+	state_bytes(s, r->dac, sizeof(r->dac));
+	if (s->loading && !s->bad && !regs_possible(r))
+		return state_fail(s, "a VGA register holds bits no write leaves");
+	return 0;
 }

@@ -49,5 +49,12 @@ struct vga_regs {
 void vga_regs_reset(struct vga_regs *r, bool blink);
 /* Colours 0-15 through plane enable, palette, colour select, pel mask and DAC. */
 void vga_regs_palette(const struct vga_regs *r, uint32_t pal[16]);
+/*
+ * Saves or loads the registers (vmm/state.h); loading, -1 for a value
+ * no port write could have left (a bit outside a register's mask, a DAC
+ * component past its third).
+ */
+struct state;
+int vga_regs_fields(struct vga_regs *r, struct state *s);
 
 #endif

@@ -33,6 +33,17 @@ check() {
 	if "$@"; then pass "$name"; else fail "$name" "$msg"; fi
 }
 
+# wait_for SECONDS COMMAND...: poll until COMMAND succeeds (bounded)
+wait_for() {
+	local end=$((SECONDS + $1))
+	shift
+	skipping && return 1
+	until "$@"; do
+		[ $SECONDS -ge $end ] && return 1
+		sleep 0.1
+	done
+}
+
 # expect_eq NAME GOT WANT
 expect_eq() {
 	if [ "$2" == "$3" ]; then pass "$1"; else fail "$1" "got '$2', expected '$3'"; fi
@@ -50,11 +61,12 @@ mkcfg() {
 }
 
 # run_vmm OUT-PREFIX ARGS...: stdout to PREFIX.out, stderr to PREFIX.err, status in $STATUS
+# (a hang guard kills it after RUN_TIMEOUT seconds, 120 unless set)
 run_vmm() {
 	local p=$1
 	shift
 	if skipping; then STATUS=125; : > "$p.out"; : > "$p.err"; : > "$p.txt"; return; fi
-	timeout -k 5 120 "$VMM" "$@" > "$p.out" 2> "$p.err" < /dev/null
+	timeout -k 5 "${RUN_TIMEOUT:-120}" "$VMM" "$@" > "$p.out" 2> "$p.err" < /dev/null
 	STATUS=$?
 	tr -d '\r' < "$p.out" > "$p.txt"
 }

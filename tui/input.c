@@ -22,7 +22,8 @@
 
 #define ALT_WINDOW_NS	30000000ull	/* ESC then a key this soon: Alt+key */
 #define STALL_NS	2000000000ull	/* guest read nothing for this long: drop */
-#define UNTIL_S		30		/* {until:TEXT} gives up after this */
+#define UNTIL_S		120		/* {until:TEXT} gives up after this: a firmware boot
+				   to GRUB takes ~40 s of emulated instructions here */
 #define RETRY_MS	2
 #define SCRIPT_MAX	(1 << 20)
 
@@ -76,7 +77,8 @@ static void report_drop(enum sink sk, size_t n, const char *why)
  * the guest reads from it.  Keys for a keyboard the guest never enabled
  * wait in its queue (type-ahead) until that is full.
  */
-static bool push(struct vm *vm, enum sink sk, const uint8_t *b, size_t n, bool wait)
+static bool push(struct vm *vm, enum sink sk, const uint8_t *b, size_t n, bool wait,
+		 bool optional)
 {
 	struct i8042 *kbd = vm_device(vm, &i8042_device);
 	struct serial *com1 = vm_device(vm, &serial_device);
@@ -109,6 +111,9 @@ static bool push(struct vm *vm, enum sink sk, const uint8_t *b, size_t n, bool w
 		}
 		if (!wait || vm_stopping(vm))
 			return false;
+		/* a closed sink the key also went past (COM1 beside the keyboard) */
+		if (why && optional && done == 0)
+			return false;
 		if (why || (in.stalled[sk] && consumed == in.stall_mark[sk]))
 			break;
 		uint64_t t = now_ns();
@@ -133,21 +138,25 @@ static bool deliver(struct vm *vm, const struct km_key *k, const uint8_t *raw,
 		    size_t raw_n, bool wait)
 {
 	uint8_t sc[KM_MAX_SCAN], ser[KM_MAX_SERIAL];
-	bool ok = true;
+	bool ok = true, kbd_took = false;
 
 	if (__atomic_load_n(&in.to_kbd, __ATOMIC_RELAXED) && k->key) {
 		size_t n = keymap_scancodes(k, sc);
 
 		if (n)
-			ok &= push(vm, SINK_KBD, sc, n, wait);
+			ok &= kbd_took = push(vm, SINK_KBD, sc, n, wait, false);
 	}
 	if (__atomic_load_n(&in.to_serial, __ATOMIC_RELAXED)) {
 		if (!raw) {
 			raw_n = keymap_serial(k, ser);
 			raw = ser;
 		}
+		/*
+		 * Headless, a key goes to both; a guest reads one of them, so
+		 * a COM1 it never opened is no loss when the keyboard took it.
+		 */
 		if (raw_n)
-			ok &= push(vm, SINK_SERIAL, raw, raw_n, wait);
+			ok &= push(vm, SINK_SERIAL, raw, raw_n, wait, kbd_took);
 	}
 	return ok;
 }

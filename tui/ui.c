@@ -25,13 +25,12 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "../devices/serial.h"
-#include "../devices/table.h"
 #include "../vmm/vm.h"
 #include "console.h"
 #include "dump.h"
 #include "input.h"
 #include "refresh.h"
+#include "serial_out.h"
 #include "ui.h"
 #include "ui_frame.h"
 
@@ -43,6 +42,7 @@
 static struct {
 	struct vm *vm;
 	struct recorder *rec;
+	struct serial_out *sout;	/* COM1's writer: its sink feeds the console */
 	SCREEN *term;
 	pthread_t thread;
 	bool started;
@@ -402,8 +402,6 @@ static void close_pipes(void)
 /* Everything ncurses does not do: the pipes and the console. */
 static int prepare(struct vm *vm)
 {
-	struct serial *com1;
-
 	ui.wake[0] = ui.wake[1] = ui.done[0] = ui.done[1] = -1;
 	if (pipe2(ui.wake, O_CLOEXEC | O_NONBLOCK) || pipe2(ui.done, O_CLOEXEC | O_NONBLOCK)) {
 		perror("vmm: pipe");
@@ -412,31 +410,25 @@ static int prepare(struct vm *vm)
 	}
 	/* no console is no reason to refuse the UI: Ctrl-A c says so */
 	ui.con = console_create(CONSOLE_LINES, SCREEN_COLS);
-	com1 = vm_device(vm, &serial_device);
-	if (ui.con && com1) {
-		/* until the serial writer offers its sink: every byte COM1 sends */
-		com1->sink = console_sink;
-		com1->sink_opaque = ui.con;
-	}
+	if (ui.con)
+		serial_out_set_sink(ui.sout, console_sink, ui.con);
 	return 0;
 }
 
 static void unprepare(void)
 {
-	struct serial *com1 = vm_device(ui.vm, &serial_device);
-
-	if (com1)
-		com1->sink = NULL;
+	serial_out_set_sink(ui.sout, NULL, NULL);
 	console_destroy(ui.con);
 	ui.con = NULL;
 	close_pipes();
 }
 
-int ui_start(struct vm *vm, struct recorder *rec)
+int ui_start(struct vm *vm, struct recorder *rec, struct serial_out *sout)
 {
 	memset(&ui, 0, sizeof(ui));
 	ui.vm = vm;
 	ui.rec = rec;
+	ui.sout = sout;
 	ui.stdin_ok = 1;
 	if (prepare(vm))
 		return -1;

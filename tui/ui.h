@@ -15,11 +15,15 @@
 
 struct vm;
 struct recorder;
+struct serial_out;
 
 /* Before any set-up: 0 when TERM names a terminal the UI can drive. */
 int ui_check_terminal(void);
-/* Takes over the terminal; rec (may be NULL) gets every changed frame. */
-int ui_start(struct vm *vm, struct recorder *rec);
+/*
+ * Takes over the terminal; rec (may be NULL) gets every changed frame,
+ * the serial console every byte sout (may be NULL) takes from COM1.
+ */
+int ui_start(struct vm *vm, struct recorder *rec, struct serial_out *sout);
 void ui_stop(void);
 /*
  * After the VM stopped, unless the user quit it or a signal or --timeout

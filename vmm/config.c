@@ -57,6 +57,7 @@ static const struct key schema[] = {
 	{ "disk.cache", K_ENUM, config_cache_names },
 	{ "serial", K_GROUP, NULL },
 	{ "serial.output", K_STRING, NULL },
+	{ "serial.raw", K_BOOL, NULL },
 	{ "firmware", K_SHORT, firmware_short },
 	{ "firmware.image", K_STRING, NULL },
 	{ "firmware.log", K_STRING, NULL },
@@ -201,8 +202,13 @@ static int check_readable(struct loader *l, const char *path, const char *file)
 {
 	if (access(file, R_OK) == 0)
 		return 0;
-	return fail(l, config_lookup(&l->cf, path), "%s '%s': %s", path, file,
-		    strerror(errno));
+	int e = errno;
+	/* vmm never makes an image itself: say how to */
+	bool image = e == ENOENT && !strncmp(path, "disk.", 5);
+
+	return fail(l, config_lookup(&l->cf, path), "%s '%s': %s%s", path, file,
+		    strerror(e), image ? "; make one with: vmm --create-image FILE "
+		    "--size 4M, then --set disk.path=FILE" : "");
 }
 
 static char *copy(const char *v)
@@ -375,7 +381,8 @@ static int extract_display(struct loader *l)
 	if (get_enum(l, "vga.mode", &e))
 		return -1;
 	c->vga.mode = e ? VMM_MODE_PV : VMM_MODE_EMULATED;
-	e = VGA_TRAP;
+	/* every frame exact, as trap, at about one exit per 170 stores */
+	e = VGA_COALESCED;
 	if (get_enum(l, "vga.strategy", &e))
 		return -1;
 	c->vga.strategy = e;
@@ -429,6 +436,9 @@ static int extract_serial(struct loader *l)
 		c->serial.output = strdup(v);
 	else
 		c->serial.output = resolve(l, v);
+	b = 0;
+	config_lookup_bool(&l->cf, "serial.raw", &b);
+	c->serial.raw = b;
 	return 0;
 }
 

@@ -42,6 +42,7 @@ struct vm_config {
 	} disk;
 	struct {
 		char *output;	/* "stdout", "none" or a file path */
+		bool raw;	/* no escaping of control bytes on a terminal */
 	} serial;
 	struct {
 		char *image;	/* NULL: a Multiboot guest; else the BIOS image */

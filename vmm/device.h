@@ -33,9 +33,27 @@ struct device_model {
 	/* Optional.  The device's own counters, as members of a JSON object. */
 	void (*stats)(const void *dev, struct json *j);
 	/*
-	 * Optional.  Saves or loads the device's state (vmm/state.h): one
-	 * function for both directions.  On load the device checks every
-	 * value as it would a guest's and returns -1 when one is impossible.
+	 * Saves or loads the device's state (vmm/state.h): one function for
+	 * both directions; vm_devices_save() refuses a VM with a device
+	 * that has none (state_none() is the empty record).  The rules:
+	 *  - Guest-visible state only: what the config, the host files and
+	 *    guest RAM already give is not saved (at most checked, as the
+	 *    firmware checks its image); --stats counters are not saved.
+	 *  - On load every value is checked as a guest's would be, against
+	 *    each other too (a phase must agree with its counters); anything
+	 *    impossible returns -1 and leaves the device as it was
+	 *    (state_fields() does that part).
+	 *  - IRQ lines: a device saves the level it last gave vm_irq_line()
+	 *    and loads it back WITHOUT calling vm_irq_line().  The in-kernel
+	 *    irqchip, which the snapshot restores, already holds what that
+	 *    level did (PIC IRR/ISR and edge latch, IOAPIC IRR); asserting it
+	 *    again would inject a second interrupt through an edge-triggered
+	 *    IOAPIC pin.  KVM's per-source record of the line starts low in
+	 *    a new VM, and the device's next change (a fall, for a line that
+	 *    was high) puts the two back in step.
+	 *  - After a load the device makes what the host holds follow the
+	 *    loaded state: the screen, I/O-thread polling, timers.
+	 * Called with io_lock held, after vm_sync().
 	 */
 	int (*state)(void *dev, struct state *s);
 };

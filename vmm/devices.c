@@ -4,7 +4,9 @@
  * type, brought up to date, and torn down in reverse order.
  */
 #include <stdio.h>
+#include <string.h>
 
+#include "state.h"
 #include "vm.h"
 
 /* Entries in the coalesced ring page: (4096 - header) / entry */
@@ -90,7 +92,7 @@ static void coalesced_drain(struct vm *vm)
  *   the UI thread       before each redraw (tui/ui.c, through screen_refresh)
  *   the recorder thread before each frame (tui/record.c)
  *   the input thread    before {until:} looks at the screen (tui/input.c)
- *   the main thread     for SIGUSR1 and after the vCPU stopped (vmm/main.c)
+ *   the main thread     each 100 ms tick (trylock), SIGUSR1, and after the vCPU stopped (vmm/main.c)
  * So a device handler (ata_io(), say) may run on any of these threads, one
  * at a time; the lock is what makes that safe.
  */
@@ -110,4 +112,160 @@ void vm_sync_locked(struct vm *vm)
 	pthread_mutex_lock(&vm->io_lock);
 	vm_sync(vm);
 	pthread_mutex_unlock(&vm->io_lock);
+}
+
+/*
+ * The devices' state, for snapshots and migration; the snapshot file
+ * carries it as one section.  Little-endian, in device table order:
+ *
+ *	u32 DEVICES_MAGIC ("DEVS")
+ *	u32 number of table slots
+ *	per slot:
+ *		u8  length of the model's name, then the name (no NUL)
+ *		u8  1: present in the VM, 0: left out by the config
+ *		u32 length of the record, then the record (.state's walk;
+ *		    empty for an absent device)
+ *
+ * Absent devices keep their slot, so the loader compares the whole
+ * table (names, order, presence) with this VM's before any device loads:
+ * a snapshot from a machine with other devices is refused by name.
+ */
+#define DEVICES_MAGIC	0x53564544u	/* "DEVS" */
+
+static int save_one(const struct vm_device *d, struct state *out)
+{
+	struct state rec;
+	uint8_t name_len = (uint8_t)strlen(d->model->name);
+	bool present = d->dev != NULL;
+	uint32_t len;
+
+	state_init_save(&rec);
+	if (present && (!d->model->state || d->model->state(d->dev, &rec))) {
+		fprintf(stderr, "vmm: snapshot: device %s: %s\n", d->model->name,
+			d->model->state ? "cannot save its state" :
+			"has no saved state yet");
+		state_free(&rec);
+		return -1;
+	}
+	len = (uint32_t)rec.len;
+	state_u8(out, &name_len);
+	state_bytes(out, (void *)d->model->name, name_len);
+	state_bool(out, &present);
+	state_u32(out, &len);
+	state_bytes(out, rec.buf, rec.len);
+	state_free(&rec);
+	return state_ok(out);
+}
+
+int vm_devices_save(struct vm *vm, struct state *out)
+{
+	uint32_t magic = DEVICES_MAGIC, n = (uint32_t)vm->ndevices;
+
+	/* stores still in the coalesced ring belong to the state */
+	vm_sync(vm);
+	state_u32(out, &magic);
+	state_u32(out, &n);
+	for (int i = 0; i < vm->ndevices; i++)
+		if (save_one(&vm->devices[i], out))
+			return -1;
+	if (state_ok(out))
+		fprintf(stderr, "vmm: snapshot: out of memory for the device state\n");
+	return state_ok(out);
+}
+
+/* The slot header at s (see above); NULL when it does not match d. */
+static const uint8_t *slot_record(const struct vm_device *d, struct state *s,
+				  uint32_t *len)
+{
+	char name[256];
+	uint8_t name_len = 0;
+	bool present = false;
+
+	state_u8(s, &name_len);
+	state_bytes(s, name, name_len);
+	state_bool(s, &present);
+	state_u32(s, len);
+	if (s->bad || *len > s->len - s->pos) {
+		fprintf(stderr, "vmm: snapshot: the device state is cut short\n");
+		return NULL;
+	}
+	name[name_len] = 0;
+	if (strcmp(name, d->model->name)) {
+		fprintf(stderr, "vmm: snapshot: the snapshot has device '%s' where "
+			"this machine has %s\n", name, d->model->name);
+		return NULL;
+	}
+	if (present != (d->dev != NULL)) {
+		fprintf(stderr, "vmm: snapshot: device %s is %s in the snapshot but "
+			"%s here\n", name, present ? "present" : "absent",
+			d->dev ? "present" : "absent");
+		return NULL;
+	}
+	if (present ? !d->model->state : *len != 0) {
+		fprintf(stderr, "vmm: snapshot: device %s: state it cannot load\n", name);
+		return NULL;
+	}
+	const uint8_t *rec = s->buf + s->pos;
+
+	s->pos += *len;
+	return rec;
+}
+
+/* The table matches this VM's, slot by slot, and nothing follows it. */
+static int check_table(const struct vm *vm, const void *buf, size_t len)
+{
+	struct state s;
+	uint32_t magic = 0, n = 0;
+
+	state_init_load(&s, buf, len);
+	state_u32(&s, &magic);
+	state_u32(&s, &n);
+	if (s.bad || magic != DEVICES_MAGIC) {
+		fprintf(stderr, "vmm: snapshot: no device state where it should be\n");
+		return -1;
+	}
+	if (n != (uint32_t)vm->ndevices) {
+		fprintf(stderr, "vmm: snapshot: %u devices in the snapshot, %d in "
+			"this machine\n", n, vm->ndevices);
+		return -1;
+	}
+	for (int i = 0; i < vm->ndevices; i++) {
+		uint32_t rec_len;
+
+		if (!slot_record(&vm->devices[i], &s, &rec_len))
+			return -1;
+	}
+	if (s.pos != s.len) {
+		fprintf(stderr, "vmm: snapshot: bytes after the last device's state\n");
+		return -1;
+	}
+	return 0;
+}
+
+int vm_devices_load(struct vm *vm, const void *buf, size_t len)
+{
+	struct state s;
+	uint32_t word;
+
+	if (check_table(vm, buf, len))
+		return -1;
+	state_init_load(&s, buf, len);
+	state_u32(&s, &word);
+	state_u32(&s, &word);
+	for (int i = 0; i < vm->ndevices; i++) {
+		const struct vm_device *d = &vm->devices[i];
+		uint32_t rec_len;
+		const uint8_t *rec = slot_record(d, &s, &rec_len);
+		struct state r;
+
+		if (!d->dev)
+			continue;
+		state_init_load(&r, rec, rec_len);
+		if (d->model->state(d->dev, &r) || state_ok(&r)) {
+			fprintf(stderr, "vmm: snapshot: device %s: %s\n", d->model->name,
+				r.why ? r.why : "its state is impossible");
+			return -1;
+		}
+	}
+	return 0;
 }

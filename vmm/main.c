@@ -24,6 +24,7 @@
 #include "../tui/dump.h"
 #include "../tui/input.h"
 #include "../tui/record.h"
+#include "../tui/serial_out.h"
 #include "../tui/ui.h"
 #include "boot.h"
 #include "loader.h"
@@ -43,6 +44,7 @@ struct session {
 	int sfd;			/* signals, read by the main thread only */
 	FILE *stats;
 	struct recorder *rec;
+	struct serial_out *sout;	/* where COM1's bytes go */
 	int done;			/* steps set up so far */
 };
 
@@ -138,11 +140,14 @@ static int open_outputs(struct session *s)
 	}
 	if (o->record && !(s->rec = record_open(o->record, s->cfg.name, o->record_max)))
 		return VMM_EXIT_USAGE;
+	if (!(s->sout = serial_out_open(&s->cfg, s->tui)))
+		return VMM_EXIT_USAGE;
 	return 0;
 }
 
 static void close_outputs(struct session *s)
 {
+	serial_out_close(s->sout);
 	record_close(s->rec, NULL);
 	if (s->stats)
 		fclose(s->stats);
@@ -203,6 +208,24 @@ static int load_guest(struct session *s)
 	return 0;
 }
 
+/*
+ * COM1's writer thread.  It outlives the other threads: finish() ends it
+ * after handing it the screen dump, so the dump follows the guest's last
+ * bytes; this undo only runs when set-up failed.
+ */
+static int start_serial_out(struct session *s)
+{
+	struct vm *vm = &s->vm;
+
+	return serial_out_start(s->sout, vm, vm_device(vm, &serial_device)) ?
+	       VMM_EXIT_SETUP : 0;
+}
+
+static void stop_serial_out(struct session *s)
+{
+	serial_out_finish(s->sout, -1, true);
+}
+
 /* With coalesced zones someone must drain the ring while the vCPU sleeps. */
 static int start_iothread(struct session *s)
 {
@@ -235,7 +258,7 @@ static int start_display(struct session *s)
 {
 	s->vm.start_ns = now_ns();
 	if (s->tui)
-		return ui_start(&s->vm, s->rec) ? VMM_EXIT_SETUP : 0;
+		return ui_start(&s->vm, s->rec, s->sout) ? VMM_EXIT_SETUP : 0;
 	return s->rec && record_start_thread(s->rec, &s->vm) ? VMM_EXIT_SETUP : 0;
 }
 
@@ -284,6 +307,7 @@ static const struct step {
 	{ "teardown child",	start_reaper,	NULL },
 	{ "devices",		build_devices,	remove_devices },
 	{ "guest",		load_guest,	NULL },
+	{ "serial output",	start_serial_out, stop_serial_out },
 	{ "I/O thread",		start_iothread,	stop_iothread },
 	{ "input",		start_input,	stop_input },
 	{ "display",		start_display,	stop_display },
@@ -365,17 +389,21 @@ static void on_signal(struct session *s, const struct signalfd_siginfo *si)
 	}
 }
 
-/* Once a tick with nothing else to do: timeouts, stuck guests, serial. */
+/* Once a tick with nothing else to do: timeouts, stuck guests. */
 static void tick(struct session *s, uint64_t deadline, uint64_t *last_exits)
 {
 	struct vm *vm = &s->vm;
-	struct serial *com1 = vm_device(vm, &serial_device);
 
-	pthread_mutex_lock(&vm->io_lock);
-	if (com1)
-		serial_flush(com1);
-	pthread_mutex_unlock(&vm->io_lock);
 	input_tick(vm);
+	/*
+	 * Stores queued in the coalesced ring (the firmware's log, COM1's
+	 * registers) reach their devices even while the guest halts and no
+	 * UI redraws; never wait for the lock here, signals come first.
+	 */
+	if (!pthread_mutex_trylock(&vm->io_lock)) {
+		vm_sync(vm);
+		pthread_mutex_unlock(&vm->io_lock);
+	}
 	if (deadline && now_ns() >= deadline)
 		vm_stop(vm, STOP_TIMEOUT, VMM_EXIT_TIMEOUT, "timeout after %g s",
 			s->o.timeout);
@@ -411,23 +439,24 @@ static void wait_for_stop(struct session *s)
 static int finish(struct session *s)
 {
 	struct vm *vm = &s->vm;
-	struct serial *com1 = vm_device(vm, &serial_device);
 	int status = vm->exit_status;
+	bool hurry = vm->stop_by == STOP_SIGNAL || vm->stop_by == STOP_TIMEOUT ||
+		     vm->stop_by == STOP_USER;
 
 	/* Stores the guest queued before it stopped reach their devices. */
 	vm_sync_locked(vm);
-	if (com1)
-		serial_flush(com1);
 	/* Every acknowledged write is on stable storage (unless cache=unsafe). */
 	if (disk_flush(vm) && status == 0)
 		status = VMM_EXIT_SETUP;
+	/* the dump follows the guest's last serial bytes; neither may hang */
 	if (!s->tui)
-		dump_screen(vm, s->o.dump, stdout);
+		dump_screen(vm, s->o.dump, serial_out_tail(s->sout));
+	serial_out_finish(s->sout, s->sfd, hurry);
 	/* a firmware boot that stopped early says how far it got */
 	int post = post_last(vm_device(vm, &post_device));
 
 	if (post >= 0 && vm->stop_by != STOP_GUEST && vm->stop_by != STOP_USER)
-		fprintf(stderr, "vmm: last POST code %#04x\n", post);
+		fprintf(stderr, "vmm: last POST code 0x%02x\n", post);
 	/* a guest's own exit and the user's quit need no words; the rest do */
 	if (s->o.verbose ||
 	    (vm->stop_by != STOP_GUEST && vm->stop_by != STOP_USER))

@@ -43,11 +43,11 @@ static bool reserve(struct state *s, size_t n)
 
 void state_bytes(struct state *s, void *p, size_t n)
 {
-	if (s->bad)
+	if (s->bad || !n)
 		return;
 	if (s->loading) {
 		if (n > s->len - s->pos) {
-			s->bad = true;
+			state_fail(s, "the record is too short");
 			return;
 		}
 		memcpy(p, s->buf + s->pos, n);
@@ -55,7 +55,7 @@ void state_bytes(struct state *s, void *p, size_t n)
 		return;
 	}
 	if (!reserve(s, n)) {
-		s->bad = true;
+		state_fail(s, "out of memory");
 		return;
 	}
 	memcpy(s->buf + s->len, p, n);
@@ -110,7 +110,7 @@ void state_bool(struct state *s, bool *v)
 	state_u8(s, &b);
 	if (s->loading && !s->bad) {
 		if (b > 1)
-			s->bad = true;
+			state_fail(s, "a flag is neither 0 nor 1");
 		else
 			*v = b;
 	}
@@ -121,4 +121,75 @@ int state_ok(const struct state *s)
 	if (s->bad)
 		return -1;
 	return s->loading && s->pos != s->len ? -1 : 0;
+}
+
+int state_fail(struct state *s, const char *why)
+{
+	if (!s->bad)
+		s->why = why;
+	s->bad = true;
+	return -1;
+}
+
+int state_fields(struct state *s, void *obj, size_t size,
+		 int (*fields)(void *obj, struct state *s))
+{
+	if (!s->loading)
+		return fields(obj, s) ? -1 : state_ok(s);
+	void *copy = malloc(size);
+
+	if (!copy)
+		return state_fail(s, "out of memory");
+	memcpy(copy, obj, size);
+	int r = fields(copy, s);
+
+	if (r == 0 && !s->bad && s->pos != s->len)
+		r = state_fail(s, "the record is too long");
+	else if (r || s->bad)
+		r = state_fail(s, "a value is out of range");
+	else
+		memcpy(obj, copy, size);
+	free(copy);
+	return r;
+}
+
+int state_none(void *dev, struct state *s)
+{
+	(void)dev;
+	return state_ok(s);
+}
+
+uint64_t state_digest(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+int state_expect_u64(struct state *s, uint64_t v, const char *why)
+{
+	uint64_t got = v;
+
+	state_u64(s, &got);
+	if (s->loading && !s->bad && got != v)
+		return state_fail(s, why);
+	return s->bad ? -1 : 0;
+}
+
+int state_ring(struct state *s, uint8_t *q, size_t size, size_t *head, size_t *len)
+{
+	uint32_t n = (uint32_t)*len;
+
+	state_u32(s, &n);
+	if (s->loading && !s->bad) {
+		if (n > size)
+			return state_fail(s, "a queue holds more than it can");
+		*head = 0;
+		*len = n;
+	}
+	for (size_t i = 0; i < *len && !s->bad; i++)
+		state_u8(s, &q[(*head + i) % size]);
+	return 0;
 }

@@ -17,6 +17,10 @@
  *
  * A short record or a failed allocation sets s->bad; later calls do
  * nothing, and state_ok() reports it once at the end.
+ *
+ * Most devices walk their fields through state_fields(), which loads into
+ * a copy of the device and keeps it only when the whole record was good:
+ * a refused record leaves the device exactly as it was.
  */
 #ifndef VMM_STATE_H
 #define VMM_STATE_H
@@ -32,6 +36,7 @@ struct state {
 	size_t len;		/* bytes in buf (saving: written so far) */
 	size_t cap;		/* saving: allocated */
 	size_t pos;		/* loading: bytes consumed */
+	const char *why;	/* loading: why the record was refused, if known */
 };
 
 /* A state to save into (grows as needed; free with state_free). */
@@ -50,5 +55,36 @@ void state_bool(struct state *s, bool *v);
 
 /* 0 when every field was saved or loaded (and, loading, nothing is left over). */
 int state_ok(const struct state *s);
+/* Refuses the record being loaded, saying why (a constant string): -1. */
+int state_fail(struct state *s, const char *why);
+
+/*
+ * Walks fields() over the size bytes at obj.  Saving, it reads obj;
+ * loading, it fills a copy of obj, which replaces obj only when fields()
+ * returned 0 and the record was whole with nothing left over.  fields()
+ * checks what it loaded and returns -1 (state_fail()) for anything
+ * impossible; it reaches the device only through its argument (a pointer
+ * inside obj to obj itself still points at the original).  Returns 0 or -1.
+ */
+int state_fields(struct state *s, void *obj, size_t size,
+		 int (*fields)(void *obj, struct state *s));
+/*
+ * A ring of size bytes holding len from head: saved as its length and the
+ * bytes in order; loaded from the start (head 0).  A length over size is
+ * refused.  Returns 0 or -1.
+ */
+int state_ring(struct state *s, uint8_t *q, size_t size, size_t *head, size_t *len);
+/* The .state of a device without state of its own: an empty record. */
+int state_none(void *dev, struct state *s);
+
+/* FNV-1a over n bytes, going on from h (STATE_DIGEST_INIT to start). */
+#define STATE_DIGEST_INIT 0xcbf29ce484222325ull
+uint64_t state_digest(uint64_t h, const void *p, size_t n);
+/*
+ * For what the record does not carry but must match (the firmware image
+ * the config names): saving, writes v; loading, refuses with why unless
+ * the record holds v.  Returns 0 or -1.
+ */
+int state_expect_u64(struct state *s, uint64_t v, const char *why);
 
 #endif

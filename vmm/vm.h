@@ -56,6 +56,7 @@ enum vm_slot {
 };
 
 struct disk_image;
+struct state;
 
 /* vmm/vcpu.c's own state: the thread, the gate before the first KVM_RUN, kicks */
 struct vcpu_ctl {
@@ -151,6 +152,19 @@ uint64_t now_ns(void);
 int vm_add_devices(struct vm *vm, const struct device_model *const *table,
 		   int n);
 void vm_remove_devices(struct vm *vm);
+/*
+ * The state of every device, in table order, appended to out (a state
+ * set up with state_init_save()); the layout is in vmm/devices.c.  Calls
+ * vm_sync() first: io_lock must be held.  0, or -1 after a line on stderr.
+ */
+int vm_devices_save(struct vm *vm, struct state *out);
+/*
+ * Loads what vm_devices_save() wrote into this VM's devices, after
+ * checking that the snapshot's device table is this one.  0, or -1 after
+ * a line on stderr naming the device; the devices before it may then
+ * hold loaded state, so a VM whose load failed must not run.
+ */
+int vm_devices_load(struct vm *vm, const void *buf, size_t len);
 /*
  * Brings devices up to date: replays the coalesced ring, then each
  * device's sync hook.  Called with io_lock held; see vmm/devices.c for

@@ -171,6 +171,7 @@ print_tables() {
 			printf '%-6s %10s B/s %8s %% of a core\n' "$c" "$(fmt "$b" %.0f)" "$(fmt "$cp" %.2f)"
 		fi
 	done
+	print_firmware_table
 	print_targets
 }
 

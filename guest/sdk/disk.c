@@ -184,18 +184,6 @@ static int ata_rw(struct disk *d, bool write, uint64_t lba, uint32_t count,
 	return 0;
 }
 
-/* irq_init() already ran (the SDK's 256-entry IDT is loaded): keep its set-up. */
-static bool idt_ready(void)
-{
-	struct {
-		uint16_t limit;
-		uint32_t base;
-	} __attribute__((packed)) r;
-
-	__asm__ volatile("sidt %0" : "=m"(r));
-	return r.base != 0 && r.limit == 256 * 8 - 1;
-}
-
 static int ata_open(struct disk *d)
 {
 	static uint16_t id[256];
@@ -208,8 +196,7 @@ static int ata_open(struct disk *d)
 	if (s == 0xff || s == 0)
 		return VMM_E_NODEV;	/* floating bus / absent drive */
 	if (d->drv == DISK_ATA_IRQ) {
-		if (!idt_ready())
-			irq_init();
+		irq_init_once();
 		irq_register(14, ata_irq);
 	}
 	irq_seen = 0;

@@ -21,7 +21,7 @@ struct idt_entry {
 static struct idt_entry idt[256];
 static irq_handler handlers[16];
 static uint16_t mask = 0xffff;
-static int ioapic_mode;
+static int ioapic_mode, ready;
 volatile uint32_t irq_count[16];
 
 extern char irq_stub_table[];
@@ -154,4 +154,11 @@ void irq_init(void)
 	outb(PIC2 + 1, 0x01);
 	mask = 0xffff;
 	pic_write_mask();
+	ready = 1;
+}
+
+void irq_init_once(void)
+{
+	if (!ready)
+		irq_init();
 }

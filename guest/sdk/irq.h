@@ -22,6 +22,8 @@ typedef void (*irq_handler)(unsigned int irq);
 
 /* Loads the IDT and remaps the PICs with every line masked. */
 void irq_init(void);
+/* irq_init() unless it already ran, keeping the handlers registered since. */
+void irq_init_once(void);
 /*
  * Moves delivery from the 8259s to the IOAPIC and local APIC (after
  * irq_init(); the same vectors, EOI to the local APIC); -1 without an APIC.

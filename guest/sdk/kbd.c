@@ -130,6 +130,7 @@ static void wait_ibf(void)
 
 int kbd_init(void)
 {
+	irq_init_once();
 	outb(CMD, 0xad);		/* keyboard off while we set up */
 	while (inb(CMD) & OBF)
 		inb(DATA);

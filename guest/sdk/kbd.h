@@ -15,7 +15,10 @@ enum {
 	KBD_ALT = 0x1000,
 };
 
-/* Self-tests the controller, turns on IRQ 1 and translation; 0 or -1. */
+/*
+ * Self-tests the controller, turns on IRQ 1 and translation (setting up
+ * interrupts with irq_init_once()); 0, or -1 without a working 8042.
+ */
 int kbd_init(void);
 /* The next key, sleeping in hlt until one comes. */
 int kbd_getkey(void);

@@ -104,19 +104,3 @@ long strtol(const char *s, const char **end, int base)
 		*end = s;
 	return neg ? -v : v;
 }
-
-uint64_t udivmod64(uint64_t n, uint64_t d, uint64_t *rem)
-{
-	uint64_t q = 0, r = 0;
-
-	for (int i = 63; i >= 0; i--) {
-		r = (r << 1) | ((n >> i) & 1);
-		if (r >= d) {
-			r -= d;
-			q |= 1ull << i;
-		}
-	}
-	if (rem)
-		*rem = r;
-	return q;
-}

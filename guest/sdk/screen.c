@@ -153,6 +153,7 @@ static unsigned int cx, cy;
 static uint8_t cattr = 0x07;
 
 void con_set_attr(uint8_t attr) { cattr = attr; }
+void con_set_color(enum vga_color fg, enum vga_color bg) { cattr = VGA_ATTR(fg, bg); }
 uint8_t con_attr(void) { return cattr; }
 void con_where(unsigned int *x, unsigned int *y) { *x = cx; *y = cy; }
 

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../hypercalls/multiboot.h"
+#include "multiboot.h"	/* hypercalls/, installed next to this file */
 #include "io.h"
 #include "vmm.h"
 
@@ -51,7 +51,10 @@ int serial_getc(void);		/* -1 when nothing was received */
 const char *cmdline_get(const char *key, char *buf, size_t n);
 long cmdline_int(const char *key, long dflt);
 
-/* 64-bit division without libgcc */
+/*
+ * Quotient and remainder at once.  Plain / and % on 64-bit values work too:
+ * the SDK provides the helpers gcc -m32 calls for them (arith.c).
+ */
 uint64_t udivmod64(uint64_t n, uint64_t d, uint64_t *rem);
 
 #endif

@@ -4,7 +4,7 @@
  * flat 32-bit protected mode with paging off, EAX = 0x2BADB002 and
  * EBX = the Multiboot info; GDT and stack are ours to set up.
  */
-#include "../../hypercalls/multiboot.h"
+#include "multiboot.h"	/* hypercalls/, installed next to this file */
 #define MB_MAGIC MULTIBOOT_HEADER_MAGIC
 #define MB_FLAGS (MULTIBOOT_PAGE_ALIGN | MULTIBOOT_MEMORY_INFO)
 

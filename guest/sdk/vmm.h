@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "../../hypercalls/vmm_abi.h"
+#include "vmm_abi.h"	/* hypercalls/, installed next to this file */
 
 /* The boot info when running on vmm, NULL elsewhere (QEMU, real hardware). */
 const struct vmm_boot_info *vmm_boot_info(void);

@@ -122,3 +122,24 @@ expect_eq $T-stats-unique-keys "$(strict_json "$TMP/j.json")" \
 # a script tells a guest's own status 124 from a timeout by "stop.by"
 stop_by() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["stop"]["by"])' "$1" 2>&1; }
 expect_eq $T-stats-stop-by "$(stop_by "$TMP/to.json") $(stop_by "$TMP/s.json")" "timeout signal"
+
+# --stats that cannot be written is an error before the guest runs, not a
+# green run without figures
+run_vmm "$TMP/sw" -c "$TMP/hello.cfg" --headless --stats "$TMP/no/such/dir/s.json"
+expect_eq $T-stats-unwritable "$STATUS $(cat "$TMP/sw.err") $(grep -c Hello "$TMP/sw.txt")" \
+	"2 vmm: --stats $TMP/no/such/dir/s.json: No such file or directory 0"
+
+# a terminal on stdout but not on stdin: vmm says it runs headless, and why
+tty_run() {
+	python3 - "$VMM" "$@" <<'PY'
+import os, pty, subprocess, sys
+m, s = pty.openpty()
+p = subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=s, stderr=subprocess.PIPE,
+                   timeout=60)
+os.close(s)
+print(p.returncode, p.stderr.decode().strip())
+PY
+}
+skipping || got=$(tty_run -c "$TMP/tui.cfg" --dump none 2>&1)
+expect_eq $T-stdin-not-a-terminal "${got:-}" \
+	"3 vmm: standard input is not a terminal: running headless (Ctrl-C stops the VM; --headless says so and silences this)"

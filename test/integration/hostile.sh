@@ -12,9 +12,12 @@ declare -A CFG=(
 	[pv_vga_bounds]='vga = { mode = "pv"; };'
 	[hc_wild_args@pv]='vga = { mode = "pv"; };'
 	[hc_unknown@pv]='vga = { mode = "pv"; };'
+	[mmio_vga_edges]='vga = { strategy = "trap"; };'
 	[mmio_vga_edges@coalesced]='vga = { strategy = "coalesced"; };'
 	[mmio_vga_edges@ram]='vga = { strategy = "ram"; };'
+	[vga_hole]='vga = { strategy = "trap"; };'
 	[vga_hole@coalesced]='vga = { strategy = "coalesced"; };'
+	[crtc_wild]='vga = { strategy = "trap"; };'
 	[crtc_wild@ram]='vga = { strategy = "ram"; };'
 )
 # cases that get a fresh 1 MiB image in this disk mode; it must stay all zero

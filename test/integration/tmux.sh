@@ -15,16 +15,6 @@ SOCK="vmm-test-$$"
 tm() { skipping || tmux -L "$SOCK" -f /dev/null "$@"; }
 trap 'tm kill-server 2> /dev/null; rm -rf "$TMP"' EXIT
 
-# wait_for SECONDS COMMAND...: poll until COMMAND succeeds (bounded)
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	skipping && return 1
-	until "$@"; do
-		[ $SECONDS -ge $end ] && return 1
-		sleep 0.1
-	done
-}
 pane() { tm capture-pane -t t -p; }
 screen_has() { pane | grep -qF -- "$1"; }
 screen_lacks() { ! screen_has "$1"; }
@@ -38,7 +28,7 @@ start() {
 	tm new -d -s t -x "$1" -y "$2" "cd '$TMP' && env TERM=tmux-256color LANG=C.UTF-8 \
 $3; echo \$? > exit; stty -a > stty; sleep 60"
 }
-exited_with() { wait_for 10 test -s "$TMP/exit" && [ "$(cat "$TMP/exit")" == "$1" ]; }
+exited_with() { wait_for 30 test -s "$TMP/exit" && [ "$(cat "$TMP/exit")" == "$1" ]; }
 # await NAME SECONDS CONDITION WHY: PASS once CONDITION holds, else FAIL with
 # the output of WHY (both functions), taken when the wait ended
 await() {
@@ -51,8 +41,8 @@ mkcfg "$TMP/demo.cfg" demo 'display = "tui";' 'vga = { blink = false; };' \
 start 80 26 "'$VMM' -c demo.cfg --record ui.cast"
 
 # the demo's loop has run once the frame counter shows: the screen is whole
-if wait_for 20 screen_has "vmm demo - VGA text mode, driver emulated" &&
-   wait_for 20 screen_has "frame " && screen_has "guest> "; then
+if wait_for 60 screen_has "vmm demo - VGA text mode, driver emulated" &&
+   wait_for 60 screen_has "frame " && screen_has "guest> "; then
 	pass tmux-text
 else
 	fail tmux-text "no title after 20 s: $(pane | head -3)"
@@ -75,22 +65,22 @@ fi
 # the demo puts the cursor at its prompt, column 7 of row 23
 at_prompt() { cursor_is "7 23 1"; }
 where() { echo "cursor at $(cursor)"; }
-await tmux-cursor 10 at_prompt where
+await tmux-cursor 60 at_prompt where
 
 # typed keys reach the guest (its keyboard) and it echoes them at the prompt
 tm send-keys -t t 'hi there'
-check tmux-keys "prompt row: '$(row 23)'" wait_for 10 screen_has "guest> hi there"
+check tmux-keys "prompt row: '$(row 23)'" wait_for 30 screen_has "guest> hi there"
 
 status=$(row 25)
-if [[ $status == " test|vga emu/trap|disk none|ex/s "*"|fps "[0-9]*"^A x quit ^A h help" ]]; then
+if [[ $status == " test|vga emu/coal|disk none|ex/s "*"|fps "[0-9]*"^A x quit ^A h help" ]]; then
 	pass tmux-status
 else
 	fail tmux-status "status line: '$status'"
 fi
 
 tm send-keys -t t C-a h
-if wait_for 5 screen_has "Ctrl-A x        quit" && tm send-keys -t t q &&
-   wait_for 5 screen_lacks "Ctrl-A x        quit"; then
+if wait_for 30 screen_has "Ctrl-A x        quit" && tm send-keys -t t q &&
+   wait_for 30 screen_lacks "Ctrl-A x        quit"; then
 	pass tmux-help
 else
 	fail tmux-help "help overlay did not open and close"
@@ -103,7 +93,7 @@ exited_7() { exited_with 7; }
 exited_120() { exited_with 120; }
 await tmux-quit 0 exited_0 status_of
 # back on the normal screen, cursor visible, cooked mode with echo
-wait_for 5 test -s "$TMP/stty"
+wait_for 30 test -s "$TMP/stty"
 alt=$(tm display -p -t t '#{alternate_on} #{cursor_flag}')
 if [ "$alt" == "0 1" ] && grep -qw icanon "$TMP/stty" && grep -qw echo "$TMP/stty" &&
    screen_lacks "vmm demo"; then
@@ -117,8 +107,8 @@ check tmux-record "castcheck: $out" [ $? -eq 0 ]
 
 # ---- Layout: a still screen (the demo with idle=1) through resizes. ----
 start 80 26 "'$VMM' -c demo.cfg --set cmdline=idle=1"
-wait_for 20 screen_has "guest>"
-wait_for 10 cursor_is "7 23 1"
+wait_for 60 screen_has "guest>"
+wait_for 30 cursor_is "7 23 1"
 mapfile -t ref < <(pane | head -25)
 # expect_rows FIRST N SHIFT-ROWS SHIFT-COLS: terminal rows FIRST.. show guest rows
 # FIRST-SHIFT-ROWS.., indented by SHIFT-COLS; prints the first difference
@@ -152,8 +142,8 @@ fi
 # 120x40: the screen and its status line in the middle, as QEMU centres it
 tm resize-window -t t -x 120 -y 40
 centred() { cursor_is "27 30 1" && expect_rows 7 25 7 20 > /dev/null; }
-if wait_for 5 centred && blank_rows 0 7 && blank_rows 33 7 &&
-   [[ $(row 32) == "                     test|vga emu/trap|"*"^A x quit ^A h help" ]]; then
+if wait_for 30 centred && blank_rows 0 7 && blank_rows 33 7 &&
+   [[ $(row 32) == "                     test|vga emu/coal|"*"^A x quit ^A h help" ]]; then
 	pass tmux-120x40
 else
 	fail tmux-120x40 "cursor $(cursor); $(expect_rows 7 25 7 20); status '$(row 32)'"
@@ -163,56 +153,56 @@ fi
 tm resize-window -t t -x 80 -y 25
 whole() { cursor_is "7 23 1" && expect_rows 0 25 0 0 > /dev/null; }
 why_whole() { echo "cursor $(cursor); $(expect_rows 0 25 0 0)"; }
-await tmux-80x25 5 whole why_whole
+await tmux-80x25 60 whole why_whole
 
 # 80x24: row 25 is hidden and the tag says so; the cursor's row shows
 tm resize-window -t t -x 80 -y 24
 tag1=$(tag_row 0 " ▼ row 25 ")
 hides_25() { cursor_is "7 23 1" && [ "$(row 0)" == "$tag1" ] && expect_rows 1 23 0 0 > /dev/null; }
 why_25() { echo "cursor $(cursor); row 0 '$(row 0)'; $(expect_rows 1 23 0 0)"; }
-await tmux-80x24 5 hides_25 why_25
+await tmux-80x24 60 hides_25 why_25
 
 # Ctrl-A Down shows row 25 (and hides row 1); a typed key goes back
 tm send-keys -t t C-a Down
 tag2=$(tag_row 1 " ▲ row 1 ")
 hides_1() { cursor_is "7 22 1" && [ "$(row 0)" == "$tag2" ] && expect_rows 1 23 -1 0 > /dev/null; }
 why_1() { echo "cursor $(cursor); row 0 '$(row 0)'; $(expect_rows 1 23 -1 0)"; }
-await tmux-80x24-scroll 5 hides_1 why_1
+await tmux-80x24-scroll 60 hides_1 why_1
 tm send-keys -t t z
-await tmux-80x24-key-returns 5 hides_25 why_25
+await tmux-80x24-key-returns 60 hides_25 why_25
 
 # fewer columns: the window follows the cursor's column too
 tm resize-window -t t -x 60 -y 20
 narrow() { cursor_is "7 19 1" && [[ $(row 0) == *" ▲ rows 1-4 ▼ row 25 ▶ cols 61-80" ]]; }
 why_row0() { echo "cursor $(cursor); row 0 '$(row 0)'"; }
-await tmux-60x20 5 narrow why_row0
+await tmux-60x20 60 narrow why_row0
 
 tm resize-window -t t -x 30 -y 8
 says_small() { screen_has "vmm needs a terminal of at"; }
 top3() { pane | head -3 | tr '\n' '|'; }
-await tmux-small 5 says_small top3
+await tmux-small 60 says_small top3
 tm resize-window -t t -x 80 -y 26
 regrown() { expect_rows 0 25 0 0 > /dev/null && [[ $(row 25) == *"^A x quit ^A h help" ]]; }
 why_regrow() { expect_rows 0 25 0 0; echo "status '$(row 25)'"; }
-await tmux-regrow 5 regrown why_regrow
+await tmux-regrow 60 regrown why_regrow
 tm send-keys -t t C-a x
 exited_0
 
 # ---- 80x24 with a guest whose cursor reaches the last row: the shell ----
 mkcfg "$TMP/shell.cfg" shell 'display = "tui";'
 start 80 24 "'$VMM' -c shell.cfg"
-wait_for 20 screen_has "shell>"
+wait_for 60 screen_has "shell>"
 tm send-keys -t t 'help' Enter 'help' Enter 'help' Enter
 at_bottom() { cursor_is "7 23 1" && [ "$(row 23)" == "shell>" ] &&
 	[[ $(row 0) == *" ▲ row 1" ]]; }
 why_rows() { echo "cursor $(cursor); rows 0, 23: '$(row 0)' '$(row 23)'"; }
-await tmux-80x24-follows 10 at_bottom why_rows
+await tmux-80x24-follows 60 at_bottom why_rows
 tm send-keys -t t C-a Up
 hidden_cursor() { [ "$(cursor | cut -d' ' -f3)" == 0 ] && [[ $(row 0) == *" ▼ row 25" ]]; }
-await tmux-80x24-scroll-up 5 hidden_cursor why_row0
+await tmux-80x24-scroll-up 60 hidden_cursor why_row0
 tm send-keys -t t e
 typed() { cursor_is "8 23 1" && [ "$(row 23)" == "shell> e" ]; }
-await tmux-80x24-typing-shows 5 typed why_rows
+await tmux-80x24-typing-shows 60 typed why_rows
 tm send-keys -t t C-a x
 exited_0
 
@@ -222,7 +212,7 @@ start 80 26 "'$VMM' -c hello.cfg"
 kept() { [ "$(row 0)" == "Hello from a Multiboot guest!" ] &&
 	[[ $(row 25) == " guest exited with status 7: press a key to close "* ]]; }
 why_kept() { echo "rows 0, 25: '$(row 0)' '$(row 25)'"; }
-await tmux-exit-kept 20 kept why_kept
+await tmux-exit-kept 60 kept why_kept
 tm send-keys -t t q
 await tmux-exit-key-closes 0 exited_7 status_of
 
@@ -235,23 +225,23 @@ start 80 26 "'$VMM' -c core.cfg --set cmdline=case=triple"
 crash_kept() { [ "$(row 0)" == "core-test triple" ] && blank_rows 1 24 &&
 	[[ $(row 25) == " guest crashed: press a key to close (guest triple fault"* ]]; }
 why_crash() { echo "rows: $(top3) status '$(row 25)'"; }
-await tmux-crash-kept 20 crash_kept why_crash
+await tmux-crash-kept 60 crash_kept why_crash
 tm send-keys -t t q
 await tmux-crash-key-closes 0 exited_120 status_of
 
 # ---- The serial console (Ctrl-A c): core-test writes its results on COM1 only ----
 start 80 24 "'$VMM' -c core.cfg"
-wait_for 20 screen_has "guest exited with status 0"
+wait_for 60 screen_has "guest exited with status 0"
 tm send-keys -t t C-a c
 console() { screen_has "ok cpuid-signature" && screen_has "mem_upper=" &&
 	[[ $(row 23) == " COM1|guest exited with status 0"* ]]; }
 why_console() { echo "rows: $(top3) status '$(row 23)'"; }
-await tmux-console 5 console why_console
+await tmux-console 60 console why_console
 tm send-keys -t t C-a c
 # the status line has a row (the guest ended), so at 80x24 two rows hide
 screen_again() { screen_lacks "ok cpuid-signature" &&
 	[[ $(row 0) == "core-test boot "*" ▼ rows 24-25" ]]; }
-await tmux-console-back 5 screen_again top3
+await tmux-console-back 60 screen_again top3
 tm send-keys -t t C-a x
 await tmux-exit-ctrl-a-x-closes 0 exited_0 status_of
 
@@ -268,10 +258,10 @@ expect_eq tmux-dumb-term "$(cat "$TMP/term.dumb" 2> /dev/null)" \
 
 # A crash of the VMM (SIGSEGV) still gives the terminal back.
 start 80 26 "'$VMM' -c demo.cfg --set cmdline=idle=1"
-wait_for 20 screen_has "vmm demo - VGA text mode"
+wait_for 60 screen_has "vmm demo - VGA text mode"
 vmm_pid=$(pgrep -P "$(tm display -p -t t '#{pane_pid}')" -x vmm)
 [ -n "$vmm_pid" ] && kill -SEGV "$vmm_pid"
-if wait_for 10 test -s "$TMP/stty"; then
+if wait_for 30 test -s "$TMP/stty"; then
 	alt=$(tm display -p -t t '#{alternate_on} #{cursor_flag}')
 	if [ "$(cat "$TMP/exit")" == 139 ] && [ "$alt" == "0 1" ] && grep -qw icanon "$TMP/stty"; then
 		pass tmux-crash-restored
@@ -292,7 +282,7 @@ title_sgr() {
 	tm kill-session -t t 2> /dev/null
 	tm new -d -s t -x 80 -y 26 "cd '$TMP' && env TERM=tmux-256color LANG=C.UTF-8 $1 \
 '$VMM' -c pal.cfg $2; sleep 60"
-	wait_for 20 screen_has "colour 15" && tm capture-pane -t t -p -e | sed -n 1p
+	wait_for 60 screen_has "colour 15" && tm capture-pane -t t -p -e | sed -n 1p
 }
 for c in "truecolor|COLORTERM=truecolor||38;2;255;255;162m.*48;2;255;130;0m" \
 	 "256|COLORTERM=||38;5;229m.*48;5;208m" \
@@ -306,3 +296,35 @@ for c in "truecolor|COLORTERM=truecolor||38;2;255;255;162m.*48;2;255;130;0m" \
 		fail "tmux-palette-$name" "title: $(printf '%q' "$got" | head -c 160)"
 	fi
 done
+
+# A firmware boot in the UI: SeaBIOS's banner, then the boot sector's own
+# screen with its colours (white and yellow on blue, written into VGA
+# memory) and the hardware cursor after its prompt; the key typed is its
+# exit code, and the last screen stays with the status until a key.
+cp "$GUESTS/boot/bootsect.img" "$TMP/bootsect.img"
+printf 'firmware = "seabios";\ndisk = { path = "bootsect.img"; };\n' > "$TMP/fw.cfg"
+start 80 26 "'$VMM' -c fw.cfg"
+shows_banner() { screen_has "SeaBIOS (version"; }
+shows_kept() { screen_has "guest exited with status 15"; }
+await tmux-firmware-banner 120 shows_banner pane
+if wait_for 120 screen_has "press a key:"; then
+	title=$(tm capture-pane -t t -p -e | sed -n 1p)
+	prompt=$(pane | grep -n '^press a key:' | cut -d: -f1)
+	if printf '%s' "$title" | grep -qP '\e\[([0-9;]*;)?44(;[0-9;]*)?m vmm boot sector' &&
+	   printf '%s' "$title" | grep -qP '\e\[([0-9;]*;)?93(;[0-9;]*)?mint 10h' &&
+	   cursor_is "13 $((prompt - 1)) 1"; then
+		pass tmux-firmware-screen
+	else
+		fail tmux-firmware-screen "cursor $(cursor) prompt row $prompt, title $(printf '%q' "$title" | head -c 160)"
+	fi
+else
+	fail tmux-firmware-screen "no prompt: $(pane | grep -v '^ *$' | head -5)"
+fi
+tm send-keys -t t 7
+await tmux-firmware-exit-kept 60 shows_kept pane
+tm send-keys -t t q
+if exited_with 15 && screen_lacks "press a key:"; then
+	pass tmux-firmware-status
+else
+	fail tmux-firmware-status "exit '$(cat "$TMP/exit" 2>/dev/null)'"
+fi

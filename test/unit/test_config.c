@@ -68,7 +68,7 @@ static void defaults_and_values(void)
 	EXPECT_EQ(c.mem_mib, 32);
 	EXPECT(!strcmp(c.name, "vm"));
 	EXPECT_EQ(c.vga.mode, VMM_MODE_EMULATED);
-	EXPECT_EQ(c.vga.strategy, VGA_TRAP);
+	EXPECT_EQ(c.vga.strategy, VGA_COALESCED);
 	EXPECT_EQ(c.disk.mode, VMM_MODE_NONE);
 	EXPECT_EQ(c.display, DISPLAY_TUI);
 	EXPECT(!strcmp(c.serial.output, "stdout"));
@@ -163,7 +163,8 @@ static void errors_name_file_and_line(void)
 	EXPECT(err_is(want));
 	config_free(&c);
 	EXPECT_EQ(load(&c, "guest = \"g.elf\";\ndisk = { path = \"nope.img\"; };\n", NULL, 0), -1);
-	snprintf(want, sizeof(want), ":2: disk.path '%s/nope.img': No such file or directory", dir);
+	snprintf(want, sizeof(want), ":2: disk.path '%s/nope.img': No such file or directory; "
+		 "make one with: vmm --create-image FILE --size 4M, then --set disk.path=FILE", dir);
 	EXPECT(err_is(want));
 	config_free(&c);
 	EXPECT_EQ(load(&c, "guest = \"g.elf\";\ndisk = { mode = \"pv\"; };\n", NULL, 0), -1);

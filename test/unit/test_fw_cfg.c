@@ -385,8 +385,8 @@ static void state_round_trip(void)
 	state_init_load(&l, s.buf, s.len);
 	EXPECT_EQ(fw_cfg_device.state(f, &l), 0);
 	EXPECT_EQ(data(), 'E');
-	/* an offset past the item is impossible */
-	s.buf[2] = 9;
+	/* an offset past the item is impossible (after the items' digest and the selector) */
+	s.buf[8 + 2] = 9;
 	state_init_load(&l, s.buf, s.len);
 	EXPECT_EQ(fw_cfg_device.state(f, &l), -1);
 	state_free(&s);

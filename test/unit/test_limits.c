@@ -57,7 +57,7 @@ static void cmdline_bound(void)
 
 static void serial_rx_queue_bounded(void)
 {
-	struct serial *s = serial_create(NULL, -1);
+	struct serial *s = serial_create(NULL);
 	static uint8_t buf[SERIAL_RX_QUEUE + 100];
 
 	EXPECT_EQ(serial_receive(s, buf, sizeof(buf)), SERIAL_RX_QUEUE);

@@ -1,32 +1,12 @@
 // SPDX-License-Identifier: MIT
 /* COM1's receive side: data ready, IER bit 0 and the IRQ line, no drops. */
-#include "../../devices/serial.h"
-#include "../../vmm/bus.h"
 #include "../unit.h"
-
-static struct serial *s;
-
-static void out(unsigned int off, uint8_t v)
-{
-	struct bus_access a = { .addr = 0x3f8 + off, .off = off, .size = 1,
-				.write = true, .data = &v };
-
-	serial_io(s, &a);
-}
-
-static uint8_t in(unsigned int off)
-{
-	uint8_t v = 0;
-	struct bus_access a = { .addr = 0x3f8 + off, .off = off, .size = 1, .data = &v };
-
-	serial_io(s, &a);
-	return v;
-}
+#include "serial_fixture.h"
 
 static void fresh(void)
 {
 	serial_destroy(s);
-	s = serial_create(NULL, -1);
+	s = serial_create(NULL);
 }
 
 static void data_ready_and_order(void)
