@@ -429,6 +429,7 @@ static int extract_serial(struct loader *l)
 {
 	struct vm_config *c = l->c;
 	const char *v = get_str(l, "serial.output");
+	int b = 0;
 
 	if (!v)
 		v = "stdout";
@@ -436,7 +437,6 @@ static int extract_serial(struct loader *l)
 		c->serial.output = strdup(v);
 	else
 		c->serial.output = resolve(l, v);
-	b = 0;
 	config_lookup_bool(&l->cf, "serial.raw", &b);
 	c->serial.raw = b;
 	return 0;
