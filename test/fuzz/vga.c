@@ -241,6 +241,43 @@ static bool vga_ports(uint64_t a, uint32_t sz)
 	       (a == 0x3ba && sz == 1);
 }
 
+/* 0x3b0-0x3ef: the VGA ports and a little on each side */
+static void port_op(struct in *in, uint8_t *buf, uint32_t sz, bool write)
+{
+	uint64_t a = 0x3b0 + take(in, 1) % 0x40;
+	bool hit = vga_ports(a, sz);
+
+	FUZZ_ASSERT(bus_access(&pio, a, buf, sz, write) == hit);
+	for (uint32_t i = 0; hit && i < sz; i++) {
+		if (write)
+			model_port_write((unsigned int)a + i, buf[i]);
+		else
+			model_port_read((unsigned int)a + i, buf[i]);
+	}
+	if (!hit && !write)
+		for (uint32_t i = 0; i < sz; i++)
+			FUZZ_ASSERT(buf[i] == 0xff);
+}
+
+/* 16 bytes below the window, all of it, 16 bytes above */
+static void mmio_op(struct in *in, uint8_t *buf, uint32_t sz, bool write)
+{
+	uint64_t a = WIN - 16 + take(in, 2) % (VMM_VGA_TEXT_SIZE + 32);
+	bool hit = a >= WIN && a + sz <= WIN_END;
+
+	if (vga->strategy == VGA_RAM)
+		return;		/* RAM behind the window: no MMIO exit */
+	FUZZ_ASSERT(bus_access(&mmio, a, buf, sz, write) == hit);
+	for (uint32_t i = 0; i < sz; i++) {
+		if (!hit)
+			FUZZ_ASSERT(write || buf[i] == 0xff);
+		else if (write)
+			vram[a - WIN + i] = buf[i];
+		else
+			FUZZ_ASSERT(buf[i] == vram[a - WIN + i]);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint32_t sizes[] = { 1, 2, 4, 8 };
@@ -254,50 +291,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vga->strategy = flags & 1 ? VGA_RAM : VGA_TRAP;
 	while (in.n) {
 		uint8_t op = (uint8_t)take(&in, 1);
-		bool write = op & 1, port = op & 2;
+		uint8_t buf[8];
 
 		if (op & 0x10) {
 			other_op(&in, op);
 			continue;
 		}
-		uint32_t sz = sizes[(op >> 2) & 3];
-		uint8_t buf[8];
 		uint64_t v = take(&in, 8);
 
 		memcpy(buf, &v, 8);
-		if (port) {
-			/* 0x3b0-0x3ef: the VGA ports and a little on each side */
-			uint64_t a = 0x3b0 + take(&in, 1) % 0x40;
-			bool hit = vga_ports(a, sz);
-
-			FUZZ_ASSERT(bus_access(&pio, a, buf, sz, write) == hit);
-			for (uint32_t i = 0; hit && i < sz; i++) {
-				if (write)
-					model_port_write((unsigned int)a + i, buf[i]);
-				else
-					model_port_read((unsigned int)a + i, buf[i]);
-			}
-			if (!hit && !write)
-				for (uint32_t i = 0; i < sz; i++)
-					FUZZ_ASSERT(buf[i] == 0xff);
-			continue;
-		}
-		/* 16 bytes below the window, all of it, 16 bytes above */
-		uint64_t a = WIN - 16 + take(&in, 2) % (VMM_VGA_TEXT_SIZE + 32);
-		bool hit = a >= WIN && a + sz <= WIN_END;
-
-		if (vga->strategy == VGA_RAM)
-			continue;	/* RAM behind the window: no MMIO exit */
-
-		FUZZ_ASSERT(bus_access(&mmio, a, buf, sz, write) == hit);
-		for (uint32_t i = 0; i < sz; i++) {
-			if (!hit)
-				FUZZ_ASSERT(write || buf[i] == 0xff);
-			else if (write)
-				vram[a - WIN + i] = buf[i];
-			else
-				FUZZ_ASSERT(buf[i] == vram[a - WIN + i]);
-		}
+		if (op & 2)
+			port_op(&in, buf, sizes[(op >> 2) & 3], op & 1);
+		else
+			mmio_op(&in, buf, sizes[(op >> 2) & 3], op & 1);
 	}
 	vga_poll(vga);		/* the redraw's sync: a no-op but for "ram" */
 	check_screen();
