@@ -10,8 +10,8 @@
  * then writes to 0x1f0-0x1f6 queue in a coalesced ring, as KVM's, which is
  * replayed before every other access (the exit loop) and when the input
  * says so (the I/O thread, which the device asks for while it waits for
- * data).  The device is built from its device model and its counters
- * written as --stats would.  ASan watches the sector buffer; after each
+ * data).  The device is built from its device model, its counters written
+ * as --stats would, and its state saved and loaded back at the end.  ASan watches the sector buffer; after each
  * input the images must have kept their size, and the status register
  * must claim BSY only while software reset is held (this model completes
  * every command at once).
@@ -24,6 +24,7 @@
 #include "../../devices/ata.h"
 #include "../../devices/table.h"
 #include "../../vmm/json.h"
+#include "../../vmm/state.h"
 #include "../../vmm/vm.h"
 #include "disk_image.h"
 
@@ -120,10 +121,12 @@ static void refusals(void)
 	FUZZ_ASSERT(!ata_create(&vm, NULL, NULL));
 }
 
-static void tear_down(void)
+/* A snapshot taken now loads back; the input's middle bytes bend a copy. */
+static void tear_down(struct in *mid)
 {
 	struct json j;
 
+	fuzz_state_round_trip(&ata_device, vm_device(&vm, &ata_device), mid);
 	json_init(&j, devnull, false);
 	ata_device.stats(vm_device(&vm, &ata_device), &j);
 	vm_remove_devices(&vm);
@@ -168,6 +171,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			port_access(s, port, write, sz, write ? (uint32_t)take(&in, sz) : 0);
 	}
 	exit_to_vmm();
-	tear_down();
+	tear_down(&(struct in){ data + size / 2, size - size / 2 });
 	return 0;
 }

@@ -24,6 +24,7 @@
 #include "../../devices/table.h"
 #include "../../devices/vga.h"
 #include "../../vmm/json.h"
+#include "../../vmm/state.h"
 #include "../../vmm/screen.h"
 #include "../../vmm/vm.h"
 #include "disk_image.h"
@@ -89,10 +90,16 @@ static void devices_create(uint8_t flags)
 		FUZZ_ASSERT(!"devices refused a RAM that holds their pages");
 }
 
-/* What --stats reports: every device's counters, every hypercall's name. */
-static void devices_destroy(void)
+/*
+ * What --stats reports: every device's counters, every hypercall's name;
+ * and what a snapshot takes: every device's state loads back.
+ */
+static void devices_destroy(struct in *mid)
 {
 	struct json j;
+
+	for (int i = 0; i < vm.ndevices; i++)
+		fuzz_state_round_trip(vm.devices[i].model, vm.devices[i].dev, mid);
 
 	json_init(&j, devnull, false);
 	for (uint32_t nr = 0; nr <= VMM_HC_COUNT; nr++)
@@ -352,7 +359,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	while (in.n)
 		one_op(&in);
-	devices_destroy();
+	devices_destroy(&(struct in){ data + size / 2, size - size / 2 });
 	free(vm.mem.base);
 	vm.stopping = 0;
 	return 0;

@@ -14,7 +14,8 @@
  * through the device model on a VM without KVM (trap builds; ram,
  * coalesced and a firmware's planes need KVM and are refused).  Besides
  * bus accesses, ops store straight into text memory, poll, and draw the
- * way PV VGA does (vga_set_cell, vga_set_cursor).
+ * way PV VGA does (vga_set_cell, vga_set_cursor).  At the end its state
+ * is saved and loaded back, and a copy bent by the input loaded.
  *
  * Covers: devices/vga.c devices/vga_regs.c
  */
@@ -22,6 +23,7 @@
 
 #include "../../devices/table.h"
 #include "../../devices/vga.h"
+#include "../../vmm/state.h"
 #include "../../vmm/vm.h"
 #include "../../vmm/screen.h"
 #include "../../vmm/bus.h"
@@ -307,5 +309,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	vga_poll(vga);		/* the redraw's sync: a no-op but for "ram" */
 	check_screen();
+	/* a snapshot now loads back (reset() undoes the bent copy's load) */
+	fuzz_state_round_trip(&vga_device, vga, &(struct in){ data + size / 2, size - size / 2 });
 	return 0;
 }
