@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "../hypercalls/vmm_abi.h"
+#include "../vmm/config.h"
 #include "../vmm/stats.h"
 #include "disk_image.h"
 
@@ -220,28 +221,9 @@ int disk_image_flush(struct disk_image *d)
 
 int disk_parse_size(const char *s, uint64_t *bytes)
 {
-	char *end;
-	unsigned int shift = 0;
+	uint64_t v;
 
-	if (!s || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-
-	if (errno)
-		return -1;
-	switch (*end) {
-	case 'K': case 'k': shift = 10; end++; break;
-	case 'M': case 'm': shift = 20; end++; break;
-	case 'G': case 'g': shift = 30; end++; break;
-	case 'T': case 't': shift = 40; end++; break;
-	}
-	if (*end == 'i' || *end == 'B')		/* 64MiB, 64MB */
-		end += end[0] == 'i' && end[1] == 'B' ? 2 : 1;
-	if (*end || v == 0 || v > (UINT64_MAX >> 1) >> shift)
-		return -1;
-	v <<= shift;
-	if (v % VMM_SECTOR_SIZE)
+	if (config_parse_size(s, &v) || v % VMM_SECTOR_SIZE)
 		return -1;
 	*bytes = v;
 	return 0;

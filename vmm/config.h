@@ -59,6 +59,8 @@ struct vm_config {
 int config_load(struct vm_config *c, const char *file,
 		char *const *overrides, int n_overrides);
 void config_free(struct vm_config *c);
+/* "64M", "1G", "4096" (K, M, G, T are powers of 1024) -> bytes; -1 if malformed or 0 */
+int config_parse_size(const char *s, uint64_t *bytes);
 
 /* NULL when a file of this size can be a BIOS image, else why not. */
 const char *config_firmware_size_problem(uint64_t size);

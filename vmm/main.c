@@ -138,7 +138,7 @@ static int open_outputs(struct session *s)
 		fprintf(stderr, "vmm: --stats %s: %s\n", o->stats, strerror(errno));
 		return VMM_EXIT_USAGE;
 	}
-	if (o->record && !(s->rec = record_open(o->record, s->cfg.name)))
+	if (o->record && !(s->rec = record_open(o->record, s->cfg.name, o->record_max)))
 		return VMM_EXIT_USAGE;
 	if (!(s->sout = serial_out_open(&s->cfg, s->tui)))
 		return VMM_EXIT_USAGE;

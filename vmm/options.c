@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "options.h"
 
 #ifndef VMM_VERSION
@@ -28,6 +29,7 @@ static void usage(FILE *f)
 		"                        {wait:MS}, {until:SCREEN TEXT} (see vmm(1))\n"
 		"      --keys-file FILE  the same, read from FILE\n"
 		"      --record FILE     record the screen as an asciicast v2 file (asciinema)\n"
+		"      --record-max SIZE stop recording before the file passes SIZE (64M)\n"
 		"      --no-sandbox      do not confine the VMM with seccomp (for debugging)\n"
 		"  -v, --verbose         say why the VM stopped, and more\n"
 		"      --create-image FILE --size SIZE\n"
@@ -45,7 +47,7 @@ static void usage(FILE *f)
 enum {
 	OPT_SET = 256, OPT_HEADLESS, OPT_DUMP, OPT_TIMEOUT, OPT_STATS,
 	OPT_KEYS, OPT_KEYS_FILE, OPT_RECORD, OPT_CREATE_IMAGE, OPT_SIZE,
-	OPT_NO_SANDBOX, OPT_EXIT_ON_HALT,
+	OPT_NO_SANDBOX, OPT_EXIT_ON_HALT, OPT_RECORD_MAX,
 };
 
 static const struct option longopts[] = {
@@ -59,6 +61,7 @@ static const struct option longopts[] = {
 	{ "keys", required_argument, NULL, OPT_KEYS },
 	{ "keys-file", required_argument, NULL, OPT_KEYS_FILE },
 	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "record-max", required_argument, NULL, OPT_RECORD_MAX },
 	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "create-image", required_argument, NULL, OPT_CREATE_IMAGE },
@@ -97,6 +100,12 @@ static int option_value(struct options *o, int c, char *arg)
 			return -1;
 		}
 		return 0;
+	case OPT_RECORD_MAX:
+		if (config_parse_size(arg, &o->record_max)) {
+			fprintf(stderr, "vmm: --record-max %s: expected a size such as 64M\n", arg);
+			return -1;
+		}
+		return 0;
 	}
 	return -1;
 }
@@ -117,7 +126,7 @@ static int option(struct options *o, int c, char *arg)
 	case 'v': o->verbose++; break;
 	case 'h': usage(stdout); exit(0);
 	case 'V': printf("vmm %s\n", VMM_VERSION); exit(0);
-	case OPT_SET: case OPT_DUMP: case OPT_TIMEOUT:
+	case OPT_SET: case OPT_DUMP: case OPT_TIMEOUT: case OPT_RECORD_MAX:
 		return option_value(o, c, arg);
 	default: usage(stderr); return -1;
 	}

@@ -4,6 +4,7 @@
 #define VMM_OPTIONS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #define OPTIONS_MAX_OVERRIDES 32
 
@@ -14,6 +15,7 @@ struct options {
 	const char *stats;
 	const char *keys, *keys_file;
 	const char *record;
+	uint64_t record_max;		/* bytes; 0 = the recorder's default */
 	const char *dump;		/* "text", "ansi" or "none" */
 	int verbose;
 	const char *create_image, *size;
