@@ -400,7 +400,11 @@ static void control_command(struct ata *s, struct ata_drive *d, uint8_t cmd)
 	case CMD_DIAGNOSTIC:
 		signature(s);
 		finish(s, 0, 0);
-		s->drive[0].error = s->drive[1].error = 0x01;	/* passed */
+		/* both drives run it: both pass, and neither keeps an old ERR */
+		for (int u = 0; u < 2; u++) {
+			s->drive[u].error = 0x01;
+			s->drive[u].status &= (uint8_t)~(ATA_ERR | ATA_DF);
+		}
 		break;
 	default:
 		if (cmd >= CMD_RECALIBRATE && cmd <= 0x1f)

@@ -3,14 +3,17 @@
  * Paravirtual disk.  Two calls on port 0xABBA:
  *   VMM_HC_DISK_SECTOR  the lab's design: one sector in the shared page per
  *                       hypercall, so one exit per sector;
- *   VMM_HC_DISK_RING    a request ring in the spirit of a virtio queue: every
- *                       descriptor from cons to prod is completed in one exit,
- *                       the data moving straight between guest RAM and the image.
+ *   VMM_HC_DISK_RING    a request ring in the spirit of a virtio queue: up to
+ *                       VMM_PV_RING_BUDGET bytes of descriptors from cons to
+ *                       prod are completed per exit, the data moving straight
+ *                       between guest RAM and the image; the rest waits for
+ *                       the guest's next call (vmm_abi.h).
  * Each IN field is read once into a local and checked before use; every
  * buffer goes through gpa_ptr() for its whole length and every sector range
  * through the image's range check, so a bad descriptor gets an error status
  * and nothing outside its own range is ever read or written.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,11 +50,14 @@ int32_t pv_disk_sector(void *opaque, const uint32_t arg[4])
 	return VMM_E_INVAL;
 }
 
-static int32_t do_desc(struct pv_disk *p, const struct vmm_pv_desc *dp)
+/* *bytes: the data the descriptor moved (0 for a flush or a refusal) */
+static int32_t do_desc(struct pv_disk *p, const struct vmm_pv_desc *dp,
+		       uint64_t budget, uint64_t *bytes)
 {
 	uint32_t op = LOAD(dp->op), count = LOAD(dp->count);
 	uint64_t sector = LOAD(dp->sector), gpa = LOAD(dp->buf);
 
+	*bytes = 0;
 	if (op == VMM_DISK_FLUSH)
 		return disk_image_flush(p->img);
 	if (op != VMM_DISK_READ && op != VMM_DISK_WRITE)
@@ -65,6 +71,9 @@ static int32_t do_desc(struct pv_disk *p, const struct vmm_pv_desc *dp)
 
 	if (!buf)
 		return VMM_E_FAULT;
+	*bytes = (uint64_t)count * VMM_SECTOR_SIZE;
+	if (*bytes > budget)
+		return VMM_PENDING;	/* the next call's */
 	if (op == VMM_DISK_READ)
 		return disk_image_read(p->img, sector, count, buf);
 	return disk_image_write(p->img, sector, count, buf);
@@ -86,10 +95,22 @@ int32_t pv_disk_ring(void *opaque, const uint32_t arg[4])
 		STORE(r->cons, p->cons);
 		return VMM_E_INVAL;
 	}
+	uint64_t left = p->budget;	/* bytes this call may still move */
+	bool any = false;
+
 	while (p->cons != prod) {
 		struct vmm_pv_desc *d = &r->desc[p->cons % VMM_PV_RING_ENTRIES];
-		int32_t st = do_desc(p, d);
+		uint64_t bytes;
 
+		if (vm_stopping(p->vm))
+			break;
+		/* the first descriptor of a call always goes: progress */
+		int32_t st = do_desc(p, d, any ? left : UINT64_MAX, &bytes);
+
+		if (st == VMM_PENDING)
+			break;
+		any = true;
+		left = bytes < left ? left - bytes : 0;
 		p->requests++;
 		if (st != VMM_OK)
 			p->bad_requests++;
@@ -97,7 +118,7 @@ int32_t pv_disk_ring(void *opaque, const uint32_t arg[4])
 		p->cons++;
 	}
 	STORE(r->cons, p->cons);
-	return VMM_OK;
+	return p->cons == prod ? VMM_OK : VMM_PENDING;
 }
 
 struct pv_disk *pv_disk_create(struct vm *vm, struct disk_image *img)
@@ -110,6 +131,8 @@ struct pv_disk *pv_disk_create(struct vm *vm, struct disk_image *img)
 		free(p);
 		return NULL;
 	}
+	p->vm = vm;
+	p->budget = VMM_PV_RING_BUDGET;
 	p->mem = &vm->mem;
 	p->img = img;
 	memset(pg, 0, sizeof(struct vmm_pv_disk));

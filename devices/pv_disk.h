@@ -9,9 +9,11 @@ struct guest_mem;
 struct disk_image;
 
 struct pv_disk {
+	const struct vm *vm;	/* asked to stop? (between descriptors) */
 	const struct guest_mem *mem;
 	struct disk_image *img;
 	uint32_t cons;		/* the ring's consumer index: ours, not the guest's */
+	uint64_t budget;	/* bytes per ring call: VMM_PV_RING_BUDGET (tests shrink it) */
 	uint64_t requests, bad_requests;
 };
 

@@ -698,6 +698,55 @@ static void pv_disk_hostile(void)
 	EXPECT_EQ("flush", vmm_hypercall(VMM_HC_DISK_SECTOR, 0, 0, 0, 0), VMM_OK);
 }
 
+/*
+ * The largest ring the ABI allows, 128 descriptors of 65,536 sectors (4 GiB),
+ * in one submission.  Descriptor i writes sectors i * 65536... from the
+ * buffer i sectors into a tagged area (sector k of it begins with k + 1),
+ * so image sector i * 65536 + j begins with i + j + 1.  hostile.sh sends
+ * SIGTERM while it runs: vmm must stop between ring calls, leaving exactly
+ * the completed descriptors in the image.  Run alone, it completes.
+ */
+#define STORM_AREA	0x1000000u
+
+static void ring_storm(void)
+{
+	const struct vmm_boot_info *bi = need_vmm();
+	const uint32_t n = VMM_PV_RING_MAX_SECTORS, entries = VMM_PV_RING_ENTRIES;
+
+	if (!bi)
+		return;
+	if (bi->disk_mode != VMM_MODE_PV || bi->disk_sectors < (uint64_t)entries * n ||
+	    bi->mem_bytes < STORM_AREA + (uint64_t)(n + entries) * VMM_SECTOR_SIZE) {
+		serial_printf("hostile %s: needs a 4 GiB PV disk and 64 MiB of RAM\n", cur);
+		failures++;
+		return;
+	}
+	struct vmm_pv_ring *r = (void *)(uintptr_t)bi->disk_ring;
+	uint32_t cons = r->cons, calls = 0, done = 0;
+	int32_t s;
+
+	for (uint32_t k = 0; k < n + entries; k++)
+		wr32(STORM_AREA + k * VMM_SECTOR_SIZE, k + 1);
+	for (uint32_t i = 0; i < entries; i++)
+		r->desc[(cons + i) % entries] = (struct vmm_pv_desc){
+			VMM_DISK_WRITE, n, (uint64_t)i * n,
+			STORM_AREA + i * VMM_SECTOR_SIZE, 1, 0 };
+	serial_printf("hostile %s: submitting %u descriptors of %u sectors\n", cur,
+		      (unsigned int)entries, (unsigned int)n);
+	r->prod = cons + entries;
+	do {
+		s = vmm_hypercall(VMM_HC_DISK_RING, 0, 0, 0, 0);
+		calls++;
+	} while (s == VMM_PENDING);
+	for (uint32_t i = 0; i < entries; i++)
+		done += r->desc[(cons + i) % entries].status == VMM_OK;
+	OBS("%u calls, status %d, %u of %u descriptors done", (unsigned int)calls, (int)s,
+	    (unsigned int)done, (unsigned int)entries);
+	EXPECT_EQ("ring status", s, VMM_OK);
+	EXPECT_EQ("descriptors done", done, entries);
+	EXPECT_EQ("cons", r->cons, cons + entries);
+}
+
 /* CPU ---------------------------------------------------------------- */
 
 static void triple_fault(void)
@@ -729,6 +778,79 @@ static void halt_forever(void)
 	failures++;
 }
 
+/*
+ * INT n and IRET with esp at every misalignment.  Under nested KVM these
+ * two are finished by vmm/emulate.c, which stores and loads the 12-byte
+ * frame at the guest's esp: it must not assume the frame is aligned.  A
+ * private IDT whose gates (vector 3 and 0x81) copy the frame and iret.
+ */
+struct gate {
+	uint16_t off_lo, sel;
+	uint8_t zero, type;
+	uint16_t off_hi;
+} __attribute__((packed));
+
+static struct gate odd_idt[256];
+volatile uint32_t odd_frame[3];
+void odd_gate(void);
+
+__asm__(".text\n"
+	"odd_gate:\n"
+	"	movl 0(%esp), %eax\n"
+	"	movl %eax, odd_frame\n"
+	"	movl 4(%esp), %eax\n"
+	"	movl %eax, odd_frame + 4\n"
+	"	movl 8(%esp), %eax\n"
+	"	movl %eax, odd_frame + 8\n"
+	"	iret\n");
+
+/* esp - drop on entry, the return address pushed, esp after the round trip */
+static uint32_t odd_round_trip(uint32_t drop, int int3, uint32_t *ret_eip)
+{
+	uint32_t after;
+
+	if (int3)
+		__asm__ volatile("mov %%esp, %%ebx\n\tsub %2, %%esp\n\tint3\n\t"
+				 "1: mov %%esp, %0\n\tmov %%ebx, %%esp\n\tmovl $1b, %1"
+				 : "=&c"(after), "=m"(*ret_eip) : "r"(drop) : "eax", "ebx", "memory");
+	else
+		__asm__ volatile("mov %%esp, %%ebx\n\tsub %2, %%esp\n\tint $0x81\n\t"
+				 "1: mov %%esp, %0\n\tmov %%ebx, %%esp\n\tmovl $1b, %1"
+				 : "=&c"(after), "=m"(*ret_eip) : "r"(drop) : "eax", "ebx", "memory");
+	return after;
+}
+
+static void odd_stack(void)
+{
+	struct { uint16_t limit; uint32_t base; } __attribute__((packed)) saved, mine = {
+		sizeof(odd_idt) - 1, (uint32_t)(uintptr_t)odd_idt };
+	uint16_t cs;
+	uint32_t eip, fl;
+
+	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
+	odd_idt[3] = (struct gate){ (uint16_t)(uintptr_t)odd_gate, cs, 0, 0x8e,
+				    (uint16_t)((uintptr_t)odd_gate >> 16) };
+	odd_idt[0x81] = odd_idt[3];
+	__asm__ volatile("pushf; pop %0; cli; sidt %1; lidt %2"
+			 : "=r"(fl), "=m"(saved) : "m"(mine) : "memory");
+	for (uint32_t drop = 0x101; drop <= 0x104; drop++) {
+		for (int int3 = 0; int3 < 2; int3++) {
+			uint32_t here, after = odd_round_trip(drop, int3, &eip);
+
+			__asm__ volatile("mov %%esp, %0" : "=r"(here));
+			OBS("%s with esp %% 4 = %u: frame eip %x cs %x flags %x, esp back %s",
+			    int3 ? "int3" : "int $0x81", (unsigned int)((here - drop) & 3),
+			    (unsigned int)odd_frame[0], (unsigned int)odd_frame[1],
+			    (unsigned int)odd_frame[2], after == here - drop ? "yes" : "no");
+			EXPECT_EQ("return address in the frame", odd_frame[0], eip);
+			EXPECT_EQ("cs in the frame", odd_frame[1] & 0xffff, cs);
+			EXPECT_EQ("IF clear in the frame", odd_frame[2] & 0x200, 0);
+			EXPECT_EQ("esp after iret", after, here - drop);
+		}
+	}
+	__asm__ volatile("lidt %0; push %1; popf" : : "m"(saved), "r"(fl) : "memory", "cc");
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -745,6 +867,8 @@ static const struct {
 	{ "serial_flood", serial_flood },
 	{ "ata_hostile", ata_hostile },
 	{ "pv_disk_hostile", pv_disk_hostile },
+	{ "ring_storm", ring_storm },
+	{ "odd_stack", odd_stack },
 	{ "triple_fault", triple_fault },
 	{ "bp_empty_idt", bp_empty_idt },
 	{ "halt_forever", halt_forever },

@@ -59,6 +59,7 @@ enum vmm_hypercall {
 
 /* Hypercall and request statuses (eax, or a ring descriptor's status) */
 #define VMM_OK		0
+#define VMM_PENDING	1	/* VMM_HC_DISK_RING: descriptors remain; call again */
 #define VMM_E_NOSYS	(-1)	/* unknown hypercall number */
 #define VMM_E_INVAL	(-2)	/* bad argument (coordinates, operation, count) */
 #define VMM_E_RANGE	(-3)	/* sector range outside the disk image */
@@ -131,13 +132,27 @@ struct vmm_pv_disk {
 
 /*
  * Request ring, in the spirit of a virtio queue: the guest fills
- * descriptors, advances prod and makes one VMM_HC_DISK_RING hypercall;
- * the VMM completes every descriptor from cons up to prod, writes each
- * status and advances cons.  Indices run freely and wrap modulo 2^32;
- * a descriptor lives at index % VMM_PV_RING_ENTRIES.
+ * descriptors, advances prod and makes a VMM_HC_DISK_RING hypercall; the
+ * VMM completes descriptors in order from cons towards prod, writes each
+ * one's status and advances cons.  Indices run freely and wrap modulo
+ * 2^32; a descriptor lives at index % VMM_PV_RING_ENTRIES.
+ *
+ * One call moves at most VMM_PV_RING_BUDGET bytes, so that no exit holds
+ * the VMM for long (a full ring of the largest descriptors is 4 GiB): it
+ * completes whole descriptors while their data fits in the budget (the
+ * first one always; refused descriptors and flushes move no data), and
+ * stops early when the VMM is asked to stop.  The call returns
+ *   VMM_OK       cons == prod: every descriptor is complete;
+ *   VMM_PENDING  descriptors from cons to prod are not done yet and their
+ *                status fields are untouched: make the call again (with
+ *                the same or a later prod) to go on;
+ *   VMM_E_INVAL  prod is more than VMM_PV_RING_ENTRIES ahead of cons.
+ * A descriptor's status is written only when it is complete, and only
+ * complete descriptors are behind cons.
  */
 #define VMM_PV_RING_ENTRIES	128
 #define VMM_PV_RING_MAX_SECTORS	65536	/* per descriptor (32 MiB) */
+#define VMM_PV_RING_BUDGET	(32u << 20)	/* bytes per call */
 
 struct vmm_pv_desc {
 	uint32_t op;		/* IN: enum vmm_disk_op */

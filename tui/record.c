@@ -18,6 +18,8 @@
 struct recorder {
 	FILE *f;
 	char *path;
+	uint64_t bytes, max;	/* written so far; --record-max */
+	bool full;		/* stopped at max: nothing more is written */
 	uint64_t start_ns, last_us;
 	struct screen_frame last;
 	bool have_last;
@@ -29,12 +31,13 @@ struct recorder {
 	int stop;
 };
 
-struct recorder *record_open(const char *path, const char *title)
+struct recorder *record_open(const char *path, const char *title, uint64_t max)
 {
 	struct recorder *r = calloc(1, sizeof(*r));
 
 	if (!r)
 		return NULL;
+	r->max = max ? max : RECORD_MAX_DEFAULT;
 	r->f = fopen(path, "w");
 	if (!r->f) {
 		fprintf(stderr, "vmm: --record %s: %s\n", path, strerror(errno));
@@ -51,6 +54,7 @@ struct recorder *record_open(const char *path, const char *title)
 	fputs(", \"env\": {\"TERM\": \"xterm-256color\", \"SHELL\": \"/bin/sh\"}}\n",
 	      r->f);
 	fflush(r->f);
+	r->bytes = (uint64_t)ftell(r->f);
 	return r;
 }
 
@@ -92,28 +96,57 @@ static void encode(struct recorder *r, const struct screen_frame *f, FILE *out)
 	}
 }
 
-void record_frame(struct recorder *r, const struct screen_frame *f)
+/* One event line: [seconds, "o", "ANSI bytes"] */
+static char *event(struct recorder *r, const char *ansi, size_t n, size_t *len)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
+	uint64_t us = (now_ns() - r->start_ns) / 1000;
+	char *line = NULL;
+	FILE *m = open_memstream(&line, len);
 
 	if (!m)
+		return NULL;
+	/* times grow strictly, even for two events in one microsecond */
+	if (r->have_last && us <= r->last_us)
+		us = r->last_us + 1;
+	r->last_us = us;
+	fprintf(m, "[%llu.%06llu, \"o\", ", (unsigned long long)(us / 1000000),
+		(unsigned long long)(us % 1000000));
+	json_write_string(m, ansi, n);
+	fputs("]\n", m);
+	fclose(m);
+	return line;
+}
+
+/* A recording that would pass --record-max ends, with a note, not the disk. */
+static void append(struct recorder *r, const char *line, size_t len)
+{
+	if (r->bytes + len > r->max) {
+		r->full = true;
+		fprintf(stderr, "vmm: --record %s: stopped at %llu bytes, the next frame would pass "
+			"--record-max %llu; the recording ends at %llu.%03llu s\n", r->path,
+			(unsigned long long)r->bytes, (unsigned long long)r->max,
+			(unsigned long long)(r->last_us / 1000000),
+			(unsigned long long)(r->last_us / 1000 % 1000));
+		return;
+	}
+	fwrite(line, 1, len, r->f);
+	fflush(r->f);
+	r->bytes += len;
+}
+
+void record_frame(struct recorder *r, const struct screen_frame *f)
+{
+	char *buf = NULL, *line;
+	size_t len = 0, n;
+	FILE *m;
+
+	if (r->full || !(m = open_memstream(&buf, &len)))
 		return;
 	encode(r, f, m);
 	fclose(m);
-	if (len) {
-		uint64_t us = (now_ns() - r->start_ns) / 1000;
-
-		/* times grow strictly, even for two events in one microsecond */
-		if (r->have_last && us <= r->last_us)
-			us = r->last_us + 1;
-		r->last_us = us;
-		fprintf(r->f, "[%llu.%06llu, \"o\", ", (unsigned long long)(us / 1000000),
-			(unsigned long long)(us % 1000000));
-		json_write_string(r->f, buf, len);
-		fputs("]\n", r->f);
-		fflush(r->f);
+	if (len && (line = event(r, buf, len, &n))) {
+		append(r, line, n);
+		free(line);
 	}
 	free(buf);
 	r->last = *f;

@@ -14,8 +14,13 @@
 struct vm;
 struct recorder;
 
-/* Creates FILE and writes the header; NULL (after a message) on error. */
-struct recorder *record_open(const char *path, const char *title);
+/*
+ * Creates FILE and writes the header; NULL (after a message) on error.
+ * The file stops growing at max bytes (0: RECORD_MAX_DEFAULT): a frame
+ * that would pass it ends the recording with a note on stderr.
+ */
+#define RECORD_MAX_DEFAULT (64ull << 20)
+struct recorder *record_open(const char *path, const char *title, uint64_t max);
 /* Appends the cells of f that differ from the last recorded frame. */
 void record_frame(struct recorder *r, const struct screen_frame *f);
 /* Headless: a thread that refreshes at 60 Hz and records changes. */

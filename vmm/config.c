@@ -16,6 +16,7 @@
 
 #include "../hypercalls/vmm_abi.h"
 #include "config.h"
+#include "config_text.h"
 
 /*
  * K_SHORT: a string that stands for a group's one usual member (its name
@@ -57,6 +58,7 @@ static const struct key schema[] = {
 	{ "serial", K_GROUP, NULL },
 	{ "serial.output", K_STRING, NULL },
 	{ "serial.raw", K_BOOL, NULL },
+	{ "boot", K_STRING, NULL },
 	{ "firmware", K_SHORT, firmware_short },
 	{ "firmware.image", K_STRING, NULL },
 	{ "firmware.log", K_STRING, NULL },
@@ -75,10 +77,28 @@ struct loader {
 	struct vm_config *c;
 	config_t cf;
 	char *dir;			/* folder of the config file */
+	char *text;			/* the config file as read */
+	size_t len;
 	char *const *overrides;
 	int n_overrides;
+	bool no_file;			/* vmm --boot FILE: overrides only */
 	unsigned int flags;		/* CONFIG_* */
 };
+
+static char *resolve(const struct loader *l, const char *p)
+{
+	char *out;
+
+	if (p[0] == '/' || !l->dir[0])
+		out = strdup(p);
+	else if (asprintf(&out, "%s/%s", l->dir, p) < 0)
+		out = NULL;
+	if (!out) {
+		perror("vmm");
+		exit(1);
+	}
+	return out;
+}
 
 /* Settings created by --set have no source line; name the flag instead. */
 static int fail(struct loader *l, const config_setting_t *s, const char *fmt, ...)
@@ -88,8 +108,12 @@ static int fail(struct loader *l, const config_setting_t *s, const char *fmt, ..
 
 	if (line > 0) {
 		const char *f = config_setting_source_file(s);
+		char *path = f ? resolve(l, f) : NULL;
 
-		fprintf(stderr, "%s:%d: ", f ? f : l->c->file, line);
+		fprintf(stderr, "%s:%d: ", path ? path : l->c->file, line);
+		free(path);
+	} else if (l->no_file) {
+		fprintf(stderr, "vmm: ");
 	} else if (s) {
 		fprintf(stderr, "%s: --set: ", l->c->file);
 	} else {
@@ -145,21 +169,6 @@ static int check_tree(struct loader *l, config_setting_t *g, const char *prefix)
 			return -1;
 	}
 	return 0;
-}
-
-static char *resolve(const struct loader *l, const char *p)
-{
-	char *out;
-
-	if (p[0] == '/' || !l->dir[0])
-		out = strdup(p);
-	else if (asprintf(&out, "%s/%s", l->dir, p) < 0)
-		out = NULL;
-	if (!out) {
-		perror("vmm");
-		exit(1);
-	}
-	return out;
 }
 
 static int get_enum(struct loader *l, const char *path, int *out)
@@ -242,6 +251,12 @@ static int extract_firmware(struct loader *l)
 	struct stat st;
 	int b = 0;
 
+	if (!s && config_lookup(&l->cf, "boot")) {
+		/* boot = "FILE": a boot sector wants a BIOS; SeaBIOS unless named */
+		c->firmware.image = copy(CONFIG_SEABIOS);
+		c->firmware.log = copy("none");
+		return check_readable(l, "boot", c->firmware.image);
+	}
 	if (!s)
 		return 0;
 	if (config_setting_is_group(s) && !(img = config_setting_get_member(s, "image")))
@@ -260,7 +275,7 @@ static int extract_firmware(struct loader *l)
 	c->firmware.log = !strcmp(v, "stderr") || !strcmp(v, "none") ? copy(v) : resolve(l, v);
 	config_lookup_bool(&l->cf, "firmware.menu", &b);
 	c->firmware.menu = b;
-	if (!config_lookup(&l->cf, "disk.path"))
+	if (!config_lookup(&l->cf, "disk.path") && !config_lookup(&l->cf, "boot"))
 		return fail(l, s, "a firmware boots 'disk.path': add disk = { path = \"...\"; }");
 	v = get_str(l, "disk.mode");
 	if (v && strcmp(v, "emulated"))
@@ -269,14 +284,59 @@ static int extract_firmware(struct loader *l)
 	return 0;
 }
 
-static int extract(struct loader *l)
+/*
+ * libconfig 1.5 keeps only the low 32 bits of an integer written without an
+ * L suffix; the text says what was meant.  -1: it needs more than 64 bits.
+ */
+static int int_as_written(struct loader *l, const config_setting_t *s,
+			  long long *v, char *literal, size_t size)
+{
+	const char *file = config_setting_source_file(s);
+	char *path = file ? resolve(l, file) : NULL;
+	size_t len = l->len;
+	char *text = path ? config_text_read(path, &len) : l->text;
+	int r = 0;
+
+	free(path);
+	if (text)
+		r = config_text_int(text, len, config_setting_source_line(s),
+				    config_setting_name(s), v, literal, size);
+	if (text != l->text)
+		free(text);
+	return r < 0 ? -1 : 0;
+}
+
+/* An integer key, range-checked; *out keeps its default when it is absent. */
+static int get_int(struct loader *l, const char *path, long long min,
+		   long long max, const char *unit, long long *out)
+{
+	config_setting_t *s = config_lookup(&l->cf, path);
+	char literal[32];
+	long long v;
+
+	if (!s)
+		return 0;
+	if (config_setting_type(s) == CONFIG_TYPE_INT64) {
+		v = config_setting_get_int64(s);
+	} else {
+		v = config_setting_get_int(s);
+		if (config_setting_source_line(s) > 0 &&
+		    int_as_written(l, s, &v, literal, sizeof(literal)))
+			return fail(l, s, "'%s' is %s, more than 64 bits hold",
+				    path, literal);
+	}
+	if (v < min || v > max)
+		return fail(l, s, "'%s' is %lld%s; it must be %lld to %lld",
+			    path, v, unit, min, max);
+	*out = v;
+	return 0;
+}
+
+static int extract_name(struct loader *l)
 {
 	struct vm_config *c = l->c;
-	config_setting_t *s;
-	const char *v;
-	int e;
+	const char *v = get_str(l, "name");
 
-	v = get_str(l, "name");
 	snprintf(c->name, sizeof(c->name), "%s", v ? v : "vm");
 	if (v && (strlen(v) >= sizeof(c->name) || !v[0]))
 		return fail(l, config_lookup(&l->cf, "name"),
@@ -286,19 +346,18 @@ static int extract(struct loader *l)
 	if (v && v[strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ._-")])
 		return fail(l, config_lookup(&l->cf, "name"),
 			    "'name' may hold letters, digits, space, '.', '_' and '-' only");
+	return 0;
+}
 
-	c->mem_mib = CONFIG_MEM_DEFAULT_MIB;
-	s = config_lookup(&l->cf, "memory");
-	if (s) {
-		long long m = config_setting_get_int64(s);
+static int extract_guest(struct loader *l)
+{
+	struct vm_config *c = l->c;
+	long long m = CONFIG_MEM_DEFAULT_MIB;
+	const char *v;
 
-		if (config_setting_type(s) == CONFIG_TYPE_INT)
-			m = config_setting_get_int(s);
-		if (m < CONFIG_MEM_MIN_MIB || m > CONFIG_MEM_MAX_MIB)
-			return fail(l, s, "'memory' is %lld MiB; it must be %d to %d",
-				    m, CONFIG_MEM_MIN_MIB, CONFIG_MEM_MAX_MIB);
-		c->mem_mib = (uint32_t)m;
-	}
+	if (get_int(l, "memory", CONFIG_MEM_MIN_MIB, CONFIG_MEM_MAX_MIB, " MiB", &m))
+		return -1;
+	c->mem_mib = (uint32_t)m;
 
 	if (extract_firmware(l))
 		return -1;
@@ -318,8 +377,14 @@ static int extract(struct loader *l)
 			    "'cmdline' has %zu characters; at most %d", strlen(v),
 			    CONFIG_CMDLINE_MAX);
 	c->cmdline = strdup(v ? v : "");
+	return 0;
+}
 
-	e = DISPLAY_TUI;
+static int extract_display(struct loader *l)
+{
+	struct vm_config *c = l->c;
+	int e = DISPLAY_TUI, b = 0;
+
 	if (get_enum(l, "display", &e))
 		return -1;
 	c->display = e;
@@ -333,18 +398,46 @@ static int extract(struct loader *l)
 	if (get_enum(l, "vga.strategy", &e))
 		return -1;
 	c->vga.strategy = e;
-	int b = 0;
-
 	config_lookup_bool(&l->cf, "vga.blink", &b);
 	c->vga.blink = b;
+	return 0;
+}
 
-	v = get_str(l, "disk.path");
+/*
+ * boot = "FILE": a small raw file (a boot sector) is the disk, as is:
+ * read into memory, padded to whole sectors, read only, never written.
+ */
+static int extract_boot(struct loader *l, const char *v)
+{
+	struct vm_config *c = l->c;
+	config_setting_t *s = config_lookup(&l->cf, "boot");
+
+	if (config_lookup(&l->cf, "disk.path"))
+		return fail(l, s, "'boot' and 'disk.path' both name the disk: keep one");
+	if (config_lookup(&l->cf, "disk.mode") || config_lookup(&l->cf, "guest"))
+		return fail(l, s, "'boot' runs a BIOS from an emulated disk: no 'guest' or 'disk.mode'");
+	c->disk.path = resolve(l, v);
+	c->disk.mode = VMM_MODE_EMULATED;
+	c->disk.readonly = true;
+	c->disk.in_memory = true;
+	c->disk.cache = CACHE_UNSAFE;
+	return check_readable(l, "boot", c->disk.path);
+}
+
+static int extract_disk(struct loader *l)
+{
+	struct vm_config *c = l->c;
+	const char *v = get_str(l, "disk.path");
+	config_setting_t *s;
+	int e = 0, b = 0;
+
 	c->disk.mode = VMM_MODE_NONE;
+	if (get_str(l, "boot"))
+		return extract_boot(l, get_str(l, "boot"));
 	if (v) {
 		c->disk.path = resolve(l, v);
 		if (check_readable(l, "disk.path", c->disk.path))
 			return -1;
-		e = 0;
 		if (get_enum(l, "disk.mode", &e))
 			return -1;
 		c->disk.mode = e ? VMM_MODE_PV : VMM_MODE_EMULATED;
@@ -358,25 +451,36 @@ static int extract(struct loader *l)
 		if (check_readable(l, "disk.slave", c->disk.slave))
 			return -1;
 	}
-	b = 0;
 	config_lookup_bool(&l->cf, "disk.readonly", &b);
 	c->disk.readonly = b;
 	e = CACHE_WRITEBACK;
 	if (get_enum(l, "disk.cache", &e))
 		return -1;
 	c->disk.cache = e;
+	return 0;
+}
 
-	v = get_str(l, "serial.output");
+static int extract_serial(struct loader *l)
+{
+	struct vm_config *c = l->c;
+	const char *v = get_str(l, "serial.output");
+	int b = 0;
+
 	if (!v)
 		v = "stdout";
 	if (!strcmp(v, "stdout") || !strcmp(v, "none"))
 		c->serial.output = strdup(v);
 	else
 		c->serial.output = resolve(l, v);
-	b = 0;
 	config_lookup_bool(&l->cf, "serial.raw", &b);
 	c->serial.raw = b;
 	return 0;
+}
+
+static int extract(struct loader *l)
+{
+	return extract_name(l) || extract_guest(l) || extract_display(l) ||
+	       extract_disk(l) || extract_serial(l) ? -1 : 0;
 }
 
 /*
@@ -404,31 +508,13 @@ static config_setting_t *override_group(config_setting_t *root, const char *name
 	return g;
 }
 
-/* "disk.mode=pv" -> a setting of the schema's type, replacing any from the file */
-static int apply_override(struct loader *l, const char *arg)
+/* The setting path (a copy, split at its dot) names in the tree, emptied. */
+static config_setting_t *replace_setting(struct loader *l, char *path,
+					 const struct key *k, int type)
 {
-	const char *eq = strchr(arg, '=');
-	char path[128];
-
-	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(path)) {
-		fprintf(stderr, "vmm: --set %s: expected KEY=VALUE\n", arg);
-		return -1;
-	}
-	memcpy(path, arg, eq - arg);
-	path[eq - arg] = 0;
-	const char *val = eq + 1;
-	const struct key *k = schema_find(path);
-
-	if (!k || k->type == K_GROUP) {
-		fprintf(stderr, "vmm: --set %s: unknown key '%s'\n", arg, path);
-		return -1;
-	}
-
-	config_setting_t *parent = config_root_setting(&l->cf);
+	config_setting_t *parent = config_root_setting(&l->cf), *g;
 	char *dot = strchr(path, '.');
 	const char *leaf = path;
-
-	config_setting_t *g;
 
 	if (dot) {
 		*dot = 0;
@@ -442,13 +528,15 @@ static int apply_override(struct loader *l, const char *arg)
 	}
 	if (config_setting_get_member(parent, leaf))
 		config_setting_remove(parent, leaf);
+	return config_setting_add(parent, leaf, type);
+}
 
-	int type = k->type == K_INT ? CONFIG_TYPE_INT64 :
-		   k->type == K_BOOL ? CONFIG_TYPE_BOOL : CONFIG_TYPE_STRING;
-	config_setting_t *s = config_setting_add(parent, leaf, type);
+static int set_value(config_setting_t *s, enum ktype type, const char *arg,
+		     const char *val)
+{
 	char *end;
 
-	switch (k->type) {
+	switch (type) {
 	case K_INT: {
 		errno = 0;
 		long long n = strtoll(val, &end, 0);
@@ -459,28 +547,99 @@ static int apply_override(struct loader *l, const char *arg)
 			return -1;
 		}
 		config_setting_set_int64(s, n);
-		break;
+		return 0;
 	}
 	case K_BOOL:
 		if (!strcmp(val, "true") || !strcmp(val, "false")) {
 			config_setting_set_bool(s, val[0] == 't');
-			break;
+			return 0;
 		}
 		fprintf(stderr, "vmm: --set %s: expected true or false\n", arg);
 		return -1;
 	default:
 		config_setting_set_string(s, val);
+		return 0;
+	}
+}
+
+/* "disk.mode=pv" -> a setting of the schema's type, replacing any from the file */
+static int apply_override(struct loader *l, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char path[128];
+
+	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(path)) {
+		fprintf(stderr, "vmm: --set %s: expected KEY=VALUE\n", arg);
+		return -1;
+	}
+	memcpy(path, arg, eq - arg);
+	path[eq - arg] = 0;
+	const struct key *k = schema_find(path);
+
+	if (!k || k->type == K_GROUP) {
+		fprintf(stderr, "vmm: --set %s: unknown key '%s'\n", arg, path);
+		return -1;
+	}
+	int type = k->type == K_INT ? CONFIG_TYPE_INT64 :
+		   k->type == K_BOOL ? CONFIG_TYPE_BOOL : CONFIG_TYPE_STRING;
+
+	return set_value(replace_setting(l, path, k, type), k->type, arg, eq + 1);
+}
+
+/* libconfig's own message, with a hint for the dotted keys --set uses. */
+static void parse_error(struct loader *l, const char *file)
+{
+	const char *ef = config_error_file(&l->cf);
+	char *path = ef ? resolve(l, ef) : NULL;
+	int line = config_error_line(&l->cf);
+	size_t len = l->len;
+	char *text = path ? config_text_read(path, &len) : l->text;
+	char hint[160] = "";
+
+	if (text)
+		config_text_dotted_hint(text, len, line, hint, sizeof(hint));
+	if (text != l->text)
+		free(text);
+	fprintf(stderr, "%s:%d: %s%s\n", path ? path : file, line,
+		config_error_text(&l->cf), hint);
+	free(path);
+}
+
+/* The text is read once (a pipe as -c works) and handed to libconfig. */
+static int parse(struct loader *l, const char *file)
+{
+	const char *nul;
+
+	l->text = config_text_read(file, &l->len);
+	if (!l->text) {
+		fprintf(stderr, "%s: cannot read config: %s\n", file,
+			strerror(errno));
+		return -1;
+	}
+	nul = memchr(l->text, 0, l->len);
+	if (nul) {
+		int line = 1;
+
+		for (const char *p = l->text; p < nul; p++)
+			line += *p == '\n';
+		fprintf(stderr, "%s:%d: a NUL byte in the text\n", file, line);
+		return -1;
+	}
+	if (l->dir[0])
+		config_set_include_dir(&l->cf, l->dir);
+	if (config_text_includes(file, l->text, l->len, l->dir))
+		return -1;
+	if (!config_read_string(&l->cf, l->text)) {
+		parse_error(l, file);
+		return -1;
 	}
 	return 0;
 }
 
-/*
- * The file's folder: relative paths in it (and in --set) resolve there.
- * For a snapshot's saved config, the snapshot's folder.
- */
+/* The folder of file, where its relative paths resolve ("" for none). */
 static char *folder_of(const char *file)
 {
-	char *dir = strdup(file);
+	char *dir = strdup(file ? file : "");
 	char *slash = dir ? strrchr(dir, '/') : NULL;
 
 	if (!dir) {
@@ -494,10 +653,9 @@ static char *folder_of(const char *file)
 	return dir;
 }
 
-/* Checks what was read (l->cf), applies the overrides, fills the struct. */
+/* What was read is checked as written, then the overrides replace values. */
 static int finish_load(struct loader *l)
 {
-	/* The file is checked as written, before overrides replace values. */
 	if (check_tree(l, config_root_setting(&l->cf), ""))
 		return -1;
 	for (int i = 0; i < l->n_overrides; i++)
@@ -510,33 +668,19 @@ int config_load(struct vm_config *c, const char *file,
 		char *const *overrides, int n_overrides)
 {
 	struct loader l = { .c = c, .overrides = overrides,
-			    .n_overrides = n_overrides };
+			    .n_overrides = n_overrides, .no_file = !file };
 	int ret = -1;
 
 	memset(c, 0, sizeof(*c));
-	c->file = copy(file);
+	/* no file (vmm --boot FILE): an empty config, the overrides say it all */
+	c->file = strdup(file ? file : "--boot");
 	l.dir = folder_of(file);
 	config_init(&l.cf);
-	FILE *f = fopen(file, "r");
-
-	if (!f) {
-		fprintf(stderr, "%s: cannot read config: %s\n", file,
-			strerror(errno));
-		goto out;
-	}
-	fclose(f);
-	if (l.dir[0])
-		config_set_include_dir(&l.cf, l.dir);
-	if (!config_read_file(&l.cf, file)) {
-		fprintf(stderr, "%s:%d: %s\n",
-			config_error_file(&l.cf) ? config_error_file(&l.cf) : file,
-			config_error_line(&l.cf), config_error_text(&l.cf));
-		goto out;
-	}
-	ret = finish_load(&l);
-out:
+	if (!(file && parse(&l, file)))
+		ret = finish_load(&l);
 	config_destroy(&l.cf);
 	free(l.dir);
+	free(l.text);
 	if (ret)
 		config_free(c);
 	return ret;
@@ -550,7 +694,7 @@ int config_load_text(struct vm_config *c, const char *origin, const char *text,
 	int ret = -1;
 
 	memset(c, 0, sizeof(*c));
-	c->file = copy(origin);
+	c->file = strdup(origin);
 	l.dir = folder_of(origin);
 	config_init(&l.cf);
 	/* no @include: a saved config is whole */
@@ -564,6 +708,32 @@ int config_load_text(struct vm_config *c, const char *origin, const char *text,
 	if (ret)
 		config_free(c);
 	return ret;
+}
+
+int config_parse_size(const char *s, uint64_t *bytes)
+{
+	char *end;
+	unsigned int shift = 0;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	if (errno)
+		return -1;
+	switch (*end) {
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	case 'T': case 't': shift = 40; end++; break;
+	}
+	if (*end == 'i' || *end == 'B')		/* 64MiB, 64MB */
+		end += end[0] == 'i' && end[1] == 'B' ? 2 : 1;
+	if (*end || v == 0 || v > (UINT64_MAX >> 1) >> shift)
+		return -1;
+	*bytes = v << shift;
+	return 0;
 }
 
 void config_free(struct vm_config *c)

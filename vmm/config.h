@@ -38,6 +38,7 @@ struct vm_config {
 		char *path;
 		char *slave;	/* optional second ATA image */
 		bool readonly;
+		bool in_memory;	/* boot = FILE: a padded copy in memory, never written */
 		enum cache_mode cache;
 	} disk;
 	struct {
@@ -52,7 +53,8 @@ struct vm_config {
 };
 
 /*
- * Reads and checks a config file, then applies "key=value" overrides.
+ * Reads and checks a config file (NULL: none, as for vmm --boot FILE),
+ * then applies "key=value" overrides.
  * On error, prints one "file:line: message" line to stderr and returns -1;
  * the caller exits with status 2.
  */
@@ -75,6 +77,8 @@ char *config_to_text(const struct vm_config *c);
 /* May --set change KEY of a restored VM?  (display, outputs, the name) */
 bool config_key_restorable(const char *key);
 void config_free(struct vm_config *c);
+/* "64M", "1G", "4096" (K, M, G, T are powers of 1024) -> bytes; -1 if malformed or 0 */
+int config_parse_size(const char *s, uint64_t *bytes);
 
 /* NULL when a file of this size can be a BIOS image, else why not. */
 const char *config_firmware_size_problem(uint64_t size);

@@ -69,13 +69,15 @@ static bool load_cs(struct vm *vm, struct cpu *c, uint16_t sel)
 	return true;
 }
 
+/* The guest's esp may have any alignment: the frame is copied, never cast. */
 static bool do_iret(struct vm *vm, struct cpu *c)
 {
-	uint32_t esp = (uint32_t)c->r.rsp;
-	const uint32_t *f = lin(vm, &c->s.ss, esp, 12);
+	uint32_t esp = (uint32_t)c->r.rsp, f[3];
+	const void *at = lin(vm, &c->s.ss, esp, sizeof(f));
 
-	if (!f || (c->r.rflags & EFLAGS_NT))
+	if (!at || (c->r.rflags & EFLAGS_NT))
 		return false;
+	memcpy(f, at, sizeof(f));
 	uint32_t eip = f[0], cs = f[1] & 0xffff, fl = f[2];
 
 	if ((cs & 3) || (fl & EFLAGS_VM) || !load_cs(vm, c, (uint16_t)cs))
@@ -103,14 +105,13 @@ static bool do_int(struct vm *vm, struct cpu *c, uint8_t vec, uint32_t len)
 	if (!present || (type != GATE_INT32 && type != GATE_TRAP32))
 		return false;
 	uint32_t esp = (uint32_t)c->r.rsp - 12;
-	uint32_t *f = lin(vm, &c->s.ss, esp, 12);
-	uint16_t old_cs = c->s.cs.selector;
+	uint32_t f[3] = { (uint32_t)c->r.rip + len, c->s.cs.selector,
+			  (uint32_t)c->r.rflags };
+	void *at = lin(vm, &c->s.ss, esp, sizeof(f));
 
-	if (!f || !load_cs(vm, c, sel))
+	if (!at || !load_cs(vm, c, sel))
 		return false;
-	f[0] = (uint32_t)c->r.rip + len;
-	f[1] = old_cs;
-	f[2] = (uint32_t)c->r.rflags;
+	memcpy(at, f, sizeof(f));
 	c->r.rsp = esp;
 	c->r.rip = off;
 	c->r.rflags &= ~(uint64_t)(EFLAGS_TF | EFLAGS_NT | EFLAGS_RF);

@@ -109,19 +109,21 @@ int vm_map_host(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
 	return map_slot(vm, slot, gpa, size, host, readonly ? KVM_MEM_READONLY : 0);
 }
 
-/* Guest RAM: two slots around the legacy hole (guest_mem.h). */
-static int map_ram_slots(struct vm *vm, uint32_t flags)
+/*
+ * Guest RAM: two slots around the legacy hole (guest_mem.h), with KVM's
+ * dirty log on from the start.  Saves and migrations read it
+ * (vmm/live_copy.c); until one does, it costs nothing (a page is
+ * write-protected only after a read of the log), and turning it on later
+ * would change the slots inside the sandbox and cost an SRCU grace period.
+ */
+static int map_ram_slots(struct vm *vm)
 {
 	uint8_t *b = vm->mem.base;
+	uint32_t f = KVM_MEM_LOG_DIRTY_PAGES;
 
-	return map_slot(vm, SLOT_LOW_RAM, 0, GUEST_HOLE_START, b, flags) ||
+	return map_slot(vm, SLOT_LOW_RAM, 0, GUEST_HOLE_START, b, f) ||
 	       map_slot(vm, SLOT_HIGH_RAM, GUEST_HOLE_END, vm->mem.size - GUEST_HOLE_END,
-			b + GUEST_HOLE_END, flags) ? -1 : 0;
-}
-
-int vm_log_dirty(struct vm *vm, bool on)
-{
-	return map_ram_slots(vm, on ? KVM_MEM_LOG_DIRTY_PAGES : 0);
+			b + GUEST_HOLE_END, f) ? -1 : 0;
 }
 
 int vm_get_dirty(struct vm *vm, uint64_t *bitmap)
@@ -281,7 +283,7 @@ static int map_guest_ram(struct vm *vm, uint32_t mib)
 	}
 	/* a child process (vmm/reaper.c) must not copy it */
 	madvise(vm->mem.base, vm->mem.size, MADV_DONTFORK);
-	return map_ram_slots(vm, 0);
+	return map_ram_slots(vm);
 }
 
 static int create_irqchip(struct vm *vm)

@@ -28,7 +28,7 @@ struct live_copy {
 	uint64_t pages[LIVE_MAX_PASSES + 2];	/* pages sent by each pass */
 };
 
-/* Dirty tracking on; 0, or -1 (nothing changed). */
+/* Dirty tracking on; 0, or -1 (nothing changed; also when snapshot_ctl.live is false). */
 int live_copy_start(struct vm *vm, struct live_copy *lc);
 /*
  * The passes, the guest running; ready (may be NULL) is called after the

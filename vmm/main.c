@@ -225,7 +225,7 @@ static int open_outputs(struct session *s)
 		fprintf(stderr, "vmm: --stats %s: %s\n", o->stats, strerror(errno));
 		return VMM_EXIT_USAGE;
 	}
-	if (o->record && !(s->rec = record_open(o->record, s->cfg.name)))
+	if (o->record && !(s->rec = record_open(o->record, s->cfg.name, o->record_max)))
 		return VMM_EXIT_USAGE;
 	if (!(s->sout = serial_out_open(&s->cfg, s->tui)))
 		return VMM_EXIT_USAGE;
@@ -251,11 +251,28 @@ static void destroy_machine(struct session *s)
 	vm_destroy(&s->vm);
 }
 
-/* Before any thread exists: the child is forked from a single thread. */
+static int enter_child_sandbox(void *opaque)
+{
+	return sandbox_child_enter(opaque);
+}
+
+/*
+ * Before any thread exists: the child is forked from a single thread, and
+ * it confines itself with a filter built here (a child of a process may
+ * call nothing that allocates).  Like vmm, it never runs unconfined.
+ */
 static int start_reaper(struct session *s)
 {
-	if (reaper_start(&s->vm, NULL) && s->o.verbose)
+	struct sandbox_child c;
+	struct reaper_hooks h = { enter_child_sandbox, &c };
+	bool confined = !s->o.no_sandbox;
+
+	if (confined && sandbox_child_prepare(&c))
+		return VMM_EXIT_SETUP;
+	if (reaper_start(&s->vm, confined ? &h : NULL) && s->o.verbose)
 		fprintf(stderr, "vmm: no teardown child: exit takes a few ms longer\n");
+	if (confined)
+		sandbox_child_release(&c);
 	return 0;
 }
 
@@ -271,13 +288,15 @@ static void remove_devices(struct session *s)
 
 /*
  * What snapshots and migrations need once the sandbox is in: NAME-N.snap
- * goes home (the config's folder, or the snapshot's), and Ctrl-A m gets
- * two sockets for unix:NAME.sock there.
+ * goes home (the config's folder, or the snapshot's), and the terminal
+ * UI's Ctrl-A m gets two sockets for unix:NAME.sock there.
  */
 static int setup_snapshots(struct session *s)
 {
 	struct snapshot_ctl *c = &s->snapctl;
-	const char *home = s->o.restore ? s->o.restore : s->o.config;
+	/* beside the config, the snapshot, or --boot's file ("boot=/abs/FILE") */
+	const char *home = s->o.restore ? s->o.restore : s->o.config ? s->o.config :
+			   s->o.boot ? s->o.boot + 5 : "./vm";
 	const char *paths[SNAP_MAX_DISKS];
 	char target[SNAP_PATH_MAX + 8];
 	int fds[SNAP_MAX_DISKS];
@@ -293,8 +312,9 @@ static int setup_snapshots(struct session *s)
 		c->disk[i].fd = fds[i];
 		c->disk[i].path = paths[i];
 	}
+	/* Ctrl-A m: only a terminal UI has it */
 	snapshot_default_target(&s->vm, target, sizeof(target));
-	if (migrate_prepare(&s->vm, target) || migrate_prepare(&s->vm, target))
+	if (s->tui && (migrate_prepare(&s->vm, target) || migrate_prepare(&s->vm, target)))
 		return VMM_EXIT_SETUP;
 	return 0;
 }
@@ -434,9 +454,20 @@ static void join_vcpu(struct session *s)
 /* Every fd, mapping and thread exists: confine before the guest runs. */
 static int confine(struct session *s)
 {
+	int fds[SNAP_MAX_SOCKETS];
+
+	s->snapctl.live = true;		/* nothing refuses the dirty log */
 	if (s->o.no_sandbox)
 		return 0;
-	return sandbox_install(&s->vm) ? VMM_EXIT_SETUP : 0;
+	/*
+	 * KVM's dirty log only for a VM that can migrate (sockets were made
+	 * for it); its saves then copy RAM while the guest runs, too.
+	 */
+	unsigned int features = migrate_socket_fds(&s->vm, fds, SNAP_MAX_SOCKETS) ?
+				SANDBOX_DIRTY_LOG : 0;
+
+	s->snapctl.live = features != 0;
+	return sandbox_install_with(&s->vm, features) ? VMM_EXIT_SETUP : 0;
 }
 
 /*

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "config.h"
 #include "options.h"
 
 #ifndef VMM_VERSION
@@ -15,10 +17,14 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vmm -c FILE [options]\n"
+		"       vmm --boot FILE.bin [options]\n"
 		"       vmm --restore SNAPSHOT [options]\n"
 		"       vmm --incoming unix:PATH [options]\n"
-		"Runs a Multiboot guest on KVM and shows its VGA text screen.\n\n"
+		"Runs a Multiboot guest, or a disk through PC firmware, on KVM and shows\n"
+		"its VGA text screen.\n\n"
 		"  -c, --config FILE     the VM's libconfig file (see vmm(1))\n"
+		"      --boot FILE       boot FILE (a boot sector, a small raw disk) through\n"
+		"                        SeaBIOS: read only, padded to whole sectors in memory\n"
 		"      --restore FILE    continue a VM from a snapshot (its config is inside;\n"
 		"                        --set may change only name, display, serial.output,\n"
 		"                        serial.raw and firmware.log)\n"
@@ -41,6 +47,7 @@ static void usage(FILE *f)
 		"                        (see vmm(1))\n"
 		"      --keys-file FILE  the same, read from FILE\n"
 		"      --record FILE     record the screen as an asciicast v2 file (asciinema)\n"
+		"      --record-max SIZE stop recording before the file passes SIZE (64M)\n"
 		"      --no-sandbox      do not confine the VMM with seccomp (for debugging)\n"
 		"  -v, --verbose         say why the VM stopped, and more\n"
 		"      --create-image FILE --size SIZE\n"
@@ -60,13 +67,14 @@ static void usage(FILE *f)
 enum {
 	OPT_SET = 256, OPT_HEADLESS, OPT_DUMP, OPT_TIMEOUT, OPT_STATS,
 	OPT_KEYS, OPT_KEYS_FILE, OPT_RECORD, OPT_CREATE_IMAGE, OPT_SIZE,
-	OPT_NO_SANDBOX, OPT_EXIT_ON_HALT, OPT_RESTORE, OPT_RESTORE_FORCE_DISK,
-	OPT_INCOMING,
+	OPT_NO_SANDBOX, OPT_EXIT_ON_HALT, OPT_RECORD_MAX, OPT_BOOT, OPT_RESTORE,
+	OPT_RESTORE_FORCE_DISK, OPT_INCOMING,
 };
 
 static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "set", required_argument, NULL, OPT_SET },
+	{ "boot", required_argument, NULL, OPT_BOOT },
 	{ "headless", no_argument, NULL, OPT_HEADLESS },
 	{ "exit-on-halt", no_argument, NULL, OPT_EXIT_ON_HALT },
 	{ "dump", required_argument, NULL, OPT_DUMP },
@@ -75,6 +83,7 @@ static const struct option longopts[] = {
 	{ "keys", required_argument, NULL, OPT_KEYS },
 	{ "keys-file", required_argument, NULL, OPT_KEYS_FILE },
 	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "record-max", required_argument, NULL, OPT_RECORD_MAX },
 	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
 	{ "restore", required_argument, NULL, OPT_RESTORE },
 	{ "restore-force-disk", no_argument, NULL, OPT_RESTORE_FORCE_DISK },
@@ -116,6 +125,20 @@ static int option_value(struct options *o, int c, char *arg)
 			return -1;
 		}
 		return 0;
+	case OPT_BOOT:
+		/* the config key, with the path as the user meant it: from here */
+		if (o->n_overrides == OPTIONS_MAX_OVERRIDES ||
+		    asprintf(&o->boot, "boot=%s%s%s", arg[0] == '/' ? "" : o->cwd,
+			     arg[0] == '/' ? "" : "/", arg) < 0)
+			return -1;
+		o->overrides[o->n_overrides++] = o->boot;
+		return 0;
+	case OPT_RECORD_MAX:
+		if (config_parse_size(arg, &o->record_max)) {
+			fprintf(stderr, "vmm: --record-max %s: expected a size such as 64M\n", arg);
+			return -1;
+		}
+		return 0;
 	}
 	return -1;
 }
@@ -139,7 +162,7 @@ static int option(struct options *o, int c, char *arg)
 	case 'v': o->verbose++; break;
 	case 'h': usage(stdout); exit(0);
 	case 'V': printf("vmm %s\n", VMM_VERSION); exit(0);
-	case OPT_SET: case OPT_DUMP: case OPT_TIMEOUT:
+	case OPT_SET: case OPT_DUMP: case OPT_TIMEOUT: case OPT_RECORD_MAX: case OPT_BOOT:
 		return option_value(o, c, arg);
 	default: usage(stderr); return -1;
 	}
@@ -147,8 +170,8 @@ static int option(struct options *o, int c, char *arg)
 }
 
 /*
- * Combinations: --create-image stands alone, everything else needs -c or
- * --restore (whose config is inside the snapshot).
+ * Combinations: --create-image stands alone, everything else needs -c,
+ * --boot, --restore or --incoming (the last two bring their config).
  */
 static int check(const struct options *o)
 {
@@ -159,8 +182,8 @@ static int check(const struct options *o)
 		}
 		return 0;
 	}
-	if ((o->restore || o->incoming) && o->config) {
-		fprintf(stderr, "vmm: --%s: the config comes with the VM: no -c\n",
+	if ((o->restore || o->incoming) && (o->config || o->boot)) {
+		fprintf(stderr, "vmm: --%s: the config comes with the VM: no -c or --boot\n",
 			o->restore ? "restore" : "incoming");
 		return -1;
 	}
@@ -172,8 +195,8 @@ static int check(const struct options *o)
 		fprintf(stderr, "vmm: --restore-force-disk needs --restore FILE or --incoming\n");
 		return -1;
 	}
-	if (!o->config && !o->restore && !o->incoming) {
-		fprintf(stderr, "vmm: no config file: use -c FILE or --restore SNAPSHOT (try --help)\n");
+	if (!o->config && !o->boot && !o->restore && !o->incoming) {
+		fprintf(stderr, "vmm: no config file: use -c FILE, --boot FILE or --restore SNAPSHOT (try --help)\n");
 		return -1;
 	}
 	return 0;
@@ -184,6 +207,8 @@ int options_parse(int argc, char **argv, struct options *o)
 	int c;
 
 	o->dump = "text";
+	if (!getcwd(o->cwd, sizeof(o->cwd)))
+		strcpy(o->cwd, ".");
 	while ((c = getopt_long(argc, argv, "c:vhV", longopts, NULL)) != -1)
 		if (option(o, c, optarg))
 			return -1;

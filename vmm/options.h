@@ -4,6 +4,7 @@
 #define VMM_OPTIONS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #define OPTIONS_MAX_OVERRIDES 32
 
@@ -14,11 +15,14 @@ struct options {
 	const char *stats;
 	const char *keys, *keys_file;
 	const char *record;
+	uint64_t record_max;		/* bytes; 0 = the recorder's default */
 	const char *dump;		/* "text", "ansi" or "none" */
 	int verbose;
 	const char *create_image, *size;
 	bool no_sandbox;
 	bool exit_on_halt;		/* the UI closes when the guest ends */
+	char *boot;			/* --boot FILE, as the override "boot=/abs/FILE" */
+	char cwd[4096];
 	const char *restore;		/* --restore FILE: a snapshot instead of -c */
 	bool restore_force_disk;	/* restore even if a disk image changed */
 	const char *incoming;		/* --incoming unix:PATH|fd:N: a migrating VM */

@@ -4,9 +4,10 @@
  * who needs it, so a thread added later (UI, disk I/O, stdin reader) adds
  * its calls here, in one place.  Everything not listed kills the process.
  *
- * fds are pinned where it matters: KVM ioctls only on this VM's own vm and
- * vCPU fds, with the requests the exit loop uses.  Plain read/write go to
- * any fd, since no new fd can be opened once the filter is in.
+ * Arguments are pinned where it matters: KVM ioctls only on this VM's own
+ * vm and vCPU fds, with the requests the exit loop uses; signals only to
+ * vmm's own threads; no executable memory.  Plain read/write go to any fd,
+ * since no new fd can be opened once the filter is in.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,60 +18,41 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <termios.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "migrate.h"
 #include "sandbox.h"
+#include "sandbox_rules.h"
 #include "snapshot.h"
 #include "vm.h"
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define SANITIZER_BUILD 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define SANITIZER_BUILD 1
-#endif
-#endif
-
-enum fd_class { FD_ANY, FD_VM, FD_VCPU };
-
-struct rule {
-	int nr;			/* SCMP_SYS(name) */
-	enum fd_class fd;	/* constraint on argument 0 */
-	int arg;		/* -1, or an argument that must match */
-	uint64_t mask, val;	/* (arg & mask) == val */
-	int err;		/* 0: allow; else fail with this errno */
-};
-
-#define ALLOW(s)		{ SCMP_SYS(s), FD_ANY, -1, 0, 0, 0 }
-#define REFUSE(s, e)		{ SCMP_SYS(s), FD_ANY, -1, 0, 0, e }
-#define IOCTL(fdc, req)		{ SCMP_SYS(ioctl), fdc, 1, 0xffffffffu, req, 0 }
-#define ALLOW_IF(s, a, m, v)	{ SCMP_SYS(s), FD_ANY, a, m, v, 0 }
-
 static const struct rule rules[] = {
 	/* vCPU thread: the exit loop, the halt check, the crash dump */
-	IOCTL(FD_VCPU, KVM_RUN),
-	IOCTL(FD_VCPU, KVM_GET_MP_STATE),
-	IOCTL(FD_VCPU, KVM_GET_REGS),
-	IOCTL(FD_VCPU, KVM_GET_SREGS),
+	IOCTL(A0_VCPU_FD, KVM_RUN),
+	IOCTL(A0_VCPU_FD, KVM_GET_MP_STATE),
+	IOCTL(A0_VCPU_FD, KVM_GET_REGS),
+	IOCTL(A0_VCPU_FD, KVM_GET_SREGS),
 	/* vmm/emulate.c: finishing iret / int n that KVM's emulator refuses */
-	IOCTL(FD_VCPU, KVM_SET_REGS),
-	IOCTL(FD_VCPU, KVM_SET_SREGS),
+	IOCTL(A0_VCPU_FD, KVM_SET_REGS),
+	IOCTL(A0_VCPU_FD, KVM_SET_SREGS),
 	/* devices raising interrupts (serial; later i8042, ATA) */
-	IOCTL(FD_VM, KVM_IRQ_LINE),
-	/* VGA "ram" strategy and UI: dirty pages of the text window */
-	IOCTL(FD_VM, KVM_GET_DIRTY_LOG),
+	IOCTL(A0_VM_FD, KVM_IRQ_LINE),
 	/* main thread, snapshots (vmm/snapshot_vcpu.c): the vCPU, parked */
-	IOCTL(FD_VCPU, KVM_GET_FPU), IOCTL(FD_VCPU, KVM_GET_XSAVE),
-	IOCTL(FD_VCPU, KVM_GET_XSAVE2), IOCTL(FD_VCPU, KVM_GET_XCRS),
-	IOCTL(FD_VCPU, KVM_GET_MSRS), IOCTL(FD_VCPU, KVM_GET_VCPU_EVENTS),
-	IOCTL(FD_VCPU, KVM_GET_DEBUGREGS), IOCTL(FD_VCPU, KVM_GET_LAPIC),
+	IOCTL(A0_VCPU_FD, KVM_GET_FPU), IOCTL(A0_VCPU_FD, KVM_GET_XSAVE),
+	IOCTL(A0_VCPU_FD, KVM_GET_XSAVE2), IOCTL(A0_VCPU_FD, KVM_GET_XCRS),
+	IOCTL(A0_VCPU_FD, KVM_GET_MSRS), IOCTL(A0_VCPU_FD, KVM_GET_VCPU_EVENTS),
+	IOCTL(A0_VCPU_FD, KVM_GET_DEBUGREGS), IOCTL(A0_VCPU_FD, KVM_GET_LAPIC),
 	/* ... and the machine: PICs, IOAPIC, PIT, clock */
-	IOCTL(FD_VM, KVM_GET_IRQCHIP), IOCTL(FD_VM, KVM_GET_PIT2),
-	IOCTL(FD_VM, KVM_GET_CLOCK),
+	IOCTL(A0_VM_FD, KVM_GET_IRQCHIP), IOCTL(A0_VM_FD, KVM_GET_PIT2),
+	IOCTL(A0_VM_FD, KVM_GET_CLOCK),
+	/* migration: the disk images' locks go to the destination and come back */
+	ALLOW(flock),
 
 	/* device back ends: serial output, disk images, signalfd, eventfd */
 	ALLOW(read), ALLOW(write), ALLOW(readv), ALLOW(writev),
@@ -82,10 +64,11 @@ static const struct rule rules[] = {
 	ALLOW(clock_gettime), ALLOW(clock_nanosleep), ALLOW(nanosleep),
 	ALLOW(gettimeofday),
 
-	/* every thread: locks, kicks (pthread_kill), signal returns, exit */
+	/* every thread: locks, kicks (pthread_kill: vmm's own threads only),
+	 * signal returns, exit */
 	ALLOW(futex), ALLOW(rt_sigreturn), ALLOW(rt_sigprocmask),
-	ALLOW(tgkill), ALLOW(getpid), ALLOW(gettid), ALLOW(sched_yield),
-	ALLOW(restart_syscall), ALLOW(exit), ALLOW(exit_group),
+	ALLOW_IF_A0(tgkill, A0_OWN_PID), ALLOW(getpid), ALLOW(gettid),
+	ALLOW(sched_yield), ALLOW(restart_syscall), ALLOW(exit), ALLOW(exit_group),
 	/* glibc's thread start-up, for threads created just before the filter */
 	ALLOW(set_robust_list), ALLOW(rseq),
 	/* CMOS thread: arms its timerfd for the next RTC interrupt (devices/cmos.c) */
@@ -93,193 +76,240 @@ static const struct rule rules[] = {
 	/* I/O thread: asks for fine timer slack as it starts (vmm/iothread.c) */
 	ALLOW_IF(prctl, 0, 0xffffffffu, PR_SET_TIMERSLACK),
 
-	/* malloc and thread stacks */
-	ALLOW(mmap), ALLOW(munmap), ALLOW(mprotect), ALLOW(mremap),
-	ALLOW(brk), ALLOW(madvise),
+	/* malloc and thread stacks; never executable memory */
+	ALLOW_IF(mmap, 2, PROT_EXEC, 0), ALLOW_IF(mprotect, 2, PROT_EXEC, 0),
+	ALLOW(munmap), ALLOW(mremap), ALLOW(brk), ALLOW(madvise),
 
 	/* teardown: closing fds */
 	ALLOW(close),
 
-	/* stdio's first use of a stream: fstat(fd) is newfstatat(fd, "", AT_EMPTY_PATH) */
-	ALLOW(fstat),
-	ALLOW_IF(newfstatat, 3, AT_EMPTY_PATH, AT_EMPTY_PATH),
+	/*
+	 * stdio's first use of a stream: glibc 2.36's fstat(fd) is
+	 * newfstatat(fd, "", buf, AT_EMPTY_PATH).  A filter cannot read the
+	 * path, so newfstatat traps and the SIGSYS handler serves exactly that
+	 * form with the fd-only fstat; a path kills the process.
+	 */
+	ALLOW(fstat), EMULATE(newfstatat),
 
 	/* the terminal (UI thread, stdio's isatty, restoring at exit) */
-	IOCTL(FD_ANY, TCGETS), IOCTL(FD_ANY, TCSETS), IOCTL(FD_ANY, TCSETSW),
-	IOCTL(FD_ANY, TCSETSF), IOCTL(FD_ANY, TIOCGWINSZ),
+	IOCTL(A0_ANY, TCGETS), IOCTL(A0_ANY, TCSETS), IOCTL(A0_ANY, TCSETSW),
+	IOCTL(A0_ANY, TCSETSF), IOCTL(A0_ANY, TIOCGWINSZ),
 	/* UI thread: waiting for keys; ncurses (re)installs its SIGTSTP and
 	 * SIGWINCH handlers while it runs */
 	ALLOW(select), ALLOW(pselect6), ALLOW(rt_sigaction),
+};
 
-#ifdef SANITIZER_BUILD
-	/*
-	 * SANITIZE builds only: LeakSanitizer stops the world at exit (a
-	 * helper thread that ptraces the others and reads /proc/self), and
-	 * the reports read /proc/self/maps.
-	 */
-	ALLOW(openat), ALLOW(open), ALLOW(clone), ALLOW(clone3), ALLOW(ptrace),
-	ALLOW(wait4), ALLOW(prctl), ALLOW(getdents), ALLOW(getdents64), ALLOW(sigaltstack),
-	ALLOW(getppid), ALLOW(readlink), ALLOW(kill),
-	ALLOW(sched_getaffinity),
-	ALLOW(getrlimit), ALLOW(prlimit64), ALLOW(rt_sigtimedwait),
-	ALLOW(setrlimit), ALLOW(getrusage), ALLOW(uname),
-#else
-	/*
-	 * Not killed but refused: glibc's gettext may look for a message
-	 * catalogue when strerror() is first used in a non-C locale.  Only
-	 * paths from the working directory: openat() in a snapshot folder is
-	 * allowed below, and libseccomp lets an unconditional rule win.
-	 */
-	{ SCMP_SYS(openat), FD_ANY, 0, 0xffffffffu, (uint32_t)AT_FDCWD, EACCES },
+/*
+ * Not killed but refused: glibc's gettext may look for a message catalogue
+ * when strerror() is first used in a non-C locale.  (Sanitizer builds allow
+ * open: their rules come instead.)  openat only from the working
+ * directory: snapshot folders get their own rule below, and libseccomp
+ * lets an unconditional rule win over it.
+ */
+static const struct rule no_open_rules[] = {
+	{ SCMP_SYS(openat), A0_ANY, 0, 0xffffffffu, (uint32_t)AT_FDCWD, EACCES },
 	REFUSE(open, EACCES),
-#endif
 };
 
 /*
  * Snapshots (vmm/snapshot_ctl.c) write a temporary file in a folder opened
  * before the filter and rename or link it into place: exactly those calls,
- * relative to exactly those folders.
+ * relative to exactly those folders.  Migration (vmm/migrate.c) may
+ * connect() the sockets made for it before the filter, and nothing else
+ * (seccomp cannot read the path it is given).
  */
 static int add_snapshot_rules(scmp_filter_ctx ctx, const struct vm *vm)
 {
-	int fds[SNAP_MAX_DIRS];
+	int fds[SNAP_MAX_DIRS], socks[SNAP_MAX_SOCKETS];
 	int n = snapshot_dir_fds(vm, fds, SNAP_MAX_DIRS), e = 0;
+	int ns = migrate_socket_fds(vm, socks, SNAP_MAX_SOCKETS);
 
 	for (int i = 0; i < n && !e; i++) {
 		uint32_t d = (uint32_t)fds[i];
 		struct scmp_arg_cmp a0 = SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, d);
 		struct scmp_arg_cmp a2 = SCMP_A2(SCMP_CMP_MASKED_EQ, 0xffffffffu, d);
 
-#ifndef SANITIZER_BUILD		/* there openat is allowed everywhere */
-		e = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 2, a0,
-				     SCMP_A2(SCMP_CMP_MASKED_EQ, ~0u,
-					     O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC));
-#endif
+		/* sanitizer builds allow openat everywhere already */
+		if (!sandbox_n_sanitizer_rules)
+			e = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 2, a0,
+					     SCMP_A2(SCMP_CMP_MASKED_EQ, ~0u,
+						     O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC));
 		e = e ? e : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(renameat), 2, a0, a2);
 		e = e ? e : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(linkat), 3, a0, a2,
 					     SCMP_A4(SCMP_CMP_MASKED_EQ, ~0u, 0));
 		e = e ? e : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlinkat), 2, a0,
 					     SCMP_A2(SCMP_CMP_MASKED_EQ, ~0u, 0));
 	}
-	if (e)
-		fprintf(stderr, "vmm: sandbox: snapshot folder rules: %s\n", strerror(-e));
-	return e;
-}
-
-/*
- * Migration (vmm/migrate.c): connect() on the sockets made for it before
- * the filter, and KVM's dirty log switched on and off for the RAM slots.
- * seccomp cannot read the path connect() is given nor the slot struct, so
- * these two are pinned to their fds only.
- */
-static int add_migration_rules(scmp_filter_ctx ctx, const struct vm *vm)
-{
-	int fds[SNAP_MAX_SOCKETS];
-	int n = migrate_socket_fds(vm, fds, SNAP_MAX_SOCKETS), e;
-
-	e = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
-			     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)vm->vm_fd),
-			     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu,
-				     (uint32_t)KVM_SET_USER_MEMORY_REGION));
-	/* the disk images' locks go to the destination and come back */
-	e = e ? e : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(flock), 0);
-	for (int i = 0; i < n && !e; i++)
+	for (int i = 0; i < ns && !e; i++)
 		e = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(connect), 1,
-				     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)fds[i]));
+				     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)socks[i]));
 	if (e)
-		fprintf(stderr, "vmm: sandbox: migration rules: %s\n", strerror(-e));
+		fprintf(stderr, "vmm: sandbox: snapshot and migration rules: %s\n",
+			strerror(-e));
 	return e;
 }
 
-static void trap_handler(int sig, siginfo_t *si, void *uc)
+/* A migration feature reads which pages the guest wrote (sandbox.h). */
+static const struct rule dirty_log_rules[] = {
+	IOCTL(A0_VM_FD, KVM_GET_DIRTY_LOG),
+};
+
+static bool trap_mode;
+
+static void die_by_sigsys(int nr)
 {
-	char msg[80];
-	int n = snprintf(msg, sizeof(msg),
-			 "vmm: sandbox: refused system call %d\n", si->si_syscall);
+	if (trap_mode) {
+		char msg[80];
+		int n = snprintf(msg, sizeof(msg),
+				 "vmm: sandbox: refused system call %d\n", nr);
+
+		if (write(STDERR_FILENO, msg, (size_t)n) < 0)
+			_exit(128 + SIGSYS);
+		_exit(128 + SIGSYS);
+	}
+	/* as the kernel's kill would: the pending SIGSYS ends the process
+	 * as soon as this handler returns */
+	signal(SIGSYS, SIG_DFL);
+	raise(SIGSYS);
+}
+
+/* newfstatat(fd, "", buf, AT_EMPTY_PATH) is fstat(fd, buf); nothing else is. */
+static bool emulate_fstat(greg_t *r)
+{
+	const char *path = (const char *)r[REG_RSI];
+	int saved = errno;
+
+	if (!path || path[0] || !(r[REG_R10] & AT_EMPTY_PATH))
+		return false;
+	long ret = syscall(SYS_fstat, (int)r[REG_RDI], (struct stat *)r[REG_RDX]);
+
+	r[REG_RAX] = ret < 0 ? -errno : ret;
+	errno = saved;
+	return true;
+}
+
+static void sigsys_handler(int sig, siginfo_t *si, void *ctx)
+{
+	ucontext_t *uc = ctx;
 
 	(void)sig;
-	(void)uc;
-	if (write(STDERR_FILENO, msg, (size_t)n) < 0)
-		_exit(128 + SIGSYS);
-	_exit(128 + SIGSYS);
+	if (si->si_syscall == SYS_newfstatat && emulate_fstat(uc->uc_mcontext.gregs))
+		return;
+	die_by_sigsys(si->si_syscall);
 }
 
-static int add_rule(scmp_filter_ctx ctx, const struct rule *r,
-		    const struct vm *vm)
+static int add_rule(scmp_filter_ctx ctx, const struct rule *r, const struct vm *vm)
 {
 	struct scmp_arg_cmp cmp[2];
 	unsigned int n = 0;
-	uint32_t action = r->err ? SCMP_ACT_ERRNO((uint32_t)r->err) : SCMP_ACT_ALLOW;
+	uint32_t action = r->err == RULE_TRAP ? SCMP_ACT_TRAP :
+			  r->err ? SCMP_ACT_ERRNO((uint32_t)r->err) : SCMP_ACT_ALLOW;
+	uint32_t def = 0;
+	int a0 = r->a0 == A0_VM_FD ? vm->vm_fd : r->a0 == A0_VCPU_FD ? vm->vcpu_fd :
+		 r->a0 == A0_OWN_PID ? getpid() : -1;
 
-	if (r->fd != FD_ANY) {
-		int fd = r->fd == FD_VM ? vm->vm_fd : vm->vcpu_fd;
-
-		cmp[n++] = SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)fd);
-	}
+	/* libseccomp refuses a rule that says what the default says */
+	if (seccomp_attr_get(ctx, SCMP_FLTATR_ACT_DEFAULT, &def) == 0 && def == action)
+		return 0;
+	if (r->a0 != A0_ANY)
+		cmp[n++] = SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)a0);
 	if (r->arg >= 0)
 		cmp[n++] = (struct scmp_arg_cmp){
 			.arg = (unsigned int)r->arg, .op = SCMP_CMP_MASKED_EQ,
 			.datum_a = r->mask, .datum_b = r->val,
 		};
-	return seccomp_rule_add_array(ctx, action, r->nr, n, cmp);
+	int e = seccomp_rule_add_array(ctx, action, r->nr, n, cmp);
+
+	if (e) {
+		char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, r->nr);
+
+		fprintf(stderr, "vmm: sandbox: rule for %s: %s\n", name ? name : "?",
+			strerror(-e));
+		free(name);
+	}
+	return e;
 }
 
-int sandbox_install(const struct vm *vm)
+int sandbox_add_rules(scmp_filter_ctx ctx, const struct rule *r, size_t n,
+		      const struct vm *vm)
 {
-	bool trap = getenv("VMM_SANDBOX_TRAP") != NULL;
-	bool selftest = getenv("VMM_SANDBOX_SELFTEST") != NULL;
-	scmp_filter_ctx ctx;
-	int e = 0;
+	for (size_t i = 0; i < n; i++)
+		if (add_rule(ctx, &r[i], vm))
+			return -1;
+	return 0;
+}
 
-	if (trap) {
-		struct sigaction sa = { .sa_sigaction = trap_handler,
-					.sa_flags = SA_SIGINFO };
+static scmp_filter_ctx build(const struct vm *vm, unsigned int features)
+{
+	scmp_filter_ctx ctx = seccomp_init(trap_mode ? SCMP_ACT_TRAP : SCMP_ACT_KILL_PROCESS);
 
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGSYS, &sa, NULL);
+	if (!ctx) {
+		fprintf(stderr, "vmm: sandbox: seccomp_init failed\n");
+		return NULL;
 	}
+	/* the vCPU thread (and any other) already runs: filter them all */
+	if (seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1) ||
+	    sandbox_add_rules(ctx, rules, sizeof(rules) / sizeof(rules[0]), vm) ||
+	    (sandbox_n_sanitizer_rules ?
+	     sandbox_add_rules(ctx, sandbox_sanitizer_rules, sandbox_n_sanitizer_rules, vm) :
+	     sandbox_add_rules(ctx, no_open_rules, 2, vm)) ||
+	    ((features & SANDBOX_DIRTY_LOG) &&
+	     sandbox_add_rules(ctx, dirty_log_rules, 1, vm)) ||
+	    add_snapshot_rules(ctx, vm)) {
+		seccomp_release(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+int sandbox_install_with(const struct vm *vm, unsigned int features)
+{
+	struct sigaction sa = { .sa_sigaction = sigsys_handler,
+				.sa_flags = SA_SIGINFO };
+	scmp_filter_ctx ctx;
+
+	trap_mode = getenv("VMM_SANDBOX_TRAP") != NULL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSYS, &sa, NULL);
 	/* no set-uid or file-capability gain from here on, filter or not */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		fprintf(stderr, "vmm: sandbox: PR_SET_NO_NEW_PRIVS: %s\n", strerror(errno));
 		return -1;
 	}
-	ctx = seccomp_init(trap ? SCMP_ACT_TRAP : SCMP_ACT_KILL_PROCESS);
-	if (!ctx) {
-		fprintf(stderr, "vmm: sandbox: seccomp_init failed\n");
+	sandbox_sanitizer_prepare();
+	ctx = build(vm, features);
+	if (!ctx)
 		return -1;
-	}
-	/* the vCPU thread (and any other) already runs: filter them all */
-	e = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
-	for (size_t i = 0; !e && i < sizeof(rules) / sizeof(rules[0]); i++) {
-		e = add_rule(ctx, &rules[i], vm);
-		if (e) {
-			char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE,
-								      rules[i].nr);
+	int e = seccomp_load(ctx);
 
-			fprintf(stderr, "vmm: sandbox: rule for %s: %s\n",
-				name ? name : "?", strerror(-e));
-			free(name);
-		}
-	}
-	if (!e)
-		e = add_snapshot_rules(ctx, vm);
-	if (!e)
-		e = add_migration_rules(ctx, vm);
-	if (!e) {
-		e = seccomp_load(ctx);
-		if (e)
-			fprintf(stderr, "vmm: sandbox: seccomp_load: %s (try --no-sandbox)\n",
-				strerror(-e));
-	}
 	seccomp_release(ctx);
-	if (e)
-		return -1;
-	if (selftest) {
-		fprintf(stderr, "vmm: sandbox self-test: calling socket()\n");
-		int s = socket(AF_INET, SOCK_STREAM, 0);
-
-		fprintf(stderr, "vmm: sandbox self-test: socket() returned %d, not refused\n", s);
+	if (e) {
+		fprintf(stderr, "vmm: sandbox: seccomp_load: %s (try --no-sandbox)\n",
+			strerror(-e));
 		return -1;
 	}
-	return 0;
+	return sandbox_selftest(vm, getenv("VMM_SANDBOX_SELFTEST"));
+}
+
+int sandbox_install(const struct vm *vm)
+{
+	return sandbox_install_with(vm, 0);
+}
+
+int sandbox_revoke(const struct vm *vm, unsigned int features)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	int e = -1;
+
+	if (!ctx)
+		return -1;
+	/* filters stack and the strictest answer wins: this one only kills */
+	if (!seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1) &&
+	    (!(features & SANDBOX_DIRTY_LOG) ||
+	     !seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS(ioctl), 2,
+			       SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)vm->vm_fd),
+			       SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, KVM_GET_DIRTY_LOG))))
+		e = seccomp_load(ctx);
+	seccomp_release(ctx);
+	return e ? -1 : 0;
 }

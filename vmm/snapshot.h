@@ -5,9 +5,10 @@
  *
  * Taking one.  Any thread may ask (snapshot_request(): the --keys
  * script, Ctrl-A w); the main thread does the work (snapshot_save(), also
- * for SIGUSR2): it writes guest RAM into a temporary file in the target
- * folder while the guest runs, then passes of the pages dirtied meanwhile
- * (live_copy.h), parks the vCPU at an exit boundary, flushes the disk
+ * for SIGUSR2): into a temporary file in the target folder it writes
+ * guest RAM while the guest runs, then passes of the pages dirtied
+ * meanwhile (live_copy.h; when the sandbox allows the dirty log, else all
+ * of it below), parks the vCPU at an exit boundary, flushes the disk
  * images and writes the last pages, the devices (under io_lock, after
  * vm_sync()) and KVM's state; the guest goes on, and the file is synced
  * and renamed into place.  The sandbox allows no open() once the VM runs,
@@ -57,6 +58,12 @@ struct snapshot_ctl {
 		int fd;
 	} disk[SNAP_MAX_DISKS];
 	int pagemap_fd;			/* /proc/self/pagemap, or -1 */
+	/*
+	 * KVM's dirty log may be read (no sandbox, or one that allows it
+	 * because this VM can migrate): saves then copy RAM while the guest
+	 * runs (live_copy.h), else they pause it for the whole write.
+	 */
+	bool live;
 	uint64_t *file_pages;		/* bitmap: pages a restore mapped from its file */
 	struct {
 		char *path;		/* as the user wrote it */

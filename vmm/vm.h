@@ -148,8 +148,7 @@ int vm_map_ram(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
 int vm_map_host(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
 		void *host, bool readonly);
 int vm_unmap_slot(struct vm *vm, int slot);
-/* KVM's dirty log on the RAM slots (migration), and the pages dirtied since the last call, ORed into bitmap */
-int vm_log_dirty(struct vm *vm, bool on);
+/* The RAM pages the guest dirtied since the last call (KVM's log), ORed into bitmap */
 int vm_get_dirty(struct vm *vm, uint64_t *bitmap);
 int vm_coalesce(struct vm *vm, uint64_t addr, uint32_t len, bool pio);
 /*

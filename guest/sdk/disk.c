@@ -266,8 +266,12 @@ int pv_ring_io(uint32_t op, uint64_t lba, uint64_t nsect, void *buf,
 			ring_prod++;
 		}
 		r->prod = ring_prod;
-		int32_t h = vmm_hypercall(VMM_HC_DISK_RING, 0, 0, 0, 0);
+		int32_t h;
 
+		/* the VMM moves at most VMM_PV_RING_BUDGET bytes per call */
+		do
+			h = vmm_hypercall(VMM_HC_DISK_RING, 0, 0, 0, 0);
+		while (h == VMM_PENDING);
 		if (h)
 			return h;
 		for (uint32_t i = first; i != ring_prod; i++) {

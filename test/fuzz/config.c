@@ -4,8 +4,14 @@
  * optionally a NUL and up to 8 NUL-separated --set overrides.  Each input
  * is loaded without and with the overrides; whatever loads must satisfy
  * the bounds the rest of vmm relies on, and config_free must release all.
+ * Beside the file, the folder holds what @include lines and firmware keys
+ * name: a file to include, a folder (refused), a one-block BIOS image.
+ * Each override is also read as a size, as --record-max and --size are.
+ *
+ * Covers: vmm/config.c vmm/config_text.c
  */
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../hypercalls/vmm_abi.h"
@@ -31,6 +37,34 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	if (!f)
 		abort();
+	fclose(f);
+	snprintf(guest, sizeof(guest), "%s/inc.cfg", dir);
+	f = fopen(guest, "w");
+	if (!f)
+		abort();
+	fputs("memory = 0x40;\n# included\n", f);
+	fclose(f);
+	snprintf(guest, sizeof(guest), "%s/fw.bin", dir);
+	if (!(f = fopen(guest, "w")) || ftruncate(fileno(f), 64 << 10))
+		abort();
+	fclose(f);
+	snprintf(guest, sizeof(guest), "%s/sub", dir);
+	if (mkdir(guest, 0700))
+		abort();
+	/* BIOS images of the sizes config refuses: empty, not whole blocks, too big */
+	const struct { const char *name; long size; } bad[] = {
+		{ "fw-empty.bin", 0 }, { "fw-odd.bin", 1000 }, { "fw-big.bin", 512 << 10 },
+	};
+	for (int i = 0; i < 3; i++) {
+		snprintf(guest, sizeof(guest), "%s/%s", dir, bad[i].name);
+		if (!(f = fopen(guest, "w")) || ftruncate(fileno(f), bad[i].size))
+			abort();
+		fclose(f);
+	}
+	snprintf(guest, sizeof(guest), "%s/bad-inc.cfg", dir);
+	if (!(f = fopen(guest, "w")))
+		abort();
+	fputs("memory = ;\n", f);
 	fclose(f);
 	return 0;
 }
@@ -72,6 +106,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		buf[rest] = 0;
 		for (char *p = buf; nov < MAX_OV && p <= buf + rest; p += strlen(p) + 1)
 			ov[nov++] = p;
+		for (int i = 0; i < nov; i++) {
+			uint64_t bytes = 0;
+
+			if (!config_parse_size(ov[i], &bytes))
+				FUZZ_ASSERT(bytes > 0);
+		}
 	}
 	if (config_load(&c, path, NULL, 0) == 0)
 		check(&c);

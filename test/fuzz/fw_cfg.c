@@ -9,12 +9,25 @@
  * of RAM: data reads must give the item's bytes (zeros past its end),
  * and after each input RAM must equal the shadow, so a refused DMA wrote
  * nothing but its error bit.
+ *
+ * The first byte builds the device for the input: the RAM size its e820
+ * map describes, the boot menu, extra files named by the input (empty,
+ * too long, repeated, until the slots run out), and a round trip through
+ * the device model on a VM whose firmware has a VGA BIOS beside it, or
+ * not.  At the end the device's state is saved and loaded back (and a
+ * record with an impossible offset refused), and its counters written.
+ *
+ * Covers: devices/fw_cfg.c
  */
 #include <string.h>
+#include <sys/stat.h>
 
+#include "../../devices/firmware.h"
 #include "../../devices/fw_cfg.h"
-#include "../../vmm/bus.h"
-#include "../../vmm/guest_mem.h"
+#include "../../devices/table.h"
+#include "../../vmm/json.h"
+#include "../../vmm/state.h"
+#include "../../vmm/vm.h"
 #include "fuzz.h"
 
 #define RAM	0x100000u
@@ -23,6 +36,9 @@ static struct guest_mem mem;
 static uint8_t *shadow;
 static struct fw_cfg *f;
 static struct bus pio;
+static uint8_t blob[5000];
+static char dir[] = "/tmp/vmm-fuzz-fw_cfg.XXXXXX", with_vga[64], without_vga[64];
+static FILE *devnull;
 static uint16_t sel;
 static uint32_t off;
 
@@ -32,23 +48,113 @@ static const uint16_t keys[] = {
 	FW_CFG_FILE_FIRST + 1, FW_CFG_FILE_FIRST + 2, 0x4000, 0x8000,
 };
 
+static void write_file(const char *path, size_t size)
+{
+	FILE *fp = fopen(path, "w");
+
+	if (!fp || fwrite(blob, 1, size, fp) != size || fclose(fp))
+		abort();
+}
+
+/* A firmware image with a VGA BIOS beside it, and one without. */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static uint8_t blob[5000];
+	char path[128];
 
 	(void)argc;
 	(void)argv;
 	mem.size = RAM;
 	mem.base = malloc(RAM);
 	shadow = malloc(RAM);
+	devnull = fopen("/dev/null", "w");
 	for (size_t i = 0; i < sizeof(blob); i++)
 		blob[i] = (uint8_t)(i * 13 + 1);
-	f = fw_cfg_new(&mem, 32 << 20, false);
-	if (!mem.base || !shadow || !f || fw_cfg_add_file(f, "opt/blob", blob, sizeof(blob)) ||
+	if (!mem.base || !shadow || !devnull || !mkdtemp(dir))
+		abort();
+	snprintf(with_vga, sizeof(with_vga), "%s/bios.bin", dir);
+	snprintf(without_vga, sizeof(without_vga), "%s/alone/bios.bin", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, FIRMWARE_VGABIOS);
+	write_file(with_vga, 4096);
+	write_file(path, 2048);
+	snprintf(path, sizeof(path), "%s/alone", dir);
+	if (mkdir(path, 0700))
+		abort();
+	write_file(without_vga, 4096);
+	return 0;
+}
+
+/* Files named by the input: some good, some refused; the table stays sound. */
+static void add_files(struct in *in, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		char name[80] = "opt/";
+		size_t len = (size_t)take(in, 1) % 70;
+
+		for (size_t j = 0; j < len; j++)
+			name[4 + j] = (char)('a' + take(in, 1) % 26);
+		name[4 + len] = 0;
+		if (len == 0 && i % 2)
+			name[0] = 0;
+		int r = fw_cfg_add_file(f, len == 69 ? "opt/blob" : name, blob, len * 7);
+
+		FUZZ_ASSERT(r == 0 || r == -1);
+	}
+}
+
+static void build(struct in *in, uint8_t flags)
+{
+	static const uint64_t ram[] = { RAM, 0x80000, 4ull << 30, 3ull << 30 };
+
+	f = fw_cfg_new(&mem, ram[(flags >> 2) & 3], flags & 1);
+	memset(&pio, 0, sizeof(pio));
+	if (!f || fw_cfg_add_file(f, "opt/blob", blob, sizeof(blob)) ||
 	    bus_register(&pio, FW_CFG_PORT_SEL, 2, fw_cfg_io, f, "fw_cfg") ||
 	    bus_register(&pio, FW_CFG_PORT_DMA, 8, fw_cfg_io, f, "fw_cfg-dma"))
 		abort();
-	return 0;
+	add_files(in, (flags >> 4) & 7 ? 1u << ((flags >> 4) & 7) : 0);
+}
+
+/* Built from the config as main builds it; a second one finds the ports taken. */
+static void device_round_trip(uint8_t flags)
+{
+	static const struct device_model *const table[] = { &fw_cfg_device };
+	static struct vm vm;
+	static struct vm_config cfg;
+	void *dev;
+
+	memset(&vm, 0, sizeof(vm));
+	vm_init(&vm);
+	vm.cfg = &cfg;
+	vm.mem = mem;
+	cfg.firmware.image = flags & 0x80 ? without_vga : with_vga;
+	cfg.firmware.menu = flags & 1;
+	FUZZ_ASSERT(vm_add_devices(&vm, table, 1) == 0);
+	FUZZ_ASSERT(fw_cfg_device.create(&vm, &dev) == VMM_EXIT_SETUP);
+	vm_remove_devices(&vm);
+	/* a Multiboot guest has no fw_cfg */
+	cfg.firmware.image = NULL;
+	FUZZ_ASSERT(fw_cfg_device.create(&vm, &dev) == 0 && !dev);
+	fw_cfg_free(NULL);
+}
+
+/* The guest's position survives a save and a load; an impossible one does not. */
+static void state_round_trip(void)
+{
+	struct state s, l;
+	struct json j;
+
+	json_init(&j, devnull, false);
+	fw_cfg_device.stats(f, &j);
+	state_init_save(&s);
+	FUZZ_ASSERT(fw_cfg_device.state(f, &s) == 0);
+	state_init_load(&l, s.buf, s.len);
+	FUZZ_ASSERT(fw_cfg_device.state(f, &l) == 0);
+	if (s.len >= 6) {
+		s.buf[2] = s.buf[3] = s.buf[4] = s.buf[5] = 0xff;	/* off */
+		state_init_load(&l, s.buf, s.len);
+		FUZZ_ASSERT(fw_cfg_device.state(f, &l) == -1);
+	}
+	state_free(&s);
 }
 
 static uint32_t left(void)
@@ -163,12 +269,15 @@ static void raw(struct in *in)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct in in = { data, size };
+	uint8_t flags = (uint8_t)take(&in, 1);
 
 	memset(mem.base, 0, RAM);
 	memset(shadow, 0, RAM);
-	f->sel = sel = 0;
-	f->off = off = 0;
-	f->dma_high = 0;
+	if (flags & 2)
+		device_round_trip(flags);
+	build(&in, flags);
+	sel = 0;
+	off = 0;
 	while (in.n) {
 		uint8_t op = (uint8_t)take(&in, 1);
 		uint8_t k[2];
@@ -194,5 +303,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(f->off <= (fw_cfg_find(f, f->sel) ? fw_cfg_find(f, f->sel)->len : 0));
 	}
 	FUZZ_ASSERT(!memcmp(mem.base, shadow, RAM));
+	state_round_trip();
+	fw_cfg_free(f);
 	return 0;
 }

@@ -20,6 +20,24 @@ expect_eq $T-missing-config "$? $(cat "$TMP/nc.err")" \
 "$VMM" --bogus > /dev/null 2> "$TMP/bo.err"
 check $T-bad-flag "bad flag not refused with status 2" test $? = 2
 
+# Integers libconfig 1.5 would truncate to 32 bits, an @include its scanner
+# would die on, and the dotted key form libconfig does not know.
+for m in 4294967360:4294967360 0x100000002:4294967298; do
+	printf 'guest = "%s";\nmemory = %s;\n' "$GUESTS/hello.elf" "${m%:*}" > "$TMP/big.cfg"
+	"$VMM" -c "$TMP/big.cfg" --headless > /dev/null 2> "$TMP/big.err"
+	expect_eq $T-memory-overflow-${m%:*} "$? $(cat "$TMP/big.err")" \
+		"2 $TMP/big.cfg:2: 'memory' is ${m#*:} MiB; it must be 2 to 3072"
+done
+mkdir "$TMP/incdir"
+printf 'guest = "%s";\n@include "incdir"\n' "$GUESTS/hello.elf" > "$TMP/incdir.cfg"
+"$VMM" -c "$TMP/incdir.cfg" --headless > /dev/null 2> "$TMP/incdir.err"
+expect_eq $T-include-directory "$? $(cat "$TMP/incdir.err")" \
+	"2 $TMP/incdir.cfg:2: @include '$TMP/incdir': not a regular file"
+printf 'guest = "%s";\nvga.mode = "pv";\n' "$GUESTS/hello.elf" > "$TMP/dot.cfg"
+"$VMM" -c "$TMP/dot.cfg" --headless > /dev/null 2> "$TMP/dot.err"
+expect_eq $T-dotted-key "$? $(cat "$TMP/dot.err")" \
+	"2 $TMP/dot.cfg:2: syntax error; write it as vga = { mode = ... };"
+
 # No usable KVM: a clear message naming the device, status 3.
 printf 'guest = "%s";\n' "$GUESTS/hello.elf" > "$TMP/ok.cfg"
 VMM_KVM_DEVICE=$TMP/no-kvm "$VMM" -c "$TMP/ok.cfg" --headless > /dev/null 2> "$TMP/nokvm.err"

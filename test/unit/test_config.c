@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The config loader: values, defaults, overrides and every error's "file:line: message". */
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -20,12 +21,11 @@ static void write_file(const char *path, const char *text)
 	fclose(f);
 }
 
-/* Loads text as a config, with stderr captured into errbuf. */
-static int load(struct vm_config *c, const char *text, char **ov, int nov)
+/* Loads the config file, with stderr captured into errbuf. */
+static int load_written(struct vm_config *c, char **ov, int nov)
 {
 	char errpath[300];
 
-	write_file(cfgpath, text);
 	snprintf(errpath, sizeof(errpath), "%s/err", dir);
 	fflush(stderr);
 	int saved = dup(2), fd = open(errpath, O_RDWR | O_CREAT | O_TRUNC, 0600);
@@ -41,6 +41,12 @@ static int load(struct vm_config *c, const char *text, char **ov, int nov)
 	errbuf[n > 0 ? n : 0] = 0;
 	close(fd);
 	return r;
+}
+
+static int load(struct vm_config *c, const char *text, char **ov, int nov)
+{
+	write_file(cfgpath, text);
+	return load_written(c, ov, nov);
 }
 
 static int err_is(const char *want_suffix)
@@ -201,6 +207,31 @@ static void firmware_forms(void)
 	config_free(&c);
 }
 
+/* boot = FILE: SeaBIOS and the file as a read-only disk kept in memory */
+static void boot_key(void)
+{
+	struct vm_config c;
+	char want[300], arg[320], *ov[] = { arg };
+
+	EXPECT_EQ(load(&c, "boot = \"d.img\";\n", NULL, 0), 0);
+	snprintf(want, sizeof(want), "%s/d.img", dir);
+	EXPECT(!strcmp(c.disk.path, want));
+	EXPECT(c.disk.readonly && c.disk.in_memory && c.disk.mode == VMM_MODE_EMULATED);
+	EXPECT(!strcmp(c.firmware.image, FIRMWARE_SEABIOS) && c.guest == NULL);
+	config_free(&c);
+	EXPECT_EQ(load(&c, "boot = \"d.img\";\ndisk = { path = \"d.img\"; };\n", NULL, 0), -1);
+	EXPECT(err_is(":1: 'boot' and 'disk.path' both name the disk: keep one"));
+	EXPECT_EQ(load(&c, "boot = \"d.img\";\nguest = \"g.elf\";\n", NULL, 0), -1);
+	/* vmm --boot FILE: no config file at all */
+	snprintf(arg, sizeof(arg), "boot=%s", want);
+	EXPECT_EQ(CAPTURE_STDERR(errbuf, config_load(&c, NULL, ov, 1)), 0);
+	EXPECT(!strcmp(c.disk.path, want) && c.disk.in_memory);
+	config_free(&c);
+	snprintf(arg, sizeof(arg), "boot=%s/none.bin", dir);
+	EXPECT_EQ(CAPTURE_STDERR(errbuf, config_load(&c, NULL, ov, 1)), -1);
+	EXPECT(!strncmp(errbuf, "vmm: boot '", 11));
+}
+
 static void firmware_overrides(void)
 {
 	struct vm_config c;
@@ -276,6 +307,102 @@ static void firmware_errors(void)
 	config_free(&c);
 }
 
+/* libconfig 1.5 keeps integers in an int: the loader must see what was written. */
+static void integers_as_written(void)
+{
+	struct vm_config c;
+
+	EXPECT_EQ(load(&c, "guest = \"g.elf\";\nmemory = 4294967360;\n", NULL, 0), -1);
+	EXPECT(err_is(":2: 'memory' is 4294967360 MiB; it must be 2 to 3072"));
+	config_free(&c);
+	EXPECT_EQ(load(&c, "guest = \"g.elf\";\nmemory = 0x100000002;\n", NULL, 0), -1);
+	EXPECT(err_is(":2: 'memory' is 4294967298 MiB; it must be 2 to 3072"));
+	config_free(&c);
+	EXPECT_EQ(load(&c, "guest = \"g.elf\";\nmemory = 0xffffffff;\n", NULL, 0), -1);
+	EXPECT(err_is(":2: 'memory' is 4294967295 MiB; it must be 2 to 3072"));
+	config_free(&c);
+	EXPECT_EQ(load(&c, "guest = \"g.elf\";\nmemory = -4294967232;\n", NULL, 0), -1);
+	EXPECT(err_is(":2: 'memory' is -4294967232 MiB; it must be 2 to 3072"));
+	config_free(&c);
+	EXPECT_EQ(load(&c, "guest = \"g.elf\";\nmemory = 99999999999999999999;\n", NULL, 0), -1);
+	EXPECT(err_is(":2: 'memory' is 99999999999999999999, more than 64 bits hold"));
+	config_free(&c);
+	/* the literal is found however the file is laid out */
+	EXPECT_EQ(load(&c, "guest = \"g.elf\"; # memory = 1\n/* memory = 2 */ cmdline = \"memory = 3\";\n"
+		       "memory\n  :\n 0x0000000000000040 ; name = \"m\";\n", NULL, 0), 0);
+	EXPECT_EQ(c.mem_mib, 64);
+	config_free(&c);
+	EXPECT_EQ(load(&c, "guest = \"g.elf\"; cmdline = \"memory = 4294967360\";\nmemory = 64;\n",
+		       NULL, 0), 0);
+	EXPECT_EQ(c.mem_mib, 64);
+	config_free(&c);
+	char *ov[] = { "memory=4294967360" };
+
+	EXPECT_EQ(load(&c, "guest = \"g.elf\";\nmemory = 0x100000002;\n", ov, 1), -1);
+	config_free(&c);
+}
+
+/* Anything but a regular file would stop libconfig's scanner (it exits). */
+static void include_must_be_a_file(void)
+{
+	struct vm_config c;
+	char want[400], sub[300];
+
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	mkdir(sub, 0700);
+	EXPECT_EQ(load(&c, "guest = \"g.elf\";\n @include \"sub\"\n", NULL, 0), -1);
+	snprintf(want, sizeof(want), ":2: @include '%s/sub': not a regular file", dir);
+	EXPECT(err_is(want));
+	config_free(&c);
+	/* an included file's own includes are checked too, under its name */
+	snprintf(sub, sizeof(sub), "%s/inc.cfg", dir);
+	write_file(sub, "memory = 64;\n\n@include \"/dev/null\"\n");
+	EXPECT_EQ(load(&c, "guest = \"g.elf\";\n@include \"inc.cfg\"\n", NULL, 0), -1);
+	snprintf(want, sizeof(want), "%s/inc.cfg:3: @include '/dev/null': not a regular file\n", dir);
+	EXPECT(!strcmp(errbuf, want));
+	config_free(&c);
+	write_file(sub, "memory = 0x100000040;\n");
+	EXPECT_EQ(load(&c, "guest = \"g.elf\";\n@include \"inc.cfg\"\n", NULL, 0), -1);
+	snprintf(want, sizeof(want), "%s/inc.cfg:1: 'memory' is 4294967360 MiB; it must be 2 to 3072\n", dir);
+	EXPECT(!strcmp(errbuf, want));
+	config_free(&c);
+	write_file(sub, "memory = 64;\n");
+	EXPECT_EQ(load(&c, "guest = \"g.elf\";\n@include \"inc.cfg\"\n", NULL, 0), 0);
+	EXPECT_EQ(c.mem_mib, 64);
+	config_free(&c);
+	/* the config itself: a folder, and a NUL that would end libconfig's string */
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	fflush(stderr);
+	int saved = dup(2), fd = open("/dev/null", O_WRONLY);
+
+	dup2(fd, 2);
+	EXPECT_EQ(config_load(&c, sub, NULL, 0), -1);
+	dup2(saved, 2);
+	close(saved);
+	close(fd);
+	config_free(&c);
+	FILE *f = fopen(cfgpath, "w");
+
+	fwrite("guest = \"g.elf\";\nmemory = 4\0;\n", 1, 30, f);
+	fclose(f);
+	EXPECT_EQ(load_written(&c, NULL, 0), -1);
+	EXPECT(err_is(":2: a NUL byte in the text"));
+	config_free(&c);
+}
+
+/* libconfig says only "syntax error" for the dotted form the --set flag uses. */
+static void dotted_key_hint(void)
+{
+	struct vm_config c;
+
+	EXPECT_EQ(load(&c, "guest = \"g.elf\";\n  vga.mode = \"pv\";\n", NULL, 0), -1);
+	EXPECT(err_is(":2: syntax error; write it as vga = { mode = ... };"));
+	config_free(&c);
+	EXPECT_EQ(load(&c, "guest = \"g.elf\";\ndisk.path: \"d.img\";\n", NULL, 0), -1);
+	EXPECT(err_is(":2: syntax error; write it as disk = { path = ... };"));
+	config_free(&c);
+}
+
 static void missing_file(void)
 {
 	struct vm_config c;
@@ -314,6 +441,10 @@ int main(void)
 	RUN(firmware_forms);
 	RUN(firmware_overrides);
 	RUN(firmware_errors);
+	RUN(integers_as_written);
+	RUN(boot_key);
+	RUN(include_must_be_a_file);
+	RUN(dotted_key_hint);
 	RUN(missing_file);
 	char cmd[300];
 

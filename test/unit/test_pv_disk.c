@@ -203,6 +203,65 @@ static void readonly_disk(void)
 	teardown();
 }
 
+/*
+ * One call does at most VMM_PV_RING_BUDGET bytes (whole descriptors, the
+ * first always): the rest stays pending and the call says so.
+ */
+static void ring_budget(void)
+{
+	setup(3 * VMM_PV_RING_MAX_SECTORS, false);
+	free(vm.mem.base);
+	vm.mem.size = 40u << 20;
+	vm.mem.base = calloc(1, vm.mem.size);
+	struct vmm_pv_desc *d[3];
+
+	for (int i = 0; i < 3; i++)
+		d[i] = queue(VMM_DISK_WRITE, (uint64_t)i * VMM_PV_RING_MAX_SECTORS,
+			     VMM_PV_RING_MAX_SECTORS, 0x400000);
+	EXPECT_EQ(pv_disk_ring(pv, noargs), VMM_PENDING);
+	EXPECT_EQ(ring()->cons, 1);
+	EXPECT_EQ(d[0]->status, VMM_OK);
+	EXPECT_EQ(d[1]->status, 1);		/* untouched */
+	EXPECT_EQ(pv_disk_ring(pv, noargs), VMM_PENDING);
+	EXPECT_EQ(pv_disk_ring(pv, noargs), VMM_OK);
+	EXPECT_EQ(ring()->cons, 3);
+	EXPECT_EQ(d[2]->status, VMM_OK);
+	EXPECT_EQ(vm.stats.sectors_written, 3 * VMM_PV_RING_MAX_SECTORS);
+	/* small descriptors: as many as fit in the budget, then the rest */
+	uint32_t per = VMM_PV_RING_BUDGET / (1024 * 512);
+
+	for (unsigned int i = 0; i < per + 10; i++)
+		queue(VMM_DISK_READ, 0, 1024, 0x400000);
+	EXPECT_EQ(pv_disk_ring(pv, noargs), VMM_PENDING);
+	EXPECT_EQ(ring()->cons, 3 + per);
+	EXPECT_EQ(pv_disk_ring(pv, noargs), VMM_OK);
+	EXPECT_EQ(ring()->cons, 3 + per + 10);
+	/* refused descriptors move no data and cost nothing */
+	for (int i = 0; i < VMM_PV_RING_ENTRIES; i++)
+		queue(VMM_DISK_WRITE, ~0ull, VMM_PV_RING_MAX_SECTORS, 0x400000);
+	EXPECT_EQ(pv_disk_ring(pv, noargs), VMM_OK);
+	teardown();
+}
+
+/* A stop request ends the call between descriptors: nothing more is done. */
+static void ring_stops_between_descriptors(void)
+{
+	setup(64, false);
+	struct vmm_pv_desc *a = queue(VMM_DISK_WRITE, 1, 1, BUF_GPA);
+
+	memset(vm.mem.base + BUF_GPA, 0x77, 512);
+	queue(VMM_DISK_WRITE, 2, 1, BUF_GPA);
+	vm.stopping = 2;
+	EXPECT_EQ(pv_disk_ring(pv, noargs), VMM_PENDING);
+	EXPECT_EQ(ring()->cons, 0);
+	EXPECT_EQ(a->status, 1);
+	EXPECT(sector_is(path, 1, 0x00));
+	vm.stopping = 0;
+	EXPECT_EQ(pv_disk_ring(pv, noargs), VMM_OK);
+	EXPECT(sector_is(path, 2, 0x77));
+	teardown();
+}
+
 int main(void)
 {
 	RUN(one_sector_call);
@@ -210,6 +269,8 @@ int main(void)
 	RUN(ring_bad_addresses);
 	RUN(ring_bad_counts_and_sectors);
 	RUN(ring_indices);
+	RUN(ring_budget);
+	RUN(ring_stops_between_descriptors);
 	RUN(readonly_disk);
 	UNIT_EXIT();
 }
