@@ -67,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memset(canary, CANARY, sizeof(canary));
 	memset(m.base, CANARY, ram);
 	if (how == 2) {
-		struct guest_mem none = { NULL, ram };
+		struct guest_mem none = { .size = ram };
 
 		r = loader_load(&none, in.p, in.n, &li, err, sizeof(err));
 		FUZZ_ASSERT(untouched(&m, 0, ram));

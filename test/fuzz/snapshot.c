@@ -9,6 +9,7 @@
  *         the decoders behind the CRCs get arbitrary payloads too
  * Whatever loads must keep the bounds restore relies on, and freeing the
  * image must release everything (LeakSanitizer).
+ * Covers: vmm/snapshot_file.c vmm/snapshot.c vmm/snapshot_vcpu.c vmm/snapshot_ram.c
  */
 #include <string.h>
 #include <sys/mman.h>

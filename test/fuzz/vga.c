@@ -174,7 +174,7 @@ static void device_round_trip(uint8_t flags)
 	memset(&vm, 0, sizeof(vm));
 	vm_init(&vm);
 	vm.run = &run;
-	vm.mem = (struct guest_mem){ ram, sizeof(ram) };
+	vm.mem = (struct guest_mem){ .base = ram, .size = sizeof(ram) };
 	vm.cfg = &cfg;
 	cfg.vga.strategy = (enum vga_strategy)((flags >> 2) % 3);
 	cfg.firmware.image = flags & 0x10 ? "bios.bin" : NULL;
