@@ -19,8 +19,9 @@ static struct disk_image *open_image(struct vm *vm, const char *path,
 		fprintf(stderr, "vmm: out of memory\n");
 		return NULL;
 	}
-	if (disk_image_open(d, path, cfg->disk.readonly, cfg->disk.cache,
-			    &vm->stats)) {
+	if (cfg->disk.in_memory && path == cfg->disk.path ?
+	    disk_image_open_copy(d, path, &vm->stats) :
+	    disk_image_open(d, path, cfg->disk.readonly, cfg->disk.cache, &vm->stats)) {
 		free(d);
 		return NULL;
 	}

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -118,6 +119,65 @@ fail:
 	close(d->fd);
 	d->fd = -1;
 	return -1;
+}
+
+/* Copies src (size bytes) into a new memfd of whole sectors; -1 with errno. */
+static int copy_to_memory(int src, uint64_t size)
+{
+	int fd = memfd_create("vmm-boot", MFD_CLOEXEC);
+	uint8_t buf[4096];
+	uint64_t off = 0;
+
+	if (fd < 0)
+		return -1;
+	while (off < size) {
+		ssize_t n = pread(src, buf, sizeof(buf), (off_t)off);
+
+		if (n <= 0 || pwrite(fd, buf, (size_t)n, (off_t)off) != n) {
+			if (n == 0)
+				errno = EIO;	/* the file shrank while we read it */
+			goto fail;
+		}
+		off += (uint64_t)n;
+	}
+	if (ftruncate(fd, (off_t)((size + VMM_SECTOR_SIZE - 1) / VMM_SECTOR_SIZE *
+				  VMM_SECTOR_SIZE)) == 0)
+		return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+int disk_image_open_copy(struct disk_image *d, const char *path, struct vm_stats *stats)
+{
+	struct stat st;
+	int src = open(path, O_RDONLY | O_CLOEXEC);
+	const char *why = NULL;
+
+	memset(d, 0, sizeof(*d));
+	d->fd = -1;
+	d->path = path;
+	d->readonly = true;
+	d->cache = CACHE_UNSAFE;	/* nothing to flush: it is never written */
+	d->stats = stats;
+	if (src < 0 || fstat(src, &st) < 0)
+		why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		why = "not a regular file";
+	else if (st.st_size == 0)
+		why = "is empty";
+	else if ((uint64_t)st.st_size > DISK_COPY_MAX)
+		why = "is larger than 16 MiB: use disk = { path = ...; } for a disk image";
+	else if ((d->fd = copy_to_memory(src, (uint64_t)st.st_size)) < 0)
+		why = strerror(errno);
+	if (src >= 0)
+		close(src);
+	if (why) {
+		fprintf(stderr, "vmm: boot '%s': %s\n", path, why);
+		return -1;
+	}
+	d->sectors = ((uint64_t)st.st_size + VMM_SECTOR_SIZE - 1) / VMM_SECTOR_SIZE;
+	return 0;
 }
 
 int disk_image_close(struct disk_image *d)

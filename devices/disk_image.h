@@ -32,6 +32,12 @@ struct disk_image {
  */
 int disk_image_open(struct disk_image *d, const char *path, bool readonly,
 		    enum cache_mode cache, struct vm_stats *stats);
+/*
+ * boot = FILE: a small file (at most DISK_COPY_MAX) copied into memory and
+ * padded with zeros to whole sectors; read only, the file is never written.
+ */
+#define DISK_COPY_MAX	(16u << 20)
+int disk_image_open_copy(struct disk_image *d, const char *path, struct vm_stats *stats);
 /* Flushes (fsync unless cache=unsafe) and closes; -1 when the flush failed. */
 int disk_image_close(struct disk_image *d);
 

@@ -58,6 +58,7 @@ static const struct key schema[] = {
 	{ "serial", K_GROUP, NULL },
 	{ "serial.output", K_STRING, NULL },
 	{ "serial.raw", K_BOOL, NULL },
+	{ "boot", K_STRING, NULL },
 	{ "firmware", K_SHORT, firmware_short },
 	{ "firmware.image", K_STRING, NULL },
 	{ "firmware.log", K_STRING, NULL },
@@ -80,6 +81,7 @@ struct loader {
 	size_t len;
 	char *const *overrides;
 	int n_overrides;
+	bool no_file;			/* vmm --boot FILE: overrides only */
 };
 
 static char *resolve(const struct loader *l, const char *p)
@@ -109,6 +111,8 @@ static int fail(struct loader *l, const config_setting_t *s, const char *fmt, ..
 
 		fprintf(stderr, "%s:%d: ", path ? path : l->c->file, line);
 		free(path);
+	} else if (l->no_file) {
+		fprintf(stderr, "vmm: ");
 	} else if (s) {
 		fprintf(stderr, "%s: --set: ", l->c->file);
 	} else {
@@ -246,6 +250,12 @@ static int extract_firmware(struct loader *l)
 	struct stat st;
 	int b = 0;
 
+	if (!s && config_lookup(&l->cf, "boot")) {
+		/* boot = "FILE": a boot sector wants a BIOS; SeaBIOS unless named */
+		c->firmware.image = copy(CONFIG_SEABIOS);
+		c->firmware.log = copy("none");
+		return check_readable(l, "boot", c->firmware.image);
+	}
 	if (!s)
 		return 0;
 	if (config_setting_is_group(s) && !(img = config_setting_get_member(s, "image")))
@@ -264,7 +274,7 @@ static int extract_firmware(struct loader *l)
 	c->firmware.log = !strcmp(v, "stderr") || !strcmp(v, "none") ? copy(v) : resolve(l, v);
 	config_lookup_bool(&l->cf, "firmware.menu", &b);
 	c->firmware.menu = b;
-	if (!config_lookup(&l->cf, "disk.path"))
+	if (!config_lookup(&l->cf, "disk.path") && !config_lookup(&l->cf, "boot"))
 		return fail(l, s, "a firmware boots 'disk.path': add disk = { path = \"...\"; }");
 	v = get_str(l, "disk.mode");
 	if (v && strcmp(v, "emulated"))
@@ -391,6 +401,27 @@ static int extract_display(struct loader *l)
 	return 0;
 }
 
+/*
+ * boot = "FILE": a small raw file (a boot sector) is the disk, as is:
+ * read into memory, padded to whole sectors, read only, never written.
+ */
+static int extract_boot(struct loader *l, const char *v)
+{
+	struct vm_config *c = l->c;
+	config_setting_t *s = config_lookup(&l->cf, "boot");
+
+	if (config_lookup(&l->cf, "disk.path"))
+		return fail(l, s, "'boot' and 'disk.path' both name the disk: keep one");
+	if (config_lookup(&l->cf, "disk.mode") || config_lookup(&l->cf, "guest"))
+		return fail(l, s, "'boot' runs a BIOS from an emulated disk: no 'guest' or 'disk.mode'");
+	c->disk.path = resolve(l, v);
+	c->disk.mode = VMM_MODE_EMULATED;
+	c->disk.readonly = true;
+	c->disk.in_memory = true;
+	c->disk.cache = CACHE_UNSAFE;
+	return check_readable(l, "boot", c->disk.path);
+}
+
 static int extract_disk(struct loader *l)
 {
 	struct vm_config *c = l->c;
@@ -399,6 +430,8 @@ static int extract_disk(struct loader *l)
 	int e = 0, b = 0;
 
 	c->disk.mode = VMM_MODE_NONE;
+	if (get_str(l, "boot"))
+		return extract_boot(l, get_str(l, "boot"));
 	if (v) {
 		c->disk.path = resolve(l, v);
 		if (check_readable(l, "disk.path", c->disk.path))
@@ -605,12 +638,13 @@ int config_load(struct vm_config *c, const char *file,
 		char *const *overrides, int n_overrides)
 {
 	struct loader l = { .c = c, .overrides = overrides,
-			    .n_overrides = n_overrides };
+			    .n_overrides = n_overrides, .no_file = !file };
 	int ret = -1;
 
 	memset(c, 0, sizeof(*c));
-	c->file = strdup(file);
-	l.dir = strdup(file);
+	/* no file (vmm --boot FILE): an empty config, the overrides say it all */
+	c->file = strdup(file ? file : "--boot");
+	l.dir = strdup(file ? file : "");
 	char *slash = strrchr(l.dir, '/');
 
 	if (slash)
@@ -619,7 +653,7 @@ int config_load(struct vm_config *c, const char *file,
 		l.dir[0] = 0;
 
 	config_init(&l.cf);
-	if (parse(&l, file))
+	if (file && parse(&l, file))
 		goto out;
 	/* The file is checked as written, before overrides replace values. */
 	if (check_tree(&l, config_root_setting(&l.cf), ""))

@@ -38,6 +38,7 @@ struct vm_config {
 		char *path;
 		char *slave;	/* optional second ATA image */
 		bool readonly;
+		bool in_memory;	/* boot = FILE: a padded copy in memory, never written */
 		enum cache_mode cache;
 	} disk;
 	struct {
@@ -52,7 +53,8 @@ struct vm_config {
 };
 
 /*
- * Reads and checks a config file, then applies "key=value" overrides.
+ * Reads and checks a config file (NULL: none, as for vmm --boot FILE),
+ * then applies "key=value" overrides.
  * On error, prints one "file:line: message" line to stderr and returns -1;
  * the caller exits with status 2.
  */

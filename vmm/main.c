@@ -164,11 +164,28 @@ static void destroy_machine(struct session *s)
 	vm_destroy(&s->vm);
 }
 
-/* Before any thread exists: the child is forked from a single thread. */
+static int enter_child_sandbox(void *opaque)
+{
+	return sandbox_child_enter(opaque);
+}
+
+/*
+ * Before any thread exists: the child is forked from a single thread, and
+ * it confines itself with a filter built here (a child of a process may
+ * call nothing that allocates).  Like vmm, it never runs unconfined.
+ */
 static int start_reaper(struct session *s)
 {
-	if (reaper_start(&s->vm, NULL) && s->o.verbose)
+	struct sandbox_child c;
+	struct reaper_hooks h = { enter_child_sandbox, &c };
+	bool confined = !s->o.no_sandbox;
+
+	if (confined && sandbox_child_prepare(&c))
+		return VMM_EXIT_SETUP;
+	if (reaper_start(&s->vm, confined ? &h : NULL) && s->o.verbose)
 		fprintf(stderr, "vmm: no teardown child: exit takes a few ms longer\n");
+	if (confined)
+		sandbox_child_release(&c);
 	return 0;
 }
 

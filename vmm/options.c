@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "options.h"
@@ -16,8 +17,12 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vmm -c FILE [options]\n"
-		"Runs a Multiboot guest on KVM and shows its VGA text screen.\n\n"
+		"       vmm --boot FILE.bin [options]\n"
+		"Runs a Multiboot guest, or a disk through PC firmware, on KVM and shows\n"
+		"its VGA text screen.\n\n"
 		"  -c, --config FILE     the VM's libconfig file (see vmm(1))\n"
+		"      --boot FILE       boot FILE (a boot sector, a small raw disk) through\n"
+		"                        SeaBIOS: read only, padded to whole sectors in memory\n"
 		"      --set KEY=VALUE   override a config key, e.g. --set disk.mode=pv\n"
 		"      --headless        no terminal UI: serial to stdout, screen dump at exit\n"
 		"      --exit-on-halt    close the terminal UI when the guest ends (else it\n"
@@ -47,12 +52,13 @@ static void usage(FILE *f)
 enum {
 	OPT_SET = 256, OPT_HEADLESS, OPT_DUMP, OPT_TIMEOUT, OPT_STATS,
 	OPT_KEYS, OPT_KEYS_FILE, OPT_RECORD, OPT_CREATE_IMAGE, OPT_SIZE,
-	OPT_NO_SANDBOX, OPT_EXIT_ON_HALT, OPT_RECORD_MAX,
+	OPT_NO_SANDBOX, OPT_EXIT_ON_HALT, OPT_RECORD_MAX, OPT_BOOT,
 };
 
 static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "set", required_argument, NULL, OPT_SET },
+	{ "boot", required_argument, NULL, OPT_BOOT },
 	{ "headless", no_argument, NULL, OPT_HEADLESS },
 	{ "exit-on-halt", no_argument, NULL, OPT_EXIT_ON_HALT },
 	{ "dump", required_argument, NULL, OPT_DUMP },
@@ -100,6 +106,14 @@ static int option_value(struct options *o, int c, char *arg)
 			return -1;
 		}
 		return 0;
+	case OPT_BOOT:
+		/* the config key, with the path as the user meant it: from here */
+		if (o->n_overrides == OPTIONS_MAX_OVERRIDES ||
+		    asprintf(&o->boot, "boot=%s%s%s", arg[0] == '/' ? "" : o->cwd,
+			     arg[0] == '/' ? "" : "/", arg) < 0)
+			return -1;
+		o->overrides[o->n_overrides++] = o->boot;
+		return 0;
 	case OPT_RECORD_MAX:
 		if (config_parse_size(arg, &o->record_max)) {
 			fprintf(stderr, "vmm: --record-max %s: expected a size such as 64M\n", arg);
@@ -126,14 +140,14 @@ static int option(struct options *o, int c, char *arg)
 	case 'v': o->verbose++; break;
 	case 'h': usage(stdout); exit(0);
 	case 'V': printf("vmm %s\n", VMM_VERSION); exit(0);
-	case OPT_SET: case OPT_DUMP: case OPT_TIMEOUT: case OPT_RECORD_MAX:
+	case OPT_SET: case OPT_DUMP: case OPT_TIMEOUT: case OPT_RECORD_MAX: case OPT_BOOT:
 		return option_value(o, c, arg);
 	default: usage(stderr); return -1;
 	}
 	return 0;
 }
 
-/* Combinations: --create-image stands alone, everything else needs -c. */
+/* Combinations: --create-image stands alone, everything else needs -c or --boot. */
 static int check(const struct options *o)
 {
 	if (o->create_image || o->size) {
@@ -143,8 +157,8 @@ static int check(const struct options *o)
 		}
 		return 0;
 	}
-	if (!o->config) {
-		fprintf(stderr, "vmm: no config file: use -c FILE (try --help)\n");
+	if (!o->config && !o->boot) {
+		fprintf(stderr, "vmm: no config file: use -c FILE or --boot FILE (try --help)\n");
 		return -1;
 	}
 	return 0;
@@ -155,6 +169,8 @@ int options_parse(int argc, char **argv, struct options *o)
 	int c;
 
 	o->dump = "text";
+	if (!getcwd(o->cwd, sizeof(o->cwd)))
+		strcpy(o->cwd, ".");
 	while ((c = getopt_long(argc, argv, "c:vhV", longopts, NULL)) != -1)
 		if (option(o, c, optarg))
 			return -1;

@@ -20,7 +20,9 @@ struct options {
 	int verbose;
 	const char *create_image, *size;
 	bool no_sandbox;
-	bool exit_on_halt;		/* the UI closes when the guest ends */
+	bool exit_on_halt;
+	char *boot;			/* --boot FILE, as the override "boot=/abs/FILE" */
+	char cwd[4096];		/* the UI closes when the guest ends */
 	char *overrides[OPTIONS_MAX_OVERRIDES];
 	int n_overrides;
 };

@@ -30,6 +30,10 @@ run_vmm "$TMP/n" -c "$TMP/nodisk.cfg" --headless
 check $T-no-disk "status $STATUS: $(cat "$TMP/n.err")" \
 	grep -q "^$TMP/nodisk.cfg:1: a firmware boots 'disk.path'" "$TMP/n.err"
 
+run_vmm "$TMP/bm" --boot "$TMP/nowhere.bin" --headless
+expect_eq $T-boot-missing "$STATUS $(cat "$TMP/bm.err")" \
+	"2 vmm: boot '$TMP/nowhere.bin': No such file or directory"
+
 require_kvm
 
 # --- the boot sector: its screen, the key typed, its exit code -------------
@@ -76,3 +80,17 @@ if [ "$STATUS" = 19 ] && grep -q '^exiting with status 9$' "$TMP/g.txt"; then
 else
 	fail $T-grub-menu-to-multiboot "status $STATUS: $(cat "$TMP/g.err"; tail -3 "$TMP/g.txt")"
 fi
+
+# --- vmm --boot FILE: no config, no image to make; the file is never written
+cp "$GUESTS/boot/bootsect.img" "$TMP/plain.bin"
+sum=$(md5sum < "$TMP/plain.bin")
+run_vmm "$TMP/bf" --boot "$TMP/plain.bin" --headless --dump none --keys '{until:press a key:}3'
+expect_eq $T-boot-flag "$STATUS $(md5sum < "$TMP/plain.bin")" "7 $sum"
+# the same as a config key, and a file that is not whole sectors: padded
+# with zeros in memory, so the boot sector finds its second sector without
+# the magic word at its end (exit code 17, status 35); the file keeps its size
+head -c 700 "$GUESTS/boot/bootsect.img" > "$TMP/odd.bin"
+printf 'boot = "odd.bin";\n' > "$TMP/odd.cfg"
+run_vmm "$TMP/bo" -c "$TMP/odd.cfg" --headless --dump text
+check $T-boot-key-padded "status $STATUS: $(grep -v '^ *$' "$TMP/bo.txt" | head -4)" \
+	test "$STATUS" = 35 -a "$(stat -c %s "$TMP/odd.bin")" = 700

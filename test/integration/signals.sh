@@ -38,7 +38,7 @@ post_checks() {
 }
 
 for sig in HUP TERM INT; do
-	name=signal_$(tr 'A-Z' 'a-z' <<< "$sig")
+	name=signals-$(tr 'A-Z' 'a-z' <<< "$sig")
 	p=$TMP/$sig
 	# env --default-signal: bash starts background jobs with SIGINT ignored
 	env --default-signal=INT "$VMM" -c "$TMP/busy.cfg" --headless > "$p.out" 2> "$p.err" < /dev/null &
@@ -76,8 +76,8 @@ status=${PIPESTATUS[0]}
 set +o pipefail
 if [ "$status" -eq 123 ] && grep -q "^vmm: serial output closed: Broken pipe" "$p.err" &&
 	[ "$(wc -c < "$p.out")" -eq 100 ]; then
-	pass signal_pipe
+	pass signals-pipe
 else
-	fail signal_pipe "status $status (want 123), stderr: $(tail -2 "$p.err")"
+	fail signals-pipe "status $status (want 123), stderr: $(tail -2 "$p.err")"
 fi
-post_checks signal_pipe "$p"
+post_checks signals-pipe "$p"

@@ -25,7 +25,7 @@ for c in "${CONFIGS[@]}"; do
 	grep -q '17 checks, 0 failed' "$TMP/$c.serial" || bad+=" $c:no-summary"
 	run_vmm "$TMP/$c-ansi" -c "$TMP/$c.cfg" --headless --dump ansi
 done
-expect_eq vga_guest_checks "${bad# }" ""
+expect_eq vga-guest-checks "${bad# }" ""
 
 bad=""
 for c in "${CONFIGS[@]}"; do
@@ -36,7 +36,7 @@ done
 grep -q '^vga-test done: 17 checks, 0 failed' "$TMP/trap-text.out" || bad+=" summary-line"
 grep -q $'\e\\[0;97;44mvga-test done' "$TMP/trap-ansi.out" || bad+=" summary-colour"
 [ "$(wc -l < "$TMP/trap-text.out")" -eq 25 ] || bad+=" not-25-lines"
-expect_eq vga_same_dumps "${bad# }" ""
+expect_eq vga-same-dumps "${bad# }" ""
 
 # hwonly leaves the start address one row down: row 0 shows vram row 1
 bad=""
@@ -48,7 +48,7 @@ for c in trap coalesced ram; do
 	[ "$(sed -n 10p "$TMP/$c-hw.out")" == "row 11: scroll line 1" ] || bad+=" $c:scroll"
 	cmp -s "$TMP/trap-hw.out" "$TMP/$c-hw.out" || bad+=" $c:differs"
 done
-expect_eq vga_start_address "${bad# }" ""
+expect_eq vga-start-address "${bad# }" ""
 
 # exits: ram makes none for the screen; coalesced batches the same stores
 # (ring entries + the exits of stores that found it full = trap's exits)
@@ -60,7 +60,7 @@ for s in trap coalesced ram; do
 	run_vmm "$TMP/demo-$s" -c "$TMP/demo-$s.cfg" --headless --stats "$TMP/demo-$s.json"
 	[ "$STATUS" -eq 0 ] || bad+="$s: status $STATUS "
 done
-expect_eq vga_demo_runs "$bad" ""
+expect_eq vga-demo-runs "$bad" ""
 trap_mmio=$(mmio_of "$TMP/demo-trap.json")
 ram_mmio=$(mmio_of "$TMP/demo-ram.json")
 co_mmio=$(mmio_of "$TMP/demo-coalesced.json")
@@ -69,7 +69,7 @@ vga_stores() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["
 co_entries=$(vga_stores "$TMP/demo-coalesced.json")
 trap_stores=$(vga_stores "$TMP/demo-trap.json")
 echo "    demo, 20 frames: trap ${trap_mmio:-?} MMIO exits, coalesced ${co_mmio:-?} exits for ${co_entries:-?} stores, ram ${ram_mmio:-0}"
-check vga_ram_no_exits "ram made ${ram_mmio} MMIO exits" [ "${ram_mmio:-0}" -eq 0 ]
-check vga_coalesced_batches "coalesced: $co_mmio exits for $co_entries stores" \
+check vga-ram-no-exits "ram made ${ram_mmio} MMIO exits" [ "${ram_mmio:-0}" -eq 0 ]
+check vga-coalesced-batches "coalesced: $co_mmio exits for $co_entries stores" \
 	[ "${co_entries:-0}" -eq "${trap_stores:-1}" -a "${trap_mmio:-0}" -eq "${trap_stores:-1}" \
 	  -a $(( ${co_mmio:-0} * 100 )) -le "${co_entries:-0}" ]

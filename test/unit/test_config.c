@@ -207,6 +207,31 @@ static void firmware_forms(void)
 	config_free(&c);
 }
 
+/* boot = FILE: SeaBIOS and the file as a read-only disk kept in memory */
+static void boot_key(void)
+{
+	struct vm_config c;
+	char want[300], arg[320], *ov[] = { arg };
+
+	EXPECT_EQ(load(&c, "boot = \"d.img\";\n", NULL, 0), 0);
+	snprintf(want, sizeof(want), "%s/d.img", dir);
+	EXPECT(!strcmp(c.disk.path, want));
+	EXPECT(c.disk.readonly && c.disk.in_memory && c.disk.mode == VMM_MODE_EMULATED);
+	EXPECT(!strcmp(c.firmware.image, FIRMWARE_SEABIOS) && c.guest == NULL);
+	config_free(&c);
+	EXPECT_EQ(load(&c, "boot = \"d.img\";\ndisk = { path = \"d.img\"; };\n", NULL, 0), -1);
+	EXPECT(err_is(":1: 'boot' and 'disk.path' both name the disk: keep one"));
+	EXPECT_EQ(load(&c, "boot = \"d.img\";\nguest = \"g.elf\";\n", NULL, 0), -1);
+	/* vmm --boot FILE: no config file at all */
+	snprintf(arg, sizeof(arg), "boot=%s", want);
+	EXPECT_EQ(CAPTURE_STDERR(errbuf, config_load(&c, NULL, ov, 1)), 0);
+	EXPECT(!strcmp(c.disk.path, want) && c.disk.in_memory);
+	config_free(&c);
+	snprintf(arg, sizeof(arg), "boot=%s/none.bin", dir);
+	EXPECT_EQ(CAPTURE_STDERR(errbuf, config_load(&c, NULL, ov, 1)), -1);
+	EXPECT(!strncmp(errbuf, "vmm: boot '", 11));
+}
+
 static void firmware_overrides(void)
 {
 	struct vm_config c;
@@ -417,6 +442,7 @@ int main(void)
 	RUN(firmware_overrides);
 	RUN(firmware_errors);
 	RUN(integers_as_written);
+	RUN(boot_key);
 	RUN(include_must_be_a_file);
 	RUN(dotted_key_hint);
 	RUN(missing_file);
