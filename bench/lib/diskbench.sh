@@ -75,6 +75,6 @@ db_describe() {
 	outsw) echo "ATA; one sector per command; rep outsw / rep insw" ;;
 	multi) echo "ATA; READ/WRITE MULTIPLE; many sectors per command" ;;
 	pvsector) echo "PV; one VMM_HC_DISK_SECTOR hypercall per sector (the lab's design)" ;;
-	pvring) echo "PV; request ring of 1024-sector descriptors; one hypercall per ring" ;;
+	pvring) echo "PV; request ring of 1024-sector descriptors; one hypercall per 32 MiB (VMM_PV_RING_BUDGET)" ;;
 	esac
 }

@@ -149,8 +149,12 @@ static void state_round_trip(void)
 	FUZZ_ASSERT(fw_cfg_device.state(f, &s) == 0);
 	state_init_load(&l, s.buf, s.len);
 	FUZZ_ASSERT(fw_cfg_device.state(f, &l) == 0);
-	if (s.len >= 6) {
-		s.buf[2] = s.buf[3] = s.buf[4] = s.buf[5] = 0xff;	/* off */
+	/* the record: the items' digest (8 bytes), sel (2), off (4), ... */
+	if (s.len >= 14) {
+		s.buf[10] = s.buf[11] = s.buf[12] = s.buf[13] = 0xff;	/* off */
+		state_init_load(&l, s.buf, s.len);
+		FUZZ_ASSERT(fw_cfg_device.state(f, &l) == -1);
+		s.buf[0] ^= 1;		/* another machine's items */
 		state_init_load(&l, s.buf, s.len);
 		FUZZ_ASSERT(fw_cfg_device.state(f, &l) == -1);
 	}

@@ -42,10 +42,10 @@ cases=$(sed -n 's/^hostile cases://p' "$TMP/list.txt")
 # without KVM the guest cannot list them: its case table can
 skipping && cases=$(sed -n 's/^\t{ "\([a-z0-9_]*\)", [a-z0-9_]* },$/\1/p' "$ROOT/guest/hostile.c")
 if [ -z "$cases" ]; then
-	fail hostile_cases "case=list printed nothing: $(tail -2 "$TMP/list.err")"
+	fail hostile-cases "case=list printed nothing: $(tail -2 "$TMP/list.err")"
 	exit 0
 fi
-pass hostile_cases
+pass hostile-cases
 
 blank=$(for i in $(seq 25); do echo; done)
 for c in $cases $VARIANTS; do
@@ -79,7 +79,8 @@ for c in $cases $VARIANTS; do
 		[ "$(stat -c %s "$p.img")" -eq 1048576 ] || why="$why; the image changed size"
 		[ -z "$(tr -d '\0' < "$p.img" | head -c 1)" ] || why="$why; bytes written to the image"
 	fi
-	if [ -z "$why" ]; then pass "hostile_$c"; else fail "hostile_$c" "${why#; }"; fi
+	t=hostile-${c//_/-}	# the guest's case name, in the style of every test name
+	if [ -z "$why" ]; then pass "$t"; else fail "$t" "${why#; }"; fi
 	if [ -n "${HOSTILE_REPORT:-}" ]; then
 		printf '%s | %s | %s | %s\n' "$c" "$STATUS" "$(grep -m1 '^vmm:' "$p.err")" \
 			"$(grep "observed" "$p.txt" | grep -v "observed hypercall" |

@@ -12,14 +12,14 @@ rc=$?
 events=${out%% *}
 # the guest draws 30 frames at 30 Hz; the 60 Hz recorder sees most of them
 if [ "$STATUS" -eq 0 ] && [ $rc -eq 0 ] && [ "$events" -ge 10 ]; then
-	pass record_headless
+	pass record-headless
 	echo "    $events events, final cursor row/col/on: ${out#* }"
 else
-	fail record_headless "status $STATUS, castcheck: $out"
+	fail record-headless "status $STATUS, castcheck: $out"
 fi
 
 run_vmm "$TMP/bad" -c "$TMP/demo.cfg" --headless --record "$TMP/no/such/dir/x.cast"
-check record_bad_path "status $STATUS: $(cat "$TMP/bad.err")" \
+check record-bad-path "status $STATUS: $(cat "$TMP/bad.err")" \
 	grep -q -- "--record $TMP/no/such/dir/x.cast: No such file" "$TMP/bad.err"
 
 # --record-max: the file stops growing before SIZE, with one note on

@@ -10,17 +10,17 @@ mkcfg "$TMP/h.cfg" hello 'cmdline = "exit=7";'
 VMM_SANDBOX_SELFTEST=socket run_vmm "$TMP/st" -c "$TMP/h.cfg" --headless
 if [ "$STATUS" -eq $((128 + 31)) ] && grep -q "self-test: socket" "$TMP/st.err" &&
 	! grep -q "not refused" "$TMP/st.err"; then
-	pass sandbox_selftest_killed
+	pass sandbox-selftest-killed
 else
-	fail sandbox_selftest_killed "status $STATUS (want 159, SIGSYS): $(tail -2 "$TMP/st.err")"
+	fail sandbox-selftest-killed "status $STATUS (want 159, SIGSYS): $(tail -2 "$TMP/st.err")"
 fi
 
 VMM_SANDBOX_TRAP=1 VMM_SANDBOX_SELFTEST=socket run_vmm "$TMP/tr" -c "$TMP/h.cfg" --headless
-check sandbox_trap_names_call "no 'refused system call 41' line" \
+check sandbox-trap-names-call "no 'refused system call 41' line" \
 	grep -q "sandbox: refused system call 41" "$TMP/tr.err"
 
 VMM_SANDBOX_SELFTEST=socket run_vmm "$TMP/off" -c "$TMP/h.cfg" --headless --no-sandbox
-expect_eq sandbox_off_no_selftest "$STATUS" 7
+expect_eq sandbox-off-no-selftest "$STATUS" 7
 
 for v in trap coalesced ram pv; do
 	if [ $v = pv ]; then
@@ -32,9 +32,9 @@ for v in trap coalesced ram pv; do
 	run_vmm "$TMP/$v" -c "$TMP/$v.cfg" --headless --stats "$TMP/$v.json"
 	if [ "$STATUS" -eq 7 ] && grep -q "^Hello from a Multiboot guest!" "$TMP/$v.txt" &&
 		grep -q '"exit_status": 7' "$TMP/$v.json"; then
-		pass sandbox_hello_$v
+		pass sandbox-hello-$v
 	else
-		fail sandbox_hello_$v "status $STATUS: $(tail -2 "$TMP/$v.err")"
+		fail sandbox-hello-$v "status $STATUS: $(tail -2 "$TMP/$v.err")"
 	fi
 done
 
