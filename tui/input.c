@@ -23,8 +23,6 @@
 
 #define ALT_WINDOW_NS	30000000ull	/* ESC then a key this soon: Alt+key */
 #define STALL_NS	2000000000ull	/* guest read nothing for this long: drop */
-#define UNTIL_S		120		/* {until:TEXT} gives up after this: a firmware boot
-				   to GRUB takes ~40 s of emulated instructions here */
 #define RETRY_MS	2
 #define SCRIPT_MAX	(1 << 20)
 
@@ -40,6 +38,7 @@ static struct {
 	bool started;
 	struct script script;
 	bool read_stdin;
+	unsigned int until_s;		/* {until:} bound; 0: --timeout's */
 	/* per sink: a stall was reported; when the guest reads again */
 	bool warned[2], stalled[2];
 	uint64_t stall_mark[2];
@@ -320,12 +319,12 @@ static void run_script(struct vm *vm)
 			}
 			break;
 		case STEP_UNTIL:
-			end = now_ns() + UNTIL_S * 1000000000ull;
+			end = now_ns() + in.until_s * 1000000000ull;
 			while (!vm_stopping(vm) && !screen_shows(vm, st->text)) {
-				if (now_ns() > end) {
+				if (in.until_s && now_ns() > end) {
 					vm_stop(vm, STOP_TIMEOUT, VMM_EXIT_TIMEOUT,
-						"--keys: '%s' did not show on the screen within %d s",
-						st->text, UNTIL_S);
+						"--keys: '%s' did not show on the screen within %u s",
+						st->text, in.until_s);
 					return;
 				}
 				pause_ms(vm, 10);
@@ -475,6 +474,7 @@ int input_start(struct vm *vm, const struct input_opts *o)
 	if (open_save_dirs(vm))
 		return -1;
 	in.read_stdin = o->read_stdin;
+	in.until_s = o->until_s;
 	if (!in.script.n && !in.read_stdin)
 		return 0;
 	int e = pthread_create(&in.thread, NULL, feeder, vm);

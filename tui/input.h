@@ -37,6 +37,11 @@ struct input_opts {
 	const char *keys;	/* --keys script, or NULL */
 	const char *keys_file;	/* --keys-file script, or NULL */
 	bool read_stdin;	/* stdin bytes to the guest until EOF */
+	/*
+	 * How long one {until:TEXT} waits before it stops the VM (status
+	 * 124); 0: no bound of its own, because --timeout bounds the run.
+	 */
+	unsigned int until_s;
 };
 
 /* Parses the scripts (-1 with a message on a bad one), starts the feeder. */

@@ -116,6 +116,16 @@ if [ "$STATUS" = 2 ] && grep -q "vmm: --keys: {Nope}: unknown key name" "$TMP/k.
 else
 	fail $T-bad-key "status $STATUS: $(cat "$TMP/k.err")"
 fi
+
+# with --timeout, {until:} waits as long as the run may last, not 120 s:
+# the timeout's own note, and the screen as it was
+run_vmm "$TMP/u" -c "$TMP/shell.cfg" --headless --timeout 1 --keys '{until:never shown}x'
+if [ "$STATUS" = 124 ] && grep -qx 'vmm: timeout after 1 s' "$TMP/u.err" &&
+	grep -q '^shell> $' "$TMP/u.txt"; then
+	pass $T-until-bounded-by-timeout
+else
+	fail $T-until-bounded-by-timeout "status $STATUS: $(cat "$TMP/u.err")"
+fi
 run_vmm "$TMP/m" -c "$TMP/shell.cfg" --headless --keys-file "$TMP/nonexistent"
 if [ "$STATUS" = 2 ] && grep -q "vmm: --keys-file .*nonexistent: No such file" "$TMP/m.err"; then
 	pass $T-missing-keys-file
