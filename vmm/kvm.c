@@ -196,6 +196,13 @@ bool vm_coalesce_pio(struct vm *vm, uint16_t port, uint32_t len)
 void vm_irq_line(struct vm *vm, unsigned int irq, int level)
 {
 	struct kvm_irq_level l = { .irq = irq, .level = level };
+	uint64_t *up = &vm->vcpu.irq_up_ns[irq % 16];
+
+	/* for vcpu_nudge(): since when the guest has not taken it */
+	if (!level)
+		__atomic_store_n(up, 0, __ATOMIC_RELAXED);
+	else if (!__atomic_load_n(up, __ATOMIC_RELAXED))
+		__atomic_store_n(up, now_ns(), __ATOMIC_RELAXED);
 
 	if (vm->vm_fd >= 0 && ioctl(vm->vm_fd, KVM_IRQ_LINE, &l) < 0 && vm->verbose)
 		fprintf(stderr, "vmm: KVM_IRQ_LINE %u: %s\n", irq, strerror(errno));

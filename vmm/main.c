@@ -410,6 +410,8 @@ static int start_input(struct session *s)
 	struct input_opts io = {
 		.keys = s->o.keys, .keys_file = s->o.keys_file,
 		.read_stdin = !s->tui,
+		/* a firmware boot to GRUB takes ~40 s of emulated code here */
+		.until_s = s->o.timeout > 0 ? 0 : 120,
 	};
 
 	input_route(true, !s->tui);
@@ -631,7 +633,8 @@ static void wait_for_stop(struct session *s)
 	struct vm *vm = &s->vm;
 	uint64_t deadline = s->o.timeout > 0 ?
 		vm->start_ns + (uint64_t)(s->o.timeout * 1e9) : 0;
-	uint64_t last_exits = 0;
+	uint64_t last_exits = 0, next_tick = now_ns() + TICK_MS * 1000000ull;
+	bool nudging = false;
 
 	while (!vm_stopping(vm)) {
 		struct pollfd p[3] = {
@@ -641,8 +644,12 @@ static void wait_for_stop(struct session *s)
 		};
 		struct signalfd_siginfo si;
 
-		if (poll(p, 3, TICK_MS) <= 0) {
-			tick(s, deadline, &last_exits);
+		if (poll(p, 3, nudging ? NUDGE_MS : TICK_MS) <= 0) {
+			nudging = vcpu_nudge(vm);
+			if (now_ns() >= next_tick) {
+				tick(s, deadline, &last_exits);
+				next_tick = now_ns() + TICK_MS * 1000000ull;
+			}
 			continue;
 		}
 		if ((p[0].revents & POLLIN) &&

@@ -156,6 +156,36 @@ static void park_if_asked(struct vcpu_ctl *c)
 	pthread_mutex_unlock(&c->kick_lock);
 }
 
+/*
+ * This host's KVM emulates real-mode and 32-bit code without opening an
+ * interrupt window at STI: an interrupt raised while the guest had them
+ * off waits for a KVM_RUN entry that finds them on.  Code that enables
+ * them for two instructions (SeaBIOS's int 16h, which GRUB calls in a
+ * loop from protected mode) meets one only by chance, once a minute or
+ * so: an arrow key took 30 to 110 s to reach GRUB's menu, on QEMU too.
+ * Every kick is a new entry, at a new point of the guest's loop; so while
+ * a line a device raised is not taken, the vCPU is kicked every
+ * NUDGE_MS.  A line up for longer than NUDGE_FOR_NS is one the guest
+ * masked or polls: left alone.  True: a line waits, call again soon.
+ */
+bool vcpu_nudge(struct vm *vm)
+{
+	uint64_t now = now_ns();
+	bool waiting = false, kick = false;
+
+	for (int i = 0; i < 16; i++) {
+		uint64_t up = __atomic_load_n(&vm->vcpu.irq_up_ns[i], __ATOMIC_RELAXED);
+
+		if (!up || now - up > NUDGE_FOR_NS)
+			continue;
+		waiting = true;
+		kick |= now - up >= NUDGE_MS * 1000000ull;
+	}
+	if (kick)
+		vcpu_kick(vm);
+	return waiting;
+}
+
 /* True when the vCPU made no exit since the last call: halted or computing. */
 bool vcpu_idle(struct vm *vm, uint64_t *last_exits)
 {

