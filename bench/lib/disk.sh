@@ -124,14 +124,13 @@ section_disk() {
 		done
 	done
 	# the PV ring against the host at 1,000,000 sectors even in quick mode:
-	# both take well under a second
-	case " $DISK_SIZES " in
-	*" 1000000 "*) ;;
-	*)
+	# both take well under a second (not in --smoke: with the fsync'd host
+	# writes around them, tens of seconds of make test)
+	if [ "${DISK_MILLION:-1}" = 1 ] && [[ " $DISK_SIZES " != *" 1000000 "* ]]; then
 		hostwrite_case writeback 1000000
 		say "  disk pvring write 1000000"
-		disk_case pvring write 1000000 writeback ;;
-	esac
+		disk_case pvring write 1000000 writeback
+	fi
 	# cache modes for the fastest path
 	for s in writethrough none unsafe; do
 		disk_case pvring write "$CACHE_SIZE" "$s"

@@ -69,8 +69,8 @@ print_disk_tables() {
 		lab-patt outsw multi pv-sector pv-ring host-wb "emul gain" "PV gain" "ring/host"
 	while IFS=, read -r n le lp; do
 		case $n in [0-9]*) ;; *) continue ;; esac
-		local v=() 
-		for s in $DB_STRATEGIES; do
+		local v=()
+		for s in $DB_ALL; do
 			v+=("$(get disk "vmm-$s-write-writeback" "$n" s)")
 		done
 		local host
