@@ -14,6 +14,9 @@ export LANG=C.UTF-8	# ${line:0:n} counts characters, as the terminal does
 SOCK="vmm-test-$$"
 tm() { skipping || tmux -L "$SOCK" -f /dev/null "$@"; }
 trap 'tm kill-server 2> /dev/null; rm -rf "$TMP"' EXIT
+# tmux's server exits with its last session: one that lives as long as the
+# script, so that start()'s kill-session never races a dying server
+tm new -d -s keep "sleep 3600"
 
 pane() { tm capture-pane -t t -p; }
 screen_has() { pane | grep -qF -- "$1"; }
@@ -278,22 +281,20 @@ fi
 # guest restores the BIOS palette.  The title is colour 15 on colour 1.
 mkcfg "$TMP/pal.cfg" palette 'display = "tui";' 'cmdline = "hold=1";' \
 	'serial = { output = "none"; };'
-title_sgr() {
-	tm kill-session -t t 2> /dev/null
-	tm new -d -s t -x 80 -y 26 "cd '$TMP' && env TERM=tmux-256color LANG=C.UTF-8 $1 \
-'$VMM' -c pal.cfg $2; sleep 60"
-	wait_for 60 screen_has "colour 15" && tm capture-pane -t t -p -e | sed -n 1p
-}
+# The guest draws, then reprograms the DAC (then, for "default", restores
+# it): the title's colours change after its text shows, so wait for them.
+title() { tm capture-pane -t t -p -e | sed -n 1p; }
+title_is() { title | grep -qP "^\e\[[0-9;]*$1 palette: colours"; }
 for c in "truecolor|COLORTERM=truecolor||38;2;255;255;162m.*48;2;255;130;0m" \
 	 "256|COLORTERM=||38;5;229m.*48;5;208m" \
 	 "16|VMM_COLORS=16 COLORTERM=truecolor||93m.*43m" \
 	 "default|COLORTERM=truecolor|--set 'cmdline=hold=1 restore=1'|97m.*44m"; do
 	IFS='|' read -r name env args want <<< "$c"
-	got=$(title_sgr "$env" "$args")
-	if printf '%s' "$got" | grep -qP "^\e\[[0-9;]*$want palette: colours"; then
+	start 80 26 "$env '$VMM' -c pal.cfg $args"
+	if wait_for 60 title_is "$want"; then
 		pass "tmux-palette-$name"
 	else
-		fail "tmux-palette-$name" "title: $(printf '%q' "$got" | head -c 160)"
+		fail "tmux-palette-$name" "title: $(title | od -c | head -4 | tr -s ' ' | tr '\n' ' ')"
 	fi
 done
 
