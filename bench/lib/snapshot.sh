@@ -310,24 +310,23 @@ print_snapshot_table() {
 	echo
 	echo "== Snapshots: memuse.elf, ms (median of $SNAP_RUNS) =="
 	printf '%-40s %10s %10s\n' "" vmm QEMU
-	printf '%-40s %10s %10s\n' "restore to first instruction, 32 MiB" \
-		"$(fmt "$(get snapshot restore-first-instruction 32 ms)")" "$(fmt "$(get snapshot qemu-restore 32 ms)")"
-	printf '%-40s %10s\n' "restore to first instruction, 512 MiB" \
-		"$(fmt "$(get snapshot restore-first-instruction 512 ms)")"
-	printf '%-40s %10s %10s\n' "save, guest paused (4 MiB in use)" \
-		"$(fmt "$(get snapshot save-pause 4 ms)")" "$(fmt "$(get snapshot qemu-save-pause 4 ms)")"
-	printf '%-40s %10s %10s\n' "save, total (4 MiB in use)" \
-		"$(fmt "$(get snapshot save-total 4 ms)")" "$(fmt "$(get snapshot qemu-save-total 4 ms)")"
-	printf '%-40s %10s %10s\n' "Multiboot: cold boot to ready / restore" \
-		"$(fmt "$(get snapshot multiboot-cold 32 ms)")" "$(fmt "$(get snapshot multiboot-restore 32 ms)")"
-	printf '%-40s %10s %10s\n' "migration of the demo: downtime" \
-		"$(fmt "$(get snapshot migrate-downtime 32 ms)")" "$(fmt "$(get snapshot qemu-migrate-downtime 32 ms)")"
-	printf '%-40s %10s %10s\n' "migration of the demo: total" \
-		"$(fmt "$(get snapshot migrate-total 32 ms)")" "$(fmt "$(get snapshot qemu-migrate-total 32 ms)")"
+	# pair LABEL SIZE UNIT CASE [CASE]: one row, each case's figure in a column
+	pair() {
+		local label=$1 size=$2 unit=$3 c out=
+		shift 3
+		for c in "$@"; do out+=$(printf ' %10s' "$(fmt "$(get snapshot "$c" "$size" "$unit")")"); done
+		printf '%-40s%s\n' "$label" "$out"
+	}
+	pair "restore to first instruction, 32 MiB" 32 ms restore-first-instruction qemu-restore
+	pair "restore to first instruction, 512 MiB" 512 ms restore-first-instruction
+	pair "save, guest paused (4 MiB in use)" 4 ms save-pause qemu-save-pause
+	pair "save, total (4 MiB in use)" 4 ms save-total qemu-save-total
+	pair "Multiboot: cold boot to ready / restore" 32 ms multiboot-cold multiboot-restore
+	pair "migration of the demo: downtime" 32 ms migrate-downtime qemu-migrate-downtime
+	pair "migration of the demo: total" 32 ms migrate-total qemu-migrate-total
 	printf '%-40s %10s MiB in %s passes\n' "migration of the demo: sent" \
 		"$(fmt "$(get snapshot migrate-bytes 32 size)")" "$(fmt "$(get snapshot migrate-passes 32 passes)")"
-	printf '%-40s %10s %10s\n' "SeaBIOS: cold boot to the boot sector / restore" \
-		"$(fmt "$(get snapshot seabios-cold 16 ms)")" "$(fmt "$(get snapshot seabios-restore 16 ms)")"
+	pair "SeaBIOS: cold boot to the boot sector / restore" 16 ms seabios-cold seabios-restore
 	echo "512 MiB guest, by MiB in use: file MiB, save paused (live: with the dirty log) / total ms, restore ms"
 	for mb in $SNAP_USED; do
 		printf '  %5s MiB: %8s MiB %9s (%s) %9s %9s\n' "$mb" "$(fmt "$(get snapshot snapshot-size "$mb" size)")" \
