@@ -18,6 +18,17 @@ static struct step *add(struct script *s, enum step_kind kind)
 	return n;
 }
 
+/* A step that carries a string of its own (screen text, a file, a target). */
+static struct step *add_text(struct script *s, enum step_kind kind, const char *text)
+{
+	struct step *st = add(s, kind);
+
+	if (!st || !(st->text = strdup(text)))
+		return NULL;
+	st->len = strlen(st->text);
+	return st;
+}
+
 /* Appends one byte to the text step at the end, starting one if needed. */
 static int add_byte(struct script *s, char c)
 {
@@ -101,10 +112,7 @@ static int directive(struct script *s, const char *d, char *err, size_t errlen)
 			snprintf(err, errlen, "{until:}: expected screen text");
 			return -1;
 		}
-		if (!(st = add(s, STEP_UNTIL)) || !(st->text = strdup(d + 6)))
-			return -1;
-		st->len = strlen(st->text);
-		return 0;
+		return add_text(s, STEP_UNTIL, d + 6) ? 0 : -1;
 	}
 	if (!strncmp(d, "save:", 5) || !strncmp(d, "save-and-quit:", 14)) {
 		const char *file = strchr(d, ':') + 1;
@@ -113,9 +121,8 @@ static int directive(struct script *s, const char *d, char *err, size_t errlen)
 			snprintf(err, errlen, "{%s}: expected a snapshot file name", d);
 			return -1;
 		}
-		if (!(st = add(s, STEP_SAVE)) || !(st->text = strdup(file)))
+		if (!(st = add_text(s, STEP_SAVE, file)))
 			return -1;
-		st->len = strlen(st->text);
 		st->quit = d[4] == '-';
 		return 0;
 	}
@@ -124,10 +131,7 @@ static int directive(struct script *s, const char *d, char *err, size_t errlen)
 			snprintf(err, errlen, "{migrate:}: expected unix:PATH or fd:N");
 			return -1;
 		}
-		if (!(st = add(s, STEP_MIGRATE)) || !(st->text = strdup(d + 8)))
-			return -1;
-		st->len = strlen(st->text);
-		return 0;
+		return add_text(s, STEP_MIGRATE, d + 8) ? 0 : -1;
 	}
 	struct km_key k;
 
