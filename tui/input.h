@@ -33,13 +33,17 @@ void input_bytes(struct vm *vm, const char *buf, size_t n);
 /* Called about every 100 ms: sends a lone ESC that nothing followed. */
 void input_tick(struct vm *vm);
 
+/* a firmware boot to GRUB's menu takes ~40 s of emulated code here */
+#define INPUT_UNTIL_S	120
+
 struct input_opts {
 	const char *keys;	/* --keys script, or NULL */
 	const char *keys_file;	/* --keys-file script, or NULL */
 	bool read_stdin;	/* stdin bytes to the guest until EOF */
 	/*
 	 * How long one {until:TEXT} waits before it stops the VM (status
-	 * 124); 0: no bound of its own, because --timeout bounds the run.
+	 * 124): INPUT_UNTIL_S, or 0 for no bound of its own when --timeout
+	 * bounds the run.
 	 */
 	unsigned int until_s;
 };

@@ -410,8 +410,7 @@ static int start_input(struct session *s)
 	struct input_opts io = {
 		.keys = s->o.keys, .keys_file = s->o.keys_file,
 		.read_stdin = !s->tui,
-		/* a firmware boot to GRUB takes ~40 s of emulated code here */
-		.until_s = s->o.timeout > 0 ? 0 : 120,
+		.until_s = s->o.timeout > 0 ? 0 : INPUT_UNTIL_S,
 	};
 
 	input_route(true, !s->tui);
