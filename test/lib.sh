@@ -8,18 +8,24 @@ GUESTS="$ROOT/$B/guest"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmm-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
-# A file whose tests need something this machine lacks calls require_kvm or
-# require_qemu at its top; from then on every result line it prints is
-# "SKIP name: why" under the test's own name, so a run without /dev/kvm
-# lists the same tests as a run with it.  VMM_TEST_NO_KVM=1 pretends.
+# A file whose tests need something this machine may lack calls require_*
+# at its top.  require_kvm [ring0]: where this machine's /dev/kvm cannot run
+# the file's guests (test/vm/where), the file runs again inside the nested
+# VM (test/vm/run), so no test is ever skipped for lack of KVM; test/run
+# sends such files there itself, in one VM for all of them.  Other needs
+# (require_qemu) skip at once: from then on every result line the file
+# prints is "SKIP name: why" under the test's own name.
 SKIP_WHY=
 skipping() { [ -n "$SKIP_WHY" ]; }
 skip() { echo "SKIP $1: $2"; }
 pass() { if skipping; then skip "$1" "$SKIP_WHY"; else echo "PASS $1"; fi; }
 fail() { if skipping; then skip "$1" "$SKIP_WHY"; else echo "FAIL $1: $2"; fi; }
 
-have_kvm() { [ -z "${VMM_TEST_NO_KVM:-}" ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; }
-require_kvm() { skipping || have_kvm || SKIP_WHY="/dev/kvm is not available"; }
+require_kvm() {
+	[ "$("$ROOT/test/vm/where" "$@")" = host ] && return
+	rm -rf "$TMP"
+	exec "$ROOT/test/vm/run" -q -r 1 -C "$PWD" -- bash "$0"
+}
 require_qemu() {
 	skipping || command -v qemu-system-i386 > /dev/null ||
 		SKIP_WHY="qemu-system-i386 is not installed"
