@@ -57,7 +57,8 @@ static int kvm_open(struct vm *vm)
 		int e = errno;
 
 		fprintf(stderr, "vmm: %s: %s%s\n", dev, strerror(e),
-			e == ENOENT ? " (no KVM here: load kvm_intel or kvm_amd, or enable nested virtualisation)" :
+			e == ENOENT ? " (no KVM here: load kvm_intel or kvm_amd, or run vmm in a nested VM"
+				      " that offers it: vmm-nested vmm ARGS..., test/vm/run in the source tree)" :
 			e == EACCES ? " (add your user to the 'kvm' group)" : "");
 		return -1;
 	}
@@ -378,7 +379,7 @@ static void dump_seg(FILE *f, const char *n, const struct kvm_segment *s)
 		s->dpl, s->db, s->l, s->present);
 }
 
-void vm_dump_regs(struct vm *vm, FILE *f)
+bool vm_dump_regs(struct vm *vm, FILE *f)
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
@@ -386,7 +387,16 @@ void vm_dump_regs(struct vm *vm, FILE *f)
 	if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) < 0 ||
 	    ioctl(vm->vcpu_fd, KVM_GET_SREGS, &s) < 0) {
 		fprintf(f, "  (registers unavailable: %s)\n", strerror(errno));
-		return;
+		return false;
+	}
+	/*
+	 * KVM on AMD re-initialises the vCPU at a shutdown (the VMCB is
+	 * undefined after one): what it returns then is the reset state, not
+	 * the guest's.  Printing it would point at an innocent 0xfff0.
+	 */
+	if (r.rip == 0xfff0 && s.cs.selector == 0xf000 && s.cs.base == 0xffff0000) {
+		fprintf(f, "  (not kept: KVM put the vCPU back in its reset state, as it does on AMD)\n");
+		return false;
 	}
 	fprintf(f, "  rip=%016llx rflags=%016llx\n", r.rip, r.rflags);
 	fprintf(f, "  rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx\n",
@@ -400,4 +410,5 @@ void vm_dump_regs(struct vm *vm, FILE *f)
 	dump_seg(f, "cs", &s.cs);
 	dump_seg(f, "ss", &s.ss);
 	dump_seg(f, "ds", &s.ds);
+	return true;
 }

@@ -199,9 +199,11 @@ bool vcpu_idle(struct vm *vm, uint64_t *last_exits)
 static void crash(struct vm *vm, const char *what)
 {
 	fprintf(stderr, "vmm: %s; registers:\n", what);
-	vm_dump_regs(vm, stderr);
-	vm_stop(vm, STOP_CRASH, VMM_EXIT_CRASH, "%s at rip=%#llx", what,
-		(unsigned long long)vm->run->s.regs.regs.rip);
+	if (vm_dump_regs(vm, stderr))
+		vm_stop(vm, STOP_CRASH, VMM_EXIT_CRASH, "%s at rip=%#llx", what,
+			(unsigned long long)vm->run->s.regs.regs.rip);
+	else
+		vm_stop(vm, STOP_CRASH, VMM_EXIT_CRASH, "%s", what);
 }
 
 static void handle_exit(struct vm *vm)

@@ -165,7 +165,8 @@ int vm_coalesce(struct vm *vm, uint64_t addr, uint32_t len, bool pio);
 bool vm_coalesce_pio(struct vm *vm, uint16_t port, uint32_t len);
 /* A device drives one of the 16 ISA IRQ lines (the in-kernel irqchip's). */
 void vm_irq_line(struct vm *vm, unsigned int irq, int level);
-void vm_dump_regs(struct vm *vm, FILE *f);
+/* false: the registers could not be read, or KVM no longer has them */
+bool vm_dump_regs(struct vm *vm, FILE *f);
 uint64_t now_ns(void);
 
 /* vmm/devices.c: building, finding and tearing down the device table */

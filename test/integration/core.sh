@@ -56,8 +56,12 @@ run_vmm "$TMP/d" -c "$TMP/core.cfg" --headless --dump none --set 'cmdline=case=d
 expect_eq $T-debug-exit "$STATUS" 7
 
 run_vmm "$TMP/t" -c "$TMP/core.cfg" --headless --dump none --set cmdline=case=triple
+# the guest's rip, where the host keeps it; on AMD, KVM resets the vCPU at
+# a shutdown, and vmm says the registers are lost rather than print 0xfff0
 if [ "$STATUS" = 120 ] && grep -q 'triple fault' "$TMP/t.err" &&
-	grep -q 'rip=0*10[0-9a-f]\{4\}' "$TMP/t.err"; then
+	{ grep -q 'rip=0*10[0-9a-f]\{4\}' "$TMP/t.err" ||
+	{ grep -q AuthenticAMD /proc/cpuinfo && grep -q 'not kept: KVM put the vCPU back' "$TMP/t.err" &&
+	! grep -q 'rip=' "$TMP/t.err"; }; }; then
 	pass $T-triple-fault
 else
 	fail $T-triple-fault "status $STATUS: $(cat "$TMP/t.err")"
