@@ -42,6 +42,6 @@ expect_eq $T-dotted-key "$? $(cat "$TMP/dot.err")" \
 printf 'guest = "%s";\n' "$GUESTS/hello.elf" > "$TMP/ok.cfg"
 VMM_KVM_DEVICE=$TMP/no-kvm "$VMM" -c "$TMP/ok.cfg" --headless > /dev/null 2> "$TMP/nokvm.err"
 expect_eq $T-no-kvm "$? $(cat "$TMP/nokvm.err")" \
-	"3 vmm: $TMP/no-kvm: No such file or directory (no KVM here: load kvm_intel or kvm_amd, or enable nested virtualisation)"
+	"3 vmm: $TMP/no-kvm: No such file or directory (no KVM here: load kvm_intel or kvm_amd, or run vmm in a nested VM that offers it: vmm-nested vmm ARGS..., test/vm/run in the source tree)"
 VMM_KVM_DEVICE=/dev/null "$VMM" -c "$TMP/ok.cfg" --headless > /dev/null 2> "$TMP/null.err"
 expect_eq $T-not-kvm "$? $(cat "$TMP/null.err")" "3 vmm: /dev/null: KVM API version -1, need 12"

@@ -7,6 +7,7 @@
 # instruction is emulated): one run each.
 source "$(dirname "$0")/../lib.sh"
 T=firmware
+require_kvm
 
 fwcfg() {
 	local f=$1
@@ -33,8 +34,6 @@ check $T-no-disk "status $STATUS: $(cat "$TMP/n.err")" \
 run_vmm "$TMP/bm" --boot "$TMP/nowhere.bin" --headless
 expect_eq $T-boot-missing "$STATUS $(cat "$TMP/bm.err")" \
 	"2 vmm: boot '$TMP/nowhere.bin': No such file or directory"
-
-require_kvm
 
 # --- the boot sector: its screen, the key typed, its exit code -------------
 cp "$GUESTS/boot/bootsect.img" "$TMP/bootsect.img"

@@ -25,7 +25,7 @@ declare -A DISK=( [ata_hostile]=emulated [pv_disk_hostile]=pv )
 # expected exit status and a line stderr must contain (extended regex)
 declare -A STATUS=( [triple_fault]=120 [bp_empty_idt]=120 )
 declare -A STDERR=(
-	[triple_fault]='^vmm: guest triple fault \(KVM_EXIT_SHUTDOWN\) at rip='
+	[triple_fault]='^vmm: guest triple fault \(KVM_EXIT_SHUTDOWN\)( at rip=|$)'
 	[bp_empty_idt]='^vmm: (KVM internal error|guest triple fault)'
 	[halt_forever]='^vmm: guest halted with interrupts disabled'
 )

@@ -5,6 +5,7 @@
 # install and the builds need no KVM; the runs do.
 source "$(dirname "$0")/../lib.sh"
 T=install
+require_kvm
 
 # the build this test runs against (make picks B from SANITIZE)
 case $B in
@@ -20,7 +21,8 @@ check $T-staged "status $STATUS: $(tail -3 "$TMP/make.out")" test "$STATUS" = 0
 
 want=(bin/vmm share/man/man1/vmm.1 share/doc/vmm/README.md lib/pkgconfig/vmm-guest.pc
 	lib/vmm-guest/libvmmguest.a lib/vmm-guest/vmm-guest.ld
-	include/vmm-guest/sdk/sdk.h include/vmm-guest/sdk/vmm_abi.h)
+	include/vmm-guest/sdk/sdk.h include/vmm-guest/sdk/vmm_abi.h
+	bin/vmm-nested lib/vmm/nested/run lib/vmm/nested/init)
 for f in "$ROOT"/conf/*.cfg; do
 	want+=("share/vmm/conf/${f##*/}")
 	g=$(sed -n 's|^guest = "\.\./build/guest/\(.*\)";|\1|p; s|.*path = "\.\./build/guest/\(boot/[^"]*\)".*|\1|p' "$f")
@@ -61,7 +63,6 @@ check $T-sdk-builds-64bit-arith "warnings or errors: $(head -5 "$TMP/arith.log")
 	test -f "$W/arith.elf" -a ! -s "$TMP/arith.log"
 
 # from here on the installed vmm runs the installed configs and guests
-require_kvm
 VMM=$P/bin/vmm
 mkdir -p "$TMP/elsewhere"
 cd "$TMP/elsewhere" || exit 1

@@ -14,10 +14,10 @@ dest() {
 	local name=$1 sock=$2 i
 	shift 2
 	rm -f "$sock"
-	timeout -k 5 120 "$VMM" --incoming "unix:$sock" --headless --stats "$TMP/$name.json" "$@" \
+	timeout -k 5 330 "$VMM" --incoming "unix:$sock" --headless --stats "$TMP/$name.json" "$@" \
 		> "$TMP/$name.out" 2> "$TMP/$name.err" < /dev/null &
 	DEST=$!
-	for ((i = 0; i < 400; i++)); do
+	for ((i = 0; i < 3000; i++)); do
 		[ -S "$sock" ] && return 0
 		sleep 0.01
 	done
@@ -77,7 +77,7 @@ rm -f "$TMP/storm.img"
 mkcfg "$TMP/storm.cfg" disk-test 'cmdline = "disk=ata-irq op=storm n=200 passes=3 seed=40";' \
 	'disk = { mode = "emulated"; path = "storm.img"; };'
 if ! skipping; then
-	dest st-dst "$TMP/st.sock" --dump none --timeout 60
+	dest st-dst "$TMP/st.sock" --dump none --timeout 300
 	run_vmm "$TMP/st-src" -c "$TMP/storm.cfg" --headless --dump none \
 		--keys "{until:storm 0 20}{migrate:unix:$TMP/st.sock}"
 	src=$STATUS
@@ -134,8 +134,9 @@ fi
 
 # a destination that refuses the VM (here: a --set that would change it)
 if ! skipping; then
-	dest bad-dst "$TMP/bad.sock" --set memory=64 --timeout 60
-	run_vmm "$TMP/bad-src" -c "$TMP/storm.cfg" --headless --dump none --timeout 60 \
+	# hang guards only: 600 ATA writes take tens of seconds in the nested VM
+	dest bad-dst "$TMP/bad.sock" --set memory=64 --timeout 300
+	RUN_TIMEOUT=330 run_vmm "$TMP/bad-src" -c "$TMP/storm.cfg" --headless --dump none --timeout 300 \
 		--keys "{until:storm 0 10}{migrate:unix:$TMP/bad.sock}"
 	src=$STATUS
 	dest_wait bad-dst
