@@ -38,9 +38,9 @@ machine_json() {
 		--arg cpus "$(nproc)" --arg mem "$(awk '/MemTotal/ { print $2 " kB" }' /proc/meminfo)" \
 		--arg kvm "$(lsmod 2> /dev/null | awk '/^kvm/ { print $1 }' | tr '\n' ' ')" \
 		--arg params "$params" --arg qemu "$(qemu-system-i386 --version 2> /dev/null | head -1)" \
-		--arg commit "$(git rev-parse --short HEAD 2> /dev/null)" \
+		--arg commit "$(git rev-parse --short HEAD 2> /dev/null)" --arg where "$BENCH_KVM" \
 		--arg fs "$(df -T "$WORK" | awk 'NR == 2 { print $2 " on " $1 }')" \
-		'{uname: $uname, kernel: $kernel, cpu: $cpu, cpus: ($cpus | tonumber), memory: $mem,
+		'{kvm: $where, uname: $uname, kernel: $kernel, cpu: $cpu, cpus: ($cpus | tonumber), memory: $mem,
 		  kvm_modules: $kvm, kvm_params: ($params | split("\n") | map(select(. != ""))),
 		  qemu: $qemu, vmm_commit: $commit, bench_filesystem: $fs}'
 }
@@ -122,6 +122,7 @@ last_size() {
 }
 
 print_tables() {
+	echo "KVM: $BENCH_KVM (every figure below measured there, side by side)"
 	echo
 	echo "== Per-exit cost (guest rdtsc, net of the loop; TSC $(fmt "$TSC_KHZ" %.0f) kHz) =="
 	printf '%-10s %12s %14s %12s   %s\n' exit "us/exit" "(min-max)" "exits/op" "QEMU us/exit"
