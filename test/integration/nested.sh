@@ -25,12 +25,12 @@ s = socket.socket(socket.AF_UNIX); s.bind("sock"); s.listen(1)
 c = socket.socket(socket.AF_UNIX); c.connect("sock")
 a, _ = s.accept(); c.sendall(b"through-socket"); print(a.recv(64).decode())'
 echo written-inside > "$SHARE/back.txt"
-"$VMM" -c "$ROOT/conf/hello.cfg" --headless --dump none > /dev/null 2>&1
+"$VMM" -c "$ROOT/conf/hello.cfg" --headless --dump none > /dev/null 2> "$SHARE/hello.err"
 echo "hello: $?"
 exit 7
 EOF
 # $TMP is shared too: the VM's /tmp is its own
-NESTED_TEST_VAR=passed-in SHARE=$TMP/share VMM=$VMM \
+NESTED_TEST_VAR=passed-in SHARE=$TMP/share VMM=$VMM ROOT=$ROOT \
 	"$RUN" -q -s "$TMP" -s "$TMP/share" -- bash "$TMP/inside.sh" > "$TMP/a.out" 2> "$TMP/a.err"
 st=$?
 expect_eq $T-status-passed-through "$st" 7
@@ -52,7 +52,7 @@ check $T-socket-in-overlay "no line through the socket: $(cat "$TMP/a.err")" \
 	grep -qx through-socket "$TMP/a.out"
 check $T-shared-folder "nothing came back in the shared folder" \
 	grep -qx written-inside "$TMP/share/back.txt"
-check $T-kvm-inside "hello did not exit 7 on the nested /dev/kvm: $(grep hello: "$TMP/a.out")" \
+check $T-kvm-inside "hello did not exit 7 on the nested /dev/kvm: $(grep hello: "$TMP/a.out") $(cat "$TMP/share/hello.err")" \
 	grep -qx 'hello: 7' "$TMP/a.out"
 
 # A failing command fails; one that is not there is 127, as in a shell.
