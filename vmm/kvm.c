@@ -331,7 +331,7 @@ static int create_vcpu(struct vm *vm)
 
 void vm_init(struct vm *vm)
 {
-	vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = vm->wake_fd = -1;
+	vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = vm->wake_fd = vm->stats_dirfd = -1;
 	pthread_mutex_init(&vm->io_lock, NULL);
 	screen_init(&vm->screen);
 }
@@ -342,12 +342,14 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	vm->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm->wake_fd < 0) {
 		perror("vmm: eventfd");
-		return -1;
+		return VMM_EXIT_SETUP;
 	}
-	if (kvm_open(vm) || create_vm(vm) || map_guest_ram(vm, cfg->mem_mib) ||
-	    create_irqchip(vm) || create_vcpu(vm))
-		return -1;
-	return doorbell_init(vm);
+	if (kvm_open(vm))
+		return VMM_EXIT_NO_KVM;
+	if (create_vm(vm) || map_guest_ram(vm, cfg->mem_mib) ||
+	    create_irqchip(vm) || create_vcpu(vm) || doorbell_init(vm))
+		return VMM_EXIT_SETUP;
+	return 0;
 }
 
 void vm_destroy(struct vm *vm)

@@ -38,10 +38,30 @@ printf 'guest = "%s";\nvga.mode = "pv";\n' "$GUESTS/hello.elf" > "$TMP/dot.cfg"
 expect_eq $T-dotted-key "$? $(cat "$TMP/dot.err")" \
 	"2 $TMP/dot.cfg:2: syntax error; write it as vga = { mode = ... };"
 
-# No usable KVM: a clear message naming the device, status 3.
+# No usable KVM: a clear message naming the device, status 126.
 printf 'guest = "%s";\n' "$GUESTS/hello.elf" > "$TMP/ok.cfg"
 VMM_KVM_DEVICE=$TMP/no-kvm "$VMM" -c "$TMP/ok.cfg" --headless > /dev/null 2> "$TMP/nokvm.err"
 expect_eq $T-no-kvm "$? $(cat "$TMP/nokvm.err")" \
-	"3 vmm: $TMP/no-kvm: No such file or directory (no KVM here: load kvm_intel or kvm_amd, or enable nested virtualisation)"
+	"126 vmm: $TMP/no-kvm: No such file or directory (no KVM here: load kvm_intel or kvm_amd, or enable nested virtualisation)"
 VMM_KVM_DEVICE=/dev/null "$VMM" -c "$TMP/ok.cfg" --headless > /dev/null 2> "$TMP/null.err"
-expect_eq $T-not-kvm "$? $(cat "$TMP/null.err")" "3 vmm: /dev/null: KVM API version -1, need 12"
+expect_eq $T-not-kvm "$? $(cat "$TMP/null.err")" "126 vmm: /dev/null: KVM API version -1, need 12"
+
+# A guest's 3 and "vmm could not run it" never look alike: without KVM the
+# status is 126, and --stats says who stopped, even though nothing ran.
+mkcfg "$TMP/three.cfg" hello 'cmdline = "exit=3";'
+echo stale > "$TMP/three.json"
+VMM_KVM_DEVICE=$TMP/no-kvm "$VMM" -c "$TMP/three.cfg" --headless --stats "$TMP/three.json" \
+	> /dev/null 2>&1
+expect_eq $T-no-kvm-not-guest-status "$? $(jq -r '.stop.by + " " + (.exit_status | tostring)' \
+	"$TMP/three.json" 2>&1)" "126 error 126"
+"$VMM" -c "$TMP/typo.cfg" --headless --stats "$TMP/typo.json" > /dev/null 2>&1
+expect_eq $T-stats-bad-config "$? $(jq -r .stop.note "$TMP/typo.json" 2>&1)" \
+	"2 the VM never started: bad input at: config (status 2)"
+"$VMM" -c "$TMP/ok.cfg" --stats "$TMP/opt.json" --timeout x > /dev/null 2>&1
+expect_eq $T-stats-bad-option "$? $(jq -r .stop.by "$TMP/opt.json" 2>&1)" "2 error"
+# written whole or not at all: no temporary file stays beside it
+left=$(ls -A "$TMP" | grep '\.tmp$')
+check $T-stats-no-temporary "left behind: $left" test -z "$left"
+"$VMM" -c "$TMP/ok.cfg" --headless --stats "$TMP/nodir/s.json" > /dev/null 2> "$TMP/nodir.err"
+expect_eq $T-stats-bad-folder "$? $(cat "$TMP/nodir.err")" \
+	"2 vmm: --stats $TMP/nodir/s.json: No such file or directory"
