@@ -100,11 +100,51 @@ static char *resolve(const struct loader *l, const char *p)
 	return out;
 }
 
-/* Settings created by --set have no source line; name the flag instead. */
+/*
+ * The --set argument behind a setting (its hook, set by apply_override()),
+ * or behind the group --set made for it; NULL for one from a file.
+ */
+static const char *typed(const config_setting_t *s)
+{
+	const config_setting_t *child = s && config_setting_is_group(s) ?
+					config_setting_get_elem(s, 0) : NULL;
+
+	if (s && config_setting_source_line(s) > 0)
+		return NULL;
+	return s && config_setting_get_hook(s) ? config_setting_get_hook(s) :
+	       child ? config_setting_get_hook(child) : NULL;
+}
+
+/*
+ * A path typed with --set means what it would to any other command: from
+ * the current folder.  One in a config file, from the file's folder.
+ */
+static char *resolve_value(const struct loader *l, const config_setting_t *s,
+			   const char *p)
+{
+	char cwd[4096];
+	struct loader here = *l;
+
+	if (!typed(s))
+		return resolve(l, p);
+	here.dir = getcwd(cwd, sizeof(cwd)) ? cwd : "";
+	return resolve(&here, p);
+}
+
+static char *resolve_key(const struct loader *l, const char *key, const char *p)
+{
+	return resolve_value(l, config_lookup(&l->cf, key), p);
+}
+
+/*
+ * Settings created by --set have no source line; name the flag instead
+ * (--boot FILE is the override boot=FILE, vmm/options.c).
+ */
 static int fail(struct loader *l, const config_setting_t *s, const char *fmt, ...)
 {
 	va_list ap;
 	int line = s ? config_setting_source_line(s) : 0;
+	const char *arg = typed(s);
 
 	if (line > 0) {
 		const char *f = config_setting_source_file(s);
@@ -112,10 +152,12 @@ static int fail(struct loader *l, const config_setting_t *s, const char *fmt, ..
 
 		fprintf(stderr, "%s:%d: ", path ? path : l->c->file, line);
 		free(path);
-	} else if (l->no_file) {
+	} else if (arg && !strncmp(arg, "boot=", 5)) {
+		fprintf(stderr, "vmm: --boot %s: ", arg + 5);
+	} else if (arg) {
+		fprintf(stderr, "vmm: --set %s: ", arg);
+	} else if (l->no_file || s) {
 		fprintf(stderr, "vmm: ");
-	} else if (s) {
-		fprintf(stderr, "%s: --set: ", l->c->file);
 	} else {
 		fprintf(stderr, "%s: ", l->c->file);
 	}
@@ -262,7 +304,8 @@ static int extract_firmware(struct loader *l)
 	if (config_setting_is_group(s) && !(img = config_setting_get_member(s, "image")))
 		return fail(l, s, "'firmware' needs 'image' (\"seabios\" or a BIOS image file)");
 	v = config_setting_get_string(img);
-	c->firmware.image = strcmp(v, "seabios") ? resolve(l, v) : copy(CONFIG_SEABIOS);
+	c->firmware.image = strcmp(v, "seabios") ? resolve_value(l, img, v) :
+			    copy(CONFIG_SEABIOS);
 	if (stat(c->firmware.image, &st) < 0 || access(c->firmware.image, R_OK) < 0)
 		return fail(l, img, "firmware '%s': %s", c->firmware.image, strerror(errno));
 	why = S_ISREG(st.st_mode) ? config_firmware_size_problem((uint64_t)st.st_size) :
@@ -272,7 +315,8 @@ static int extract_firmware(struct loader *l)
 	v = get_str(l, "firmware.log");
 	if (!v)
 		v = "none";
-	c->firmware.log = !strcmp(v, "stderr") || !strcmp(v, "none") ? copy(v) : resolve(l, v);
+	c->firmware.log = !strcmp(v, "stderr") || !strcmp(v, "none") ? copy(v) :
+			  resolve_key(l, "firmware.log", v);
 	config_lookup_bool(&l->cf, "firmware.menu", &b);
 	c->firmware.menu = b;
 	if (!config_lookup(&l->cf, "disk.path") && !config_lookup(&l->cf, "boot"))
@@ -365,7 +409,7 @@ static int extract_guest(struct loader *l)
 	if (!v && !c->firmware.image)
 		return fail(l, NULL, "missing key 'guest' (the Multiboot ELF to run)");
 	if (v) {
-		c->guest = resolve(l, v);
+		c->guest = resolve_key(l, "guest", v);
 		if (!(l->flags & CONFIG_NO_GUEST_FILE) &&
 		    check_readable(l, "guest", c->guest))
 			return -1;
@@ -416,7 +460,7 @@ static int extract_boot(struct loader *l, const char *v)
 		return fail(l, s, "'boot' and 'disk.path' both name the disk: keep one");
 	if (config_lookup(&l->cf, "disk.mode") || config_lookup(&l->cf, "guest"))
 		return fail(l, s, "'boot' runs a BIOS from an emulated disk: no 'guest' or 'disk.mode'");
-	c->disk.path = resolve(l, v);
+	c->disk.path = resolve_value(l, s, v);
 	c->disk.mode = VMM_MODE_EMULATED;
 	c->disk.readonly = true;
 	c->disk.in_memory = true;
@@ -435,7 +479,7 @@ static int extract_disk(struct loader *l)
 	if (get_str(l, "boot"))
 		return extract_boot(l, get_str(l, "boot"));
 	if (v) {
-		c->disk.path = resolve(l, v);
+		c->disk.path = resolve_key(l, "disk.path", v);
 		if (check_readable(l, "disk.path", c->disk.path))
 			return -1;
 		if (get_enum(l, "disk.mode", &e))
@@ -447,7 +491,7 @@ static int extract_disk(struct loader *l)
 	}
 	v = get_str(l, "disk.slave");
 	if (v) {
-		c->disk.slave = resolve(l, v);
+		c->disk.slave = resolve_key(l, "disk.slave", v);
 		if (check_readable(l, "disk.slave", c->disk.slave))
 			return -1;
 	}
@@ -471,7 +515,7 @@ static int extract_serial(struct loader *l)
 	if (!strcmp(v, "stdout") || !strcmp(v, "none"))
 		c->serial.output = strdup(v);
 	else
-		c->serial.output = resolve(l, v);
+		c->serial.output = resolve_key(l, "serial.output", v);
 	config_lookup_bool(&l->cf, "serial.raw", &b);
 	c->serial.raw = b;
 	return 0;
@@ -582,8 +626,13 @@ static int apply_override(struct loader *l, const char *arg)
 	}
 	int type = k->type == K_INT ? CONFIG_TYPE_INT64 :
 		   k->type == K_BOOL ? CONFIG_TYPE_BOOL : CONFIG_TYPE_STRING;
+	config_setting_t *s = replace_setting(l, path, k, type);
 
-	return set_value(replace_setting(l, path, k, type), k->type, arg, eq + 1);
+	if (set_value(s, k->type, arg, eq + 1))
+		return -1;
+	/* what was typed: its paths are the user's, its errors name it */
+	config_setting_set_hook(s, (void *)arg);
+	return 0;
 }
 
 /* libconfig's own message, with a hint for the dotted keys --set uses. */

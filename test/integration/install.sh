@@ -84,13 +84,14 @@ run_vmm "$TMP/boot" -c "$C/bootsect.cfg" --headless --keys '{until:press a key:}
 check $T-bootsect "status $STATUS: $(head -2 "$TMP/boot.err")" \
 	test "$STATUS" = 7 -a "$(grep -c '^exit code 3' "$TMP/boot.txt")" = 1
 
-# a disk example without an image says how to make one; with one it runs
+# a disk example without an image says how to make one; with one it runs,
+# the image named as the README does, from the current folder
 run_vmm "$TMP/noimg" -c "$C/disk-emul.cfg" --headless
 check $T-disk-says-how "status $STATUS: $(cat "$TMP/noimg.err")" \
 	test "$STATUS" = 2 -a "$(grep -c 'vmm --create-image' "$TMP/noimg.err")" = 1
 for d in emul pv; do
 	"$VMM" --create-image "disk-$d.img" --size 4M
-	run_vmm "$TMP/disk-$d" -c "$C/disk-$d.cfg" --headless --set "disk.path=$PWD/disk-$d.img"
+	run_vmm "$TMP/disk-$d" -c "$C/disk-$d.cfg" --headless --set "disk.path=disk-$d.img"
 	check $T-disk-$d "status $STATUS: $(head -2 "$TMP/disk-$d.err") $(tail -3 "$TMP/disk-$d.txt")" \
 		test "$STATUS" = 0
 done

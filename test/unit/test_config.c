@@ -99,7 +99,7 @@ static void defaults_and_values(void)
 static void overrides(void)
 {
 	struct vm_config c;
-	char *ov[] = { "vga.mode=pv", "memory=128", "disk.path=d.img", "vga.blink=true" };
+	char *ov[] = { "vga.mode=pv", "memory=128", "disk.path=/dev/null", "vga.blink=true" };
 
 	EXPECT_EQ(load(&c, "guest = \"g.elf\";\nmemory = 16;\n", ov, 4), 0);
 	EXPECT_EQ(c.vga.mode, VMM_MODE_PV);
@@ -121,7 +121,8 @@ static void overrides(void)
 	char *bad_val[] = { "vga.mode=fast" };
 
 	EXPECT_EQ(load(&c, "guest = \"g.elf\";\n", bad_val, 1), -1);
-	EXPECT(err_is(": --set: 'vga.mode' is \"fast\"; expected one of: emulated, pv"));
+	EXPECT(!strcmp(errbuf, "vmm: --set vga.mode=fast: 'vga.mode' is \"fast\"; "
+		       "expected one of: emulated, pv\n"));
 	config_free(&c);
 }
 
@@ -262,8 +263,51 @@ static void firmware_overrides(void)
 	char *log_only[] = { "firmware.log=stderr" };
 
 	EXPECT_EQ(load(&c, "guest = \"g.elf\";\n", log_only, 1), -1);
-	EXPECT(err_is(": --set: 'firmware' needs 'image' (\"seabios\" or a BIOS image file)"));
+	EXPECT(!strcmp(errbuf, "vmm: --set firmware.log=stderr: 'firmware' needs 'image' "
+		       "(\"seabios\" or a BIOS image file)\n"));
 	config_free(&c);
+}
+
+/*
+ * A path typed with --set is from the current folder, as for any command;
+ * one in the file from the file's folder, wherever vmm runs.
+ */
+static void set_paths_from_current_folder(void)
+{
+	struct vm_config c;
+	char here[300], want[600], old[4096];
+	char *ov[] = { "disk.path=d2.img", "serial.output=s.log", "guest=g2.elf" };
+	char *missing[] = { "disk.path=nope.img" };
+
+	snprintf(here, sizeof(here), "%s/here", dir);
+	EXPECT(mkdir(here, 0700) == 0 && getcwd(old, sizeof(old)) && chdir(here) == 0);
+	write_file("d2.img", "");
+	write_file("g2.elf", "x");
+	EXPECT_EQ(load(&c, "guest = \"g.elf\";\n", ov, 3), 0);
+	snprintf(want, sizeof(want), "%s/d2.img", here);
+	EXPECT(c.disk.path && !strcmp(c.disk.path, want));
+	snprintf(want, sizeof(want), "%s/s.log", here);
+	EXPECT(c.serial.output && !strcmp(c.serial.output, want));
+	snprintf(want, sizeof(want), "%s/g2.elf", here);
+	EXPECT(c.guest && !strcmp(c.guest, want));
+	config_free(&c);
+	/* the file's own paths still from its folder, not from here */
+	EXPECT_EQ(load(&c, "guest = \"g.elf\";\ndisk = { path = \"d.img\"; };\n", NULL, 0), 0);
+	snprintf(want, sizeof(want), "%s/d.img", dir);
+	EXPECT(c.disk.path && !strcmp(c.disk.path, want));
+	snprintf(want, sizeof(want), "%s/g.elf", dir);
+	EXPECT(c.guest && !strcmp(c.guest, want));
+	config_free(&c);
+	/* the hint for a missing image, followed, finds the image typed */
+	EXPECT_EQ(load(&c, "guest = \"g.elf\";\n", missing, 1), -1);
+	snprintf(want, sizeof(want), "vmm: --set disk.path=nope.img: disk.path '%s/nope.img': "
+		 "No such file or directory; make one with: vmm --create-image FILE --size 4M, "
+		 "then --set disk.path=FILE\n", here);
+	EXPECT(!strcmp(errbuf, want));
+	if (strcmp(errbuf, want))
+		printf("    got: %s", errbuf);
+	config_free(&c);
+	EXPECT(chdir(old) == 0);
 }
 
 static void firmware_errors(void)
@@ -441,6 +485,7 @@ int main(void)
 	RUN(firmware_forms);
 	RUN(firmware_overrides);
 	RUN(firmware_errors);
+	RUN(set_paths_from_current_folder);
 	RUN(integers_as_written);
 	RUN(boot_key);
 	RUN(include_must_be_a_file);
