@@ -5,6 +5,7 @@
  * before anything is opened or written.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <libconfig.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -153,7 +154,11 @@ static int fail(struct loader *l, const config_setting_t *s, const char *fmt, ..
 		fprintf(stderr, "%s:%d: ", path ? path : l->c->file, line);
 		free(path);
 	} else if (arg && !strncmp(arg, "boot=", 5)) {
-		fprintf(stderr, "vmm: --boot %s: ", arg + 5);
+		/* alone, the message names the file; beside -c, what clashes */
+		if (l->no_file)
+			fprintf(stderr, "vmm: ");
+		else
+			fprintf(stderr, "vmm: --boot %s: ", arg + 5);
 	} else if (arg) {
 		fprintf(stderr, "vmm: --set %s: ", arg);
 	} else if (l->no_file || s) {
@@ -448,6 +453,34 @@ static int extract_display(struct loader *l)
 }
 
 /*
+ * What the firmware would refuse after seconds of BIOS code, said before
+ * KVM opens: a file too short to hold a boot sector, a Multiboot ELF given
+ * where a disk belongs, a first sector without the 55 AA signature.
+ */
+static int check_boot_sector(struct loader *l, const config_setting_t *s,
+			     const char *path)
+{
+	unsigned char b[512];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : pread(fd, b, sizeof(b), 0);
+
+	if (fd >= 0)
+		close(fd);
+	if (n < 0)
+		return fail(l, s, "boot '%s': %s", path, strerror(errno));
+	if (n >= 4 && !memcmp(b, "\177ELF", 4))
+		return fail(l, s, "boot '%s' is an ELF file, not a boot sector "
+			    "(a Multiboot guest runs with guest = \"FILE\")", path);
+	if (n < (ssize_t)sizeof(b))
+		return fail(l, s, "boot '%s' is %zd bytes: a boot sector is 512, "
+			    "ending in 55 AA", path, n);
+	if (b[510] != 0x55 || b[511] != 0xaa)
+		return fail(l, s, "boot '%s' has no boot signature (55 AA at byte 510): "
+			    "the BIOS would not boot it", path);
+	return 0;
+}
+
+/*
  * boot = "FILE": a small raw file (a boot sector) is the disk, as is:
  * read into memory, padded to whole sectors, read only, never written.
  */
@@ -465,7 +498,10 @@ static int extract_boot(struct loader *l, const char *v)
 	c->disk.readonly = true;
 	c->disk.in_memory = true;
 	c->disk.cache = CACHE_UNSAFE;
-	return check_readable(l, "boot", c->disk.path);
+	if (check_readable(l, "boot", c->disk.path))
+		return -1;
+	/* a restore runs the saved machine: its memory holds the disk */
+	return l->flags & CONFIG_NO_GUEST_FILE ? 0 : check_boot_sector(l, s, c->disk.path);
 }
 
 static int extract_disk(struct loader *l)

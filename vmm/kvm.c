@@ -45,7 +45,7 @@ static const struct {
 	{ KVM_CAP_COALESCED_MMIO, "KVM_CAP_COALESCED_MMIO" },
 };
 
-static int kvm_open(struct vm *vm)
+int vm_open_kvm(struct vm *vm)
 {
 	/* VMM_KVM_DEVICE lets tests show what a machine without KVM sees */
 	const char *dev = getenv("VMM_KVM_DEVICE");
@@ -59,20 +59,20 @@ static int kvm_open(struct vm *vm)
 		fprintf(stderr, "vmm: %s: %s%s\n", dev, strerror(e),
 			e == ENOENT ? " (no KVM here: load kvm_intel or kvm_amd, or enable nested virtualisation)" :
 			e == EACCES ? " (add your user to the 'kvm' group)" : "");
-		return -1;
+		return VMM_EXIT_NO_KVM;
 	}
 	int v = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
 
 	if (v != KVM_API_VERSION) {
 		fprintf(stderr, "vmm: %s: KVM API version %d, need %d\n", dev, v,
 			KVM_API_VERSION);
-		return -1;
+		return VMM_EXIT_NO_KVM;
 	}
 	for (size_t i = 0; i < sizeof(required_caps) / sizeof(required_caps[0]); i++) {
 		if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, required_caps[i].cap) <= 0) {
 			fprintf(stderr, "vmm: %s lacks %s\n", dev,
 				required_caps[i].name);
-			return -1;
+			return VMM_EXIT_NO_KVM;
 		}
 	}
 	return 0;
@@ -344,7 +344,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 		perror("vmm: eventfd");
 		return VMM_EXIT_SETUP;
 	}
-	if (kvm_open(vm))
+	if (vm->kvm_fd < 0 && vm_open_kvm(vm))
 		return VMM_EXIT_NO_KVM;
 	if (create_vm(vm) || map_guest_ram(vm, cfg->mem_mib) ||
 	    create_irqchip(vm) || create_vcpu(vm) || doorbell_init(vm))

@@ -85,6 +85,42 @@ static int load_config(struct session *s)
 	return 0;
 }
 
+/* --keys and --keys-file: a bad script is bad input, whether or not KVM works. */
+static struct input_opts input_opts(const struct session *s)
+{
+	return (struct input_opts){
+		.keys = s->o.keys, .keys_file = s->o.keys_file,
+		.read_stdin = !s->tui,
+		.until_s = s->o.timeout > 0 ? 0 : INPUT_UNTIL_S,
+	};
+}
+
+static int parse_input(struct session *s)
+{
+	struct input_opts io = input_opts(s);
+
+	return input_parse(&io) ? VMM_EXIT_USAGE : 0;
+}
+
+static void discard_input(struct session *s)
+{
+	(void)s;
+	input_discard();
+}
+
+/* --incoming: a VM can come only where one can run, so KVM before listening. */
+static int open_kvm(struct session *s)
+{
+	return vm_open_kvm(&s->vm);
+}
+
+static void close_kvm(struct session *s)
+{
+	if (s->vm.kvm_fd >= 0)
+		close(s->vm.kvm_fd);
+	s->vm.kvm_fd = -1;
+}
+
 /* --restore: the whole file is checked before anything else happens. */
 static int read_snapshot(struct session *s)
 {
@@ -99,8 +135,9 @@ static void free_snapshot(struct session *s)
 /* --incoming: a source's connection, its header and config. */
 static int accept_incoming(struct session *s)
 {
-	return migrate_accept(&s->snap, s->o.incoming, &s->incoming_fd) ?
-	       VMM_EXIT_USAGE : 0;
+	int r = migrate_accept(&s->snap, s->o.incoming, &s->incoming_fd);
+
+	return r == -2 ? VMM_EXIT_SIGNAL : r ? VMM_EXIT_USAGE : 0;
 }
 
 static void close_incoming(struct session *s)
@@ -405,11 +442,7 @@ static void stop_iothread(struct session *s)
 /* Headless, stdin and the scripts type on the keyboard and into COM1. */
 static int start_input(struct session *s)
 {
-	struct input_opts io = {
-		.keys = s->o.keys, .keys_file = s->o.keys_file,
-		.read_stdin = !s->tui,
-		.until_s = s->o.timeout > 0 ? 0 : INPUT_UNTIL_S,
-	};
+	struct input_opts io = input_opts(s);
 
 	input_route(true, !s->tui);
 	return input_start(&s->vm, &io) ? VMM_EXIT_USAGE : 0;
@@ -482,7 +515,9 @@ static const struct step {
 	step_down down;
 	int when;
 } steps[] = {
+	{ "input scripts",	parse_input,	discard_input,	BOTH },
 	{ "snapshot file",	read_snapshot,	free_snapshot,	RESTORE },
+	{ "KVM",		open_kvm,	close_kvm,	INCOMING },
 	{ "incoming VM",	accept_incoming, close_incoming, INCOMING },
 	{ "config",		load_config,	free_config,	BOOT },
 	{ "saved config",	restore_config,	free_config,	SAVED },
@@ -561,7 +596,8 @@ static void stats_failed(struct session *s, int status, const char *why)
 	    (!s->stats.f && (s->stats.path || stats_file_open(&s->stats, s->o.stats))))
 		return;
 	snprintf(note, sizeof(note), "the VM never started: %s (status %d)", why, status);
-	stats_write_failed(s->stats.f, s->cfg.name, status, note);
+	stats_write_failed(s->stats.f, s->cfg.name, status,
+			   status == VMM_EXIT_SIGNAL ? STOP_SIGNAL : STOP_ERROR, note);
 	stats_file_commit(&s->stats);
 }
 
@@ -755,6 +791,7 @@ int main(int argc, char **argv)
 	if (status) {
 		snprintf(why, sizeof(why), "%s at: %s", status == VMM_EXIT_NO_KVM ?
 			 "KVM unavailable" : status == VMM_EXIT_USAGE ? "bad input" :
+			 status == VMM_EXIT_SIGNAL ? "stopped by a signal" :
 			 "set-up failed", steps[s.done].name);
 		stats_failed(&s, status, why);
 	} else {

@@ -120,12 +120,13 @@ static void head_json(struct json *j, const char *name, int status,
 	json_object_end(j);
 }
 
-void stats_write_failed(FILE *f, const char *name, int status, const char *note)
+void stats_write_failed(FILE *f, const char *name, int status, int by,
+			const char *note)
 {
 	struct json j;
 
 	json_init(&j, f, true);
-	head_json(&j, name, status, STOP_ERROR, note);
+	head_json(&j, name, status, (enum vm_stop_by)by, note);
 	json_object_end(&j);
 }
 

@@ -39,9 +39,11 @@ struct vm;
 void stats_write_json(const struct vm *vm, FILE *f);
 /*
  * A VM that never ran (set-up failed): the same head as stats_write_json()
- * writes, "stop": {"by": "error"}, so a script reading .stop.by learns it.
+ * writes, "stop": {"by": "error"} (or "signal", by an enum vm_stop_by), so
+ * a script reading .stop.by learns it.
  */
-void stats_write_failed(FILE *f, const char *name, int status, const char *note);
+void stats_write_failed(FILE *f, const char *name, int status, int by,
+			const char *note);
 
 /*
  * --stats FILE appears whole or not at all: the JSON goes to a temporary

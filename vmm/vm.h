@@ -152,6 +152,11 @@ struct vm {
 
 /* vmm/kvm.c: the machine; vm_init() first, vm_destroy() undoes both */
 void vm_init(struct vm *vm);
+/*
+ * /dev/kvm, checked for the API and capabilities vmm needs: 0, or
+ * VMM_EXIT_NO_KVM after one line.  vm_create() calls it unless done.
+ */
+int vm_open_kvm(struct vm *vm);
 /* 0, or VMM_EXIT_NO_KVM / VMM_EXIT_SETUP after one line on stderr */
 int vm_create(struct vm *vm, const struct vm_config *cfg);
 void vm_destroy(struct vm *vm);

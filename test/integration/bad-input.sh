@@ -65,3 +65,20 @@ check $T-stats-no-temporary "left behind: $left" test -z "$left"
 "$VMM" -c "$TMP/ok.cfg" --headless --stats "$TMP/nodir/s.json" > /dev/null 2> "$TMP/nodir.err"
 expect_eq $T-stats-bad-folder "$? $(cat "$TMP/nodir.err")" \
 	"2 vmm: --stats $TMP/nodir/s.json: No such file or directory"
+
+# Every check that needs no VM comes before KVM: a bad command line gets
+# status 2 and its line on any machine (here /dev/kvm cannot be opened).
+nokvm() { VMM_KVM_DEVICE=$TMP/no-kvm "$VMM" "$@" > /dev/null 2> "$TMP/nk.err"; echo "$? $(cat "$TMP/nk.err")"; }
+expect_eq $T-keys-before-kvm "$(nokvm -c "$TMP/ok.cfg" --headless --keys '{BSpace}')" \
+	"2 vmm: --keys: {BSpace}: unknown key name"
+expect_eq $T-keys-file-before-kvm "$(nokvm -c "$TMP/ok.cfg" --headless --keys-file "$TMP/nothere.txt")" \
+	"2 vmm: --keys-file $TMP/nothere.txt: No such file or directory"
+printf 'abc' > "$TMP/three.bin"
+expect_eq $T-boot-short-before-kvm "$(nokvm --boot "$TMP/three.bin" --headless)" \
+	"2 vmm: boot '$TMP/three.bin' is 3 bytes: a boot sector is 512, ending in 55 AA"
+expect_eq $T-boot-elf-before-kvm "$(nokvm --boot "$GUESTS/hello.elf" --headless)" \
+	"2 vmm: boot '$GUESTS/hello.elf' is an ELF file, not a boot sector (a Multiboot guest runs with guest = \"FILE\")"
+# a destination that could never run a VM does not listen for one
+nokvm --incoming "unix:$TMP/in.sock" --headless > "$TMP/in.txt"
+expect_eq $T-incoming-checks-kvm "$(cut -d' ' -f1-3 "$TMP/in.txt") $([ -e "$TMP/in.sock" ] && echo listened)" \
+	"126 vmm: $TMP/no-kvm: "

@@ -214,8 +214,8 @@ static void boot_key(void)
 	struct vm_config c;
 	char want[300], arg[320], *ov[] = { arg };
 
-	EXPECT_EQ(load(&c, "boot = \"d.img\";\n", NULL, 0), 0);
-	snprintf(want, sizeof(want), "%s/d.img", dir);
+	EXPECT_EQ(load(&c, "boot = \"bs.bin\";\n", NULL, 0), 0);
+	snprintf(want, sizeof(want), "%s/bs.bin", dir);
 	EXPECT(!strcmp(c.disk.path, want));
 	EXPECT(c.disk.readonly && c.disk.in_memory && c.disk.mode == VMM_MODE_EMULATED);
 	EXPECT(!strcmp(c.firmware.image, FIRMWARE_SEABIOS) && c.guest == NULL);
@@ -231,6 +231,26 @@ static void boot_key(void)
 	snprintf(arg, sizeof(arg), "boot=%s/none.bin", dir);
 	EXPECT_EQ(CAPTURE_STDERR(errbuf, config_load(&c, NULL, ov, 1)), -1);
 	EXPECT(!strncmp(errbuf, "vmm: boot '", 11));
+}
+
+/* What the BIOS would refuse after seconds, refused before KVM: status 2 */
+static void boot_file_checked(void)
+{
+	struct vm_config c;
+	char want[400];
+
+	EXPECT_EQ(load(&c, "boot = \"three.bin\";\n", NULL, 0), -1);
+	snprintf(want, sizeof(want), ":1: boot '%s/three.bin' is 3 bytes: a boot sector is 512, "
+		 "ending in 55 AA", dir);
+	EXPECT(err_is(want));
+	EXPECT_EQ(load(&c, "boot = \"g.elf\";\n", NULL, 0), -1);
+	snprintf(want, sizeof(want), ":1: boot '%s/g.elf' is an ELF file, not a boot sector "
+		 "(a Multiboot guest runs with guest = \"FILE\")", dir);
+	EXPECT(err_is(want));
+	EXPECT_EQ(load(&c, "boot = \"fw.bin\";\n", NULL, 0), -1);
+	snprintf(want, sizeof(want), ":1: boot '%s/fw.bin' has no boot signature (55 AA at "
+		 "byte 510): the BIOS would not boot it", dir);
+	EXPECT(err_is(want));
 }
 
 static void firmware_overrides(void)
@@ -472,7 +492,17 @@ int main(void)
 		return 1;
 	snprintf(cfgpath, sizeof(cfgpath), "%s/vm.cfg", dir);
 	snprintf(p, sizeof(p), "%s/g.elf", dir);
-	write_file(p, "x");
+	write_file(p, "\177ELF");
+	snprintf(p, sizeof(p), "%s/three.bin", dir);
+	write_file(p, "abc");
+	snprintf(p, sizeof(p), "%s/bs.bin", dir);
+	write_file(p, "");
+	if (truncate(p, 510))
+		return 1;
+	FILE *bs = fopen(p, "a");
+
+	fputs("\x55\xaa", bs);
+	fclose(bs);
 	snprintf(p, sizeof(p), "%s/d.img", dir);
 	write_file(p, "");
 	snprintf(p, sizeof(p), "%s/fw.bin", dir);
@@ -488,6 +518,7 @@ int main(void)
 	RUN(set_paths_from_current_folder);
 	RUN(integers_as_written);
 	RUN(boot_key);
+	RUN(boot_file_checked);
 	RUN(include_must_be_a_file);
 	RUN(dotted_key_hint);
 	RUN(missing_file);
