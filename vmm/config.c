@@ -312,7 +312,10 @@ static int extract_firmware(struct loader *l)
 	c->firmware.image = strcmp(v, "seabios") ? resolve_value(l, img, v) :
 			    copy(CONFIG_SEABIOS);
 	if (stat(c->firmware.image, &st) < 0 || access(c->firmware.image, R_OK) < 0)
-		return fail(l, img, "firmware '%s': %s", c->firmware.image, strerror(errno));
+		return fail(l, img, "firmware '%s': %s%s", c->firmware.image, strerror(errno),
+			    errno != ENOENT ? "" : strcmp(v, "seabios") ?
+			    " (\"seabios\" names Debian's SeaBIOS)" :
+			    " (apt-get install seabios)");
 	why = S_ISREG(st.st_mode) ? config_firmware_size_problem((uint64_t)st.st_size) :
 	      "is not a regular file";
 	if (why)

@@ -82,3 +82,12 @@ expect_eq $T-boot-elf-before-kvm "$(nokvm --boot "$GUESTS/hello.elf" --headless)
 nokvm --incoming "unix:$TMP/in.sock" --headless > "$TMP/in.txt"
 expect_eq $T-incoming-checks-kvm "$(cut -d' ' -f1-3 "$TMP/in.txt") $([ -e "$TMP/in.sock" ] && echo listened)" \
 	"126 vmm: $TMP/no-kvm: "
+
+# --boot beside a config that runs a guest: the message names --boot, not --set
+head -c 510 /dev/zero > "$TMP/bs.bin"; printf '\x55\xaa' >> "$TMP/bs.bin"
+expect_eq $T-boot-beside-config "$(nokvm -c "$TMP/ok.cfg" --boot "$TMP/bs.bin" --headless)" \
+	"2 vmm: --boot $TMP/bs.bin: 'boot' runs a BIOS from an emulated disk: no 'guest' or 'disk.mode'"
+# six bytes of text are no snapshot, not a truncated one
+printf 'hello\n' > "$TMP/six.snap"
+expect_eq $T-restore-not-a-snapshot "$(nokvm --restore "$TMP/six.snap" --headless)" \
+	"2 vmm: $TMP/six.snap: not a vmm snapshot (no VMM-SNAP magic)"

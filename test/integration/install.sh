@@ -20,7 +20,7 @@ check $T-staged "status $STATUS: $(tail -3 "$TMP/make.out")" test "$STATUS" = 0
 
 want=(bin/vmm share/man/man1/vmm.1 share/doc/vmm/README.md lib/pkgconfig/vmm-guest.pc
 	lib/vmm-guest/libvmmguest.a lib/vmm-guest/vmm-guest.ld
-	include/vmm-guest/sdk/sdk.h include/vmm-guest/sdk/vmm_abi.h)
+	include/vmm-guest/sdk/sdk.h include/vmm-guest/sdk/vmm_abi.h share/vmm/mkgrub.sh)
 for f in "$ROOT"/conf/*.cfg; do
 	want+=("share/vmm/conf/${f##*/}")
 	g=$(sed -n 's|^guest = "\.\./build/guest/\(.*\)";|\1|p; s|.*path = "\.\./build/guest/\(boot/[^"]*\)".*|\1|p' "$f")
@@ -29,6 +29,11 @@ done
 absent=
 for f in "${want[@]}"; do [ -s "$P/$f" ] || absent+=" $f"; done
 check $T-files "not installed:$absent" test -z "$absent"
+# the README's GRUB recipe, installed runnable; vmm(1) FILES names every example config
+check $T-mkgrub "not executable" test -x "$P/share/vmm/mkgrub.sh"
+files=$(sed -n '/^\.SH FILES/,/^\.SH /p' "$ROOT/vmm/vmm.1")
+unnamed=$(for f in "$ROOT"/conf/*.cfg; do n=${f##*/}; [[ $files == *"${n%.cfg}"* ]] || echo "$n"; done)
+check $T-man-files-configs "not in vmm.1 FILES: $unnamed" test -z "$unnamed"
 check $T-binary-runs "$P/bin/vmm --version fails" test -n "$("$P/bin/vmm" --version)"
 refs=$(grep -l 'build/' "$P"/share/vmm/conf/*.cfg)
 check $T-configs-leave-the-tree "configs naming the build folder: $refs" test -z "$refs"
