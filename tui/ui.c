@@ -137,6 +137,9 @@ static const char *current_note(uint64_t now)
 	static char label[sizeof(ui.note) + sizeof(ui.exit_text)];
 	const char *note = NULL;
 
+	static char gfx[sizeof(ui.vm->screen.f.graphics) + 48];
+	char mode[sizeof(ui.vm->screen.f.graphics)];
+
 	if (ui.prefix)
 		note = lingering() ?
 		       "^A: x close, c console, h help, t status, s save, arrows" :
@@ -145,6 +148,10 @@ static const char *current_note(uint64_t now)
 		note = ui.note;
 	else if (lingering())
 		note = ui.exit_text;
+	/* the cells are the last text screen: say the guest draws pixels now */
+	else if (screen_graphics(&ui.vm->screen, mode, sizeof(mode)) &&
+		 snprintf(gfx, sizeof(gfx), "VGA graphics mode %s: not shown", mode) > 0)
+		note = gfx;
 	if (ui.f.view == VIEW_SCREEN || ui.prefix)
 		return note;
 	/* the console's status line always says which view this is */

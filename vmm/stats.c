@@ -147,6 +147,11 @@ void stats_write_json(const struct vm *vm, FILE *f)
 	json_u64(&j, "flushes", STAT_GET(s->flushes));
 	json_object_end(&j);
 	json_u64(&j, "frames", STAT_GET(s->frames));
+	/*
+	 * The VGA graphics mode the guest left ("" for text): its screen is
+	 * then nothing a dump can show.  Every other thread has stopped.
+	 */
+	json_str(&j, "vga_graphics", vm->screen.f.graphics);
 	json_object_begin(&j, "monotonic_ns");
 	json_u64(&j, "start", vm->start_ns);
 	json_u64(&j, "first_run", s->first_run_ns);

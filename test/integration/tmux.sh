@@ -226,6 +226,17 @@ await tmux-80x24-snapshot-said 60 said_saved why_rows
 tm send-keys -t t C-a x
 exited_0
 
+# ---- A guest in a VGA graphics mode, at 80x24: said until text mode is back ----
+mkcfg "$TMP/gfx.cfg" vgamode 'display = "tui";' 'cmdline = "hold=1";' 'serial = { output = "none"; };'
+start 80 24 "'$VMM' -c gfx.cfg"
+in_gfx() { screen_has "VGA graphics mode 320x200, 256 colours: not shown"; }
+await tmux-graphics-mode-said 60 in_gfx why_pane
+tm send-keys -t t a
+back_text() { screen_has "vgamode: back in text mode" && ! in_gfx; }
+await tmux-graphics-mode-ends 60 back_text why_pane
+tm send-keys -t t C-a x
+exited_0
+
 # ---- A guest that ends: its last screen stays until a key ----
 mkcfg "$TMP/hello.cfg" hello 'display = "tui";' 'cmdline = "exit=7";'
 start 80 26 "'$VMM' -c hello.cfg"
