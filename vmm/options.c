@@ -35,6 +35,7 @@ static void usage(FILE *f)
 		"                        restore even though a disk image changed since\n"
 		"                        the snapshot (the guest's view may be inconsistent)\n"
 		"      --set KEY=VALUE   override a config key, e.g. --set disk.mode=pv\n"
+		"                        (a relative path from the current folder)\n"
 		"      --headless        no terminal UI: serial to stdout, screen dump at exit\n"
 		"      --exit-on-halt    close the terminal UI when the guest ends (else it\n"
 		"                        keeps the last screen until a key)\n"
