@@ -261,6 +261,7 @@ static void redraw(struct vga *v)
 	vga_regs_palette(&v->regs, pal);
 	screen_set_palette(v->screen, pal);
 	screen_set_blink(v->screen, v->regs.ac[AC_MODE] & AC_MODE_BLINK);
+	vga_mode_changed(v);
 	if (v->strategy == VGA_RAM) {
 		for (unsigned int i = 0; i < SCREEN_CELLS; i++)
 			screen_put(v->screen, i, v->shadow[i]);

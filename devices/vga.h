@@ -49,5 +49,7 @@ void vga_mem_io(void *opaque, struct bus_access *a);
 void vga_port_io(void *opaque, struct bus_access *a);
 /* devices/vga_regs.c: CRTC register i changed; the screen follows. */
 void vga_crtc_written(struct vga *v, unsigned int i);
+/* The screen says which graphics mode the registers select, if any. */
+void vga_mode_changed(struct vga *v);
 
 #endif

@@ -5,6 +5,7 @@
  * The CRTC index keeps all 8 bits, as on VGA-compatibles with extension
  * registers; this one has none, so CRTC 0x19-0xff read 0xff.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "../vmm/bus.h"
@@ -23,7 +24,17 @@
 #define AC_MODE_P54S	0x80	/* DAC index bits 5-4 come from colour select */
 #define AC_PLANE_ENABLE	0x12
 #define AC_COLOR_SELECT	0x14
+#define CRTC_HDISP_END	0x01
 #define CRTC_OVERFLOW	0x07
+#define CRTC_MAX_SCAN	0x09
+#define CRTC_VDISP_END	0x12
+#define SEQ_CLOCKING	0x01
+#define SEQ_8DOT	0x01	/* characters 8 dots wide, else 9 */
+#define GC_MODE		0x05
+#define GC_MODE_SHIFT_CGA 0x20	/* 2 bits a pixel, interleaved: 4 colours */
+#define GC_MISC		0x06
+#define GC_MISC_GRAPHICS 0x01	/* graphics, not alphanumeric */
+#define AC_MODE_8BIT	0x40	/* 256 colours: two dots a pixel */
 #define CRTC_VRETRACE_END 0x11
 #define CRTC_PROTECT	0x80	/* in 0x11: CRTC 0-7 ignore writes... */
 #define OVERFLOW_LC8	0x10	/* ...except this bit of the overflow register */
@@ -109,6 +120,40 @@ void vga_regs_palette(const struct vga_regs *r, uint32_t pal[16])
 
 		pal[c] = widen(rgb[0]) << 16 | widen(rgb[1]) << 8 | widen(rgb[2]);
 	}
+}
+
+void vga_regs_graphics(const struct vga_regs *r, char *buf, size_t size)
+{
+	const uint8_t *c = r->crtc;
+	unsigned int w, h, scan, colours, planes = r->ac[AC_PLANE_ENABLE] & 0x0f;
+
+	if (!(r->gc[GC_MISC] & GC_MISC_GRAPHICS)) {
+		snprintf(buf, size, "%s", "");
+		return;
+	}
+	/* display-end counts, in characters of 8 or 9 dots, and in lines */
+	w = (c[CRTC_HDISP_END] + 1u) * (r->seq[SEQ_CLOCKING] & SEQ_8DOT ? 8 : 9);
+	h = (c[CRTC_VDISP_END] | (c[CRTC_OVERFLOW] & 0x02u) << 7 |
+	     (c[CRTC_OVERFLOW] & 0x40u) << 3) + 1;
+	scan = ((c[CRTC_MAX_SCAN] & 0x1f) + 1u) * (c[CRTC_MAX_SCAN] & 0x80 ? 2 : 1);
+	h /= scan;
+	if (r->ac[AC_MODE] & AC_MODE_8BIT) {
+		colours = 256;
+		w /= 2;		/* a pixel takes two dot clocks */
+	} else if (r->gc[GC_MODE] & GC_MODE_SHIFT_CGA) {
+		colours = 4;
+	} else {
+		colours = 1u << __builtin_popcount(planes);
+	}
+	snprintf(buf, size, "%ux%u, %u colours", w, h, colours);
+}
+
+void vga_mode_changed(struct vga *v)
+{
+	char mode[sizeof(((struct screen_frame *)0)->graphics)];
+
+	vga_regs_graphics(&v->regs, mode, sizeof(mode));
+	screen_set_graphics(v->screen, mode);
 }
 
 static void palette_changed(struct vga *v)
@@ -268,6 +313,9 @@ static void port_write(struct vga *v, int port, uint8_t val)
 	case 0x3da: r->feature = val & FEATURE_MASK; break;
 	default: break;
 	}
+	/* a register that shapes the display: the mode may have changed */
+	if (port == 0x3c0 || port == 0x3c5 || port == 0x3cf || port == 0x3d5)
+		vga_mode_changed(v);
 }
 
 void vga_port_io(void *opaque, struct bus_access *a)

@@ -11,6 +11,7 @@
 #define DEVICES_VGA_REGS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define VGA_SEQ_REGS	5
@@ -47,6 +48,13 @@ struct vga_regs {
 
 /* What SeaVGABIOS leaves after setting mode 3; blink sets AC mode bit 3. */
 void vga_regs_reset(struct vga_regs *r, bool blink);
+/*
+ * The graphics mode the registers select, as "320x200, 256 colours", or
+ * "" in text mode: the resolution from the CRTC's display-end counts and
+ * scan-line doubling, the colours from the attribute controller's 8-bit
+ * mode, the CGA shift mode and the planes enabled.
+ */
+void vga_regs_graphics(const struct vga_regs *r, char *buf, size_t size);
 /* Colours 0-15 through plane enable, palette, colour select, pel mask and DAC. */
 void vga_regs_palette(const struct vga_regs *r, uint32_t pal[16]);
 /*

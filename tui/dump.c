@@ -44,6 +44,11 @@ void dump_sgr(uint8_t attr, const struct screen_frame *f, FILE *out)
 void dump_frame(const struct screen_frame *f, enum dump_format fmt, bool utf8,
 		FILE *out)
 {
+	/* the cells are the last text screen, which the guest no longer shows */
+	if (f->graphics[0]) {
+		fprintf(out, "(VGA graphics mode %s: no text to show)\n", f->graphics);
+		return;
+	}
 	for (int r = 0; r < SCREEN_ROWS; r++) {
 		const uint16_t *row = &f->cells[r * SCREEN_COLS];
 		int end = SCREEN_COLS;

@@ -12,7 +12,8 @@ enum dump_format { DUMP_NONE, DUMP_TEXT, DUMP_ANSI };
 /*
  * The screen as 25 lines of UTF-8 text (trailing blanks dropped), or with
  * ANSI SGR colours for a terminal (every line complete, colours reset at
- * each line end).  utf8 = false writes the ASCII fallback.
+ * each line end).  utf8 = false writes the ASCII fallback.  In a VGA
+ * graphics mode, one line saying which instead.
  */
 void dump_frame(const struct screen_frame *f, enum dump_format fmt, bool utf8,
 		FILE *out);

@@ -457,7 +457,7 @@ static int open_save_dirs(struct vm *vm)
 	return 0;
 }
 
-int input_start(struct vm *vm, const struct input_opts *o)
+int input_parse(const struct input_opts *o)
 {
 	if (o->keys && parse("--keys", o->keys, strlen(o->keys)))
 		return -1;
@@ -471,6 +471,17 @@ int input_start(struct vm *vm, const struct input_opts *o)
 		}
 		free(src);
 	}
+	return 0;
+}
+
+void input_discard(void)
+{
+	if (!in.started)
+		script_free(&in.script);
+}
+
+int input_start(struct vm *vm, const struct input_opts *o)
+{
 	if (open_save_dirs(vm))
 		return -1;
 	in.read_stdin = o->read_stdin;

@@ -48,7 +48,14 @@ struct input_opts {
 	unsigned int until_s;
 };
 
-/* Parses the scripts (-1 with a message on a bad one), starts the feeder. */
+/*
+ * Parses the scripts: -1 with a message on a bad one.  It needs no VM, so
+ * it runs before KVM is opened; input_discard() drops them when the VM
+ * never ran.
+ */
+int input_parse(const struct input_opts *o);
+void input_discard(void);
+/* Opens what the parsed scripts save to or migrate to, starts the feeder. */
 int input_start(struct vm *vm, const struct input_opts *o);
 /* After the VM stopped: joins the feeder. */
 void input_stop(struct vm *vm);

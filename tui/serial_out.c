@@ -55,7 +55,9 @@ struct serial_out {
 	FILE *tail_file;
 	char *tail;
 	size_t tail_len;
-	int stage;		/* at the finish: 0 the guest's, 1 held bytes, 2 tail */
+	int stage;		/* at the finish: 0 held bytes, 1 separator, 2 tail */
+	char last;		/* the last byte written */
+	char sep[48];
 	bool dead;		/* the output failed or stalled: drop the rest */
 	bool stalled;
 	uint64_t lost;		/* bytes dropped after a stall */
@@ -145,6 +147,7 @@ static void drain(struct serial_out *w)
 		r = write_some(w);
 		if (r > 0) {
 			__atomic_add_fetch(&w->written, (uint64_t)r, __ATOMIC_RELAXED);
+			w->last = (char)w->chunk[w->off - 1];
 			wait = guarded;
 		} else if (r == 0) {
 			/* poll() offered room the write did not find: do not spin */
@@ -201,6 +204,20 @@ static bool next_final_chunk(struct serial_out *w)
 			set_chunk(w, w->shown, term_filter_end(&w->tf, w->shown));
 		return true;
 	case 1:
+		/*
+		 * Serial text, then the screen dump, on one stdout: a line of
+		 * its own between them says where the screen begins.  It ends
+		 * in CR LF as the serial lines do, so that "the lines without
+		 * CR" stays exactly the screen.
+		 */
+		if (!w->dead && w->tail_len && __atomic_load_n(&w->written, __ATOMIC_RELAXED)) {
+			int n = snprintf(w->sep, sizeof(w->sep), "%s%s\r\n",
+					 w->last == '\n' ? "" : "\r\n", SERIAL_OUT_SCREEN_LINE);
+
+			set_chunk(w, (const uint8_t *)w->sep, (size_t)n);
+		}
+		return true;
+	case 2:
 		if (w->dead)
 			w->lost += w->stalled ? w->tail_len : 0;
 		else

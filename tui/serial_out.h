@@ -53,7 +53,10 @@ int serial_out_start(struct serial_out *w, struct vm *vm, struct serial *s);
 /*
  * Where vmm's own final output (the screen dump) goes: a buffer written
  * after the guest's bytes when they share stdout, else stdout itself.
+ * When the guest wrote anything there, the line SERIAL_OUT_SCREEN_LINE
+ * comes between its text and the dump.
  */
+#define SERIAL_OUT_SCREEN_LINE	"--- the screen at exit ---"
 FILE *serial_out_tail(struct serial_out *w);
 /*
  * Once the vCPU stopped: writes what is left, as the header says.  stop_fd

@@ -137,6 +137,9 @@ static const char *current_note(uint64_t now)
 	static char label[sizeof(ui.note) + sizeof(ui.exit_text)];
 	const char *note = NULL;
 
+	static char gfx[sizeof(ui.vm->screen.f.graphics) + 48];
+	char mode[sizeof(ui.vm->screen.f.graphics)];
+
 	if (ui.prefix)
 		note = lingering() ?
 		       "^A: x close, c console, h help, t status, s save, arrows" :
@@ -145,6 +148,10 @@ static const char *current_note(uint64_t now)
 		note = ui.note;
 	else if (lingering())
 		note = ui.exit_text;
+	/* the cells are the last text screen: say the guest draws pixels now */
+	else if (screen_graphics(&ui.vm->screen, mode, sizeof(mode)) &&
+		 snprintf(gfx, sizeof(gfx), "VGA graphics mode %s: not shown", mode) > 0)
+		note = gfx;
 	if (ui.f.view == VIEW_SCREEN || ui.prefix)
 		return note;
 	/* the console's status line always says which view this is */
@@ -238,12 +245,34 @@ static void toggle_console(void)
 	input_route(ui.f.view == VIEW_SCREEN, ui.f.view == VIEW_CONSOLE);
 }
 
+/*
+ * Ctrl-A and a key that means nothing: said, never swallowed silently (the
+ * key does not go to the guest either: Ctrl-A Ctrl-A sends a Ctrl-A).
+ */
+static void not_a_command(bool keycode, wint_t k)
+{
+	char key[40], msg[sizeof(ui.note)];
+	const char *name = keycode ? keyname((int)k) : NULL;
+
+	if (keycode)
+		snprintf(key, sizeof(key), "%s", name ? name + (strncmp(name, "KEY_", 4) ? 0 : 4) :
+			 "that key");
+	else if (k < 0x20)
+		snprintf(key, sizeof(key), "Ctrl-%c", (char)(k + '@'));
+	else if (k < 0x7f)
+		snprintf(key, sizeof(key), "%c", (char)k);
+	else
+		snprintf(key, sizeof(key), "%lc", (wint_t)k);
+	snprintf(msg, sizeof(msg), "Ctrl-A %s: not a command (Ctrl-A h for help)", key);
+	set_note(msg);
+}
+
 static void scroll_key(wint_t k)
 {
 	int r = frame_scroll_key(&ui.f, (int)k);
 
 	if (r < 0)
-		set_note("unknown Ctrl-A command; Ctrl-A h shows the keys");
+		not_a_command(true, k);
 	else if (r == 0)
 		set_note(ui.f.tag[0] ? "nothing more that way" : "everything is in view");
 }
@@ -295,7 +324,7 @@ static void prefixed_key(bool keycode, wint_t k)
 			send_key(false, CTRL_A);
 		break;
 	default:
-		set_note("unknown Ctrl-A command; Ctrl-A h shows the keys");
+		not_a_command(false, k);
 	}
 }
 

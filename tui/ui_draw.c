@@ -241,8 +241,12 @@ static const char *const help_text[] = {
 void draw_help(struct ui_draw *d)
 {
 	const int n = (int)(sizeof(help_text) / sizeof(help_text[0]));
-	/* centred on the terminal; a small one shows what fits */
-	const int w = COLS < 64 ? COLS : 64, h = n + 2;
+	int widest = 0;
+
+	for (int i = 0; i < n; i++)
+		widest = (int)strlen(help_text[i]) > widest ? (int)strlen(help_text[i]) : widest;
+	/* centred, as wide as its text (80x24 shows it all); a small terminal what fits */
+	const int w = COLS < widest + 4 ? COLS : widest + 4, h = n + 2;
 	const int top = LINES > h ? (LINES - h) / 2 : 0, left = (COLS - w) / 2;
 
 	d->help_on = true;

@@ -5,6 +5,7 @@
  * before anything is opened or written.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <libconfig.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -100,11 +101,51 @@ static char *resolve(const struct loader *l, const char *p)
 	return out;
 }
 
-/* Settings created by --set have no source line; name the flag instead. */
+/*
+ * The --set argument behind a setting (its hook, set by apply_override()),
+ * or behind the group --set made for it; NULL for one from a file.
+ */
+static const char *typed(const config_setting_t *s)
+{
+	const config_setting_t *child = s && config_setting_is_group(s) ?
+					config_setting_get_elem(s, 0) : NULL;
+
+	if (s && config_setting_source_line(s) > 0)
+		return NULL;
+	return s && config_setting_get_hook(s) ? config_setting_get_hook(s) :
+	       child ? config_setting_get_hook(child) : NULL;
+}
+
+/*
+ * A path typed with --set means what it would to any other command: from
+ * the current folder.  One in a config file, from the file's folder.
+ */
+static char *resolve_value(const struct loader *l, const config_setting_t *s,
+			   const char *p)
+{
+	char cwd[4096];
+	struct loader here = *l;
+
+	if (!typed(s))
+		return resolve(l, p);
+	here.dir = getcwd(cwd, sizeof(cwd)) ? cwd : "";
+	return resolve(&here, p);
+}
+
+static char *resolve_key(const struct loader *l, const char *key, const char *p)
+{
+	return resolve_value(l, config_lookup(&l->cf, key), p);
+}
+
+/*
+ * Settings created by --set have no source line; name the flag instead
+ * (--boot FILE is the override boot=FILE, vmm/options.c).
+ */
 static int fail(struct loader *l, const config_setting_t *s, const char *fmt, ...)
 {
 	va_list ap;
 	int line = s ? config_setting_source_line(s) : 0;
+	const char *arg = typed(s);
 
 	if (line > 0) {
 		const char *f = config_setting_source_file(s);
@@ -112,10 +153,16 @@ static int fail(struct loader *l, const config_setting_t *s, const char *fmt, ..
 
 		fprintf(stderr, "%s:%d: ", path ? path : l->c->file, line);
 		free(path);
-	} else if (l->no_file) {
+	} else if (arg && !strncmp(arg, "boot=", 5)) {
+		/* alone, the message names the file; beside -c, what clashes */
+		if (l->no_file)
+			fprintf(stderr, "vmm: ");
+		else
+			fprintf(stderr, "vmm: --boot %s: ", arg + 5);
+	} else if (arg) {
+		fprintf(stderr, "vmm: --set %s: ", arg);
+	} else if (l->no_file || s) {
 		fprintf(stderr, "vmm: ");
-	} else if (s) {
-		fprintf(stderr, "%s: --set: ", l->c->file);
 	} else {
 		fprintf(stderr, "%s: ", l->c->file);
 	}
@@ -262,9 +309,13 @@ static int extract_firmware(struct loader *l)
 	if (config_setting_is_group(s) && !(img = config_setting_get_member(s, "image")))
 		return fail(l, s, "'firmware' needs 'image' (\"seabios\" or a BIOS image file)");
 	v = config_setting_get_string(img);
-	c->firmware.image = strcmp(v, "seabios") ? resolve(l, v) : copy(CONFIG_SEABIOS);
+	c->firmware.image = strcmp(v, "seabios") ? resolve_value(l, img, v) :
+			    copy(CONFIG_SEABIOS);
 	if (stat(c->firmware.image, &st) < 0 || access(c->firmware.image, R_OK) < 0)
-		return fail(l, img, "firmware '%s': %s", c->firmware.image, strerror(errno));
+		return fail(l, img, "firmware '%s': %s%s", c->firmware.image, strerror(errno),
+			    errno != ENOENT ? "" : strcmp(v, "seabios") ?
+			    " (\"seabios\" names Debian's SeaBIOS)" :
+			    " (apt-get install seabios)");
 	why = S_ISREG(st.st_mode) ? config_firmware_size_problem((uint64_t)st.st_size) :
 	      "is not a regular file";
 	if (why)
@@ -272,7 +323,8 @@ static int extract_firmware(struct loader *l)
 	v = get_str(l, "firmware.log");
 	if (!v)
 		v = "none";
-	c->firmware.log = !strcmp(v, "stderr") || !strcmp(v, "none") ? copy(v) : resolve(l, v);
+	c->firmware.log = !strcmp(v, "stderr") || !strcmp(v, "none") ? copy(v) :
+			  resolve_key(l, "firmware.log", v);
 	config_lookup_bool(&l->cf, "firmware.menu", &b);
 	c->firmware.menu = b;
 	if (!config_lookup(&l->cf, "disk.path") && !config_lookup(&l->cf, "boot"))
@@ -365,7 +417,7 @@ static int extract_guest(struct loader *l)
 	if (!v && !c->firmware.image)
 		return fail(l, NULL, "missing key 'guest' (the Multiboot ELF to run)");
 	if (v) {
-		c->guest = resolve(l, v);
+		c->guest = resolve_key(l, "guest", v);
 		if (!(l->flags & CONFIG_NO_GUEST_FILE) &&
 		    check_readable(l, "guest", c->guest))
 			return -1;
@@ -404,6 +456,34 @@ static int extract_display(struct loader *l)
 }
 
 /*
+ * What the firmware would refuse after seconds of BIOS code, said before
+ * KVM opens: a file too short to hold a boot sector, a Multiboot ELF given
+ * where a disk belongs, a first sector without the 55 AA signature.
+ */
+static int check_boot_sector(struct loader *l, const config_setting_t *s,
+			     const char *path)
+{
+	unsigned char b[512];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : pread(fd, b, sizeof(b), 0);
+
+	if (fd >= 0)
+		close(fd);
+	if (n < 0)
+		return fail(l, s, "boot '%s': %s", path, strerror(errno));
+	if (n >= 4 && !memcmp(b, "\177ELF", 4))
+		return fail(l, s, "boot '%s' is an ELF file, not a boot sector "
+			    "(a Multiboot guest runs with guest = \"FILE\")", path);
+	if (n < (ssize_t)sizeof(b))
+		return fail(l, s, "boot '%s' is %zd bytes: a boot sector is 512, "
+			    "ending in 55 AA", path, n);
+	if (b[510] != 0x55 || b[511] != 0xaa)
+		return fail(l, s, "boot '%s' has no boot signature (55 AA at byte 510): "
+			    "the BIOS would not boot it", path);
+	return 0;
+}
+
+/*
  * boot = "FILE": a small raw file (a boot sector) is the disk, as is:
  * read into memory, padded to whole sectors, read only, never written.
  */
@@ -416,12 +496,15 @@ static int extract_boot(struct loader *l, const char *v)
 		return fail(l, s, "'boot' and 'disk.path' both name the disk: keep one");
 	if (config_lookup(&l->cf, "disk.mode") || config_lookup(&l->cf, "guest"))
 		return fail(l, s, "'boot' runs a BIOS from an emulated disk: no 'guest' or 'disk.mode'");
-	c->disk.path = resolve(l, v);
+	c->disk.path = resolve_value(l, s, v);
 	c->disk.mode = VMM_MODE_EMULATED;
 	c->disk.readonly = true;
 	c->disk.in_memory = true;
 	c->disk.cache = CACHE_UNSAFE;
-	return check_readable(l, "boot", c->disk.path);
+	if (check_readable(l, "boot", c->disk.path))
+		return -1;
+	/* a restore runs the saved machine: its memory holds the disk */
+	return l->flags & CONFIG_NO_GUEST_FILE ? 0 : check_boot_sector(l, s, c->disk.path);
 }
 
 static int extract_disk(struct loader *l)
@@ -435,7 +518,7 @@ static int extract_disk(struct loader *l)
 	if (get_str(l, "boot"))
 		return extract_boot(l, get_str(l, "boot"));
 	if (v) {
-		c->disk.path = resolve(l, v);
+		c->disk.path = resolve_key(l, "disk.path", v);
 		if (check_readable(l, "disk.path", c->disk.path))
 			return -1;
 		if (get_enum(l, "disk.mode", &e))
@@ -447,7 +530,7 @@ static int extract_disk(struct loader *l)
 	}
 	v = get_str(l, "disk.slave");
 	if (v) {
-		c->disk.slave = resolve(l, v);
+		c->disk.slave = resolve_key(l, "disk.slave", v);
 		if (check_readable(l, "disk.slave", c->disk.slave))
 			return -1;
 	}
@@ -471,7 +554,7 @@ static int extract_serial(struct loader *l)
 	if (!strcmp(v, "stdout") || !strcmp(v, "none"))
 		c->serial.output = strdup(v);
 	else
-		c->serial.output = resolve(l, v);
+		c->serial.output = resolve_key(l, "serial.output", v);
 	config_lookup_bool(&l->cf, "serial.raw", &b);
 	c->serial.raw = b;
 	return 0;
@@ -582,8 +665,13 @@ static int apply_override(struct loader *l, const char *arg)
 	}
 	int type = k->type == K_INT ? CONFIG_TYPE_INT64 :
 		   k->type == K_BOOL ? CONFIG_TYPE_BOOL : CONFIG_TYPE_STRING;
+	config_setting_t *s = replace_setting(l, path, k, type);
 
-	return set_value(replace_setting(l, path, k, type), k->type, arg, eq + 1);
+	if (set_value(s, k->type, arg, eq + 1))
+		return -1;
+	/* what was typed: its paths are the user's, its errors name it */
+	config_setting_set_hook(s, (void *)arg);
+	return 0;
 }
 
 /* libconfig's own message, with a hint for the dotted keys --set uses. */

@@ -45,7 +45,7 @@ static const struct {
 	{ KVM_CAP_COALESCED_MMIO, "KVM_CAP_COALESCED_MMIO" },
 };
 
-static int kvm_open(struct vm *vm)
+int vm_open_kvm(struct vm *vm)
 {
 	/* VMM_KVM_DEVICE lets tests show what a machine without KVM sees */
 	const char *dev = getenv("VMM_KVM_DEVICE");
@@ -60,20 +60,20 @@ static int kvm_open(struct vm *vm)
 			e == ENOENT ? " (no KVM here: load kvm_intel or kvm_amd, or run vmm in a nested VM"
 				      " that offers it: vmm-nested vmm ARGS..., test/vm/run in the source tree)" :
 			e == EACCES ? " (add your user to the 'kvm' group)" : "");
-		return -1;
+		return VMM_EXIT_NO_KVM;
 	}
 	int v = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
 
 	if (v != KVM_API_VERSION) {
 		fprintf(stderr, "vmm: %s: KVM API version %d, need %d\n", dev, v,
 			KVM_API_VERSION);
-		return -1;
+		return VMM_EXIT_NO_KVM;
 	}
 	for (size_t i = 0; i < sizeof(required_caps) / sizeof(required_caps[0]); i++) {
 		if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, required_caps[i].cap) <= 0) {
 			fprintf(stderr, "vmm: %s lacks %s\n", dev,
 				required_caps[i].name);
-			return -1;
+			return VMM_EXIT_NO_KVM;
 		}
 	}
 	return 0;
@@ -332,7 +332,7 @@ static int create_vcpu(struct vm *vm)
 
 void vm_init(struct vm *vm)
 {
-	vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = vm->wake_fd = -1;
+	vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = vm->wake_fd = vm->stats_dirfd = -1;
 	pthread_mutex_init(&vm->io_lock, NULL);
 	screen_init(&vm->screen);
 }
@@ -343,12 +343,14 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	vm->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm->wake_fd < 0) {
 		perror("vmm: eventfd");
-		return -1;
+		return VMM_EXIT_SETUP;
 	}
-	if (kvm_open(vm) || create_vm(vm) || map_guest_ram(vm, cfg->mem_mib) ||
-	    create_irqchip(vm) || create_vcpu(vm))
-		return -1;
-	return doorbell_init(vm);
+	if (vm->kvm_fd < 0 && vm_open_kvm(vm))
+		return VMM_EXIT_NO_KVM;
+	if (create_vm(vm) || map_guest_ram(vm, cfg->mem_mib) ||
+	    create_irqchip(vm) || create_vcpu(vm) || doorbell_init(vm))
+		return VMM_EXIT_SETUP;
+	return 0;
 }
 
 void vm_destroy(struct vm *vm)

@@ -46,7 +46,7 @@ struct session {
 	struct load_info li;
 	bool tui;
 	int sfd;			/* signals, read by the main thread only */
-	FILE *stats;
+	struct stats_file stats;	/* --stats FILE, written at the end */
 	struct recorder *rec;
 	struct serial_out *sout;	/* where COM1's bytes go */
 	struct snap_image snap;		/* --restore: the file, read and checked */
@@ -85,6 +85,42 @@ static int load_config(struct session *s)
 	return 0;
 }
 
+/* --keys and --keys-file: a bad script is bad input, whether or not KVM works. */
+static struct input_opts input_opts(const struct session *s)
+{
+	return (struct input_opts){
+		.keys = s->o.keys, .keys_file = s->o.keys_file,
+		.read_stdin = !s->tui,
+		.until_s = s->o.timeout > 0 ? 0 : INPUT_UNTIL_S,
+	};
+}
+
+static int parse_input(struct session *s)
+{
+	struct input_opts io = input_opts(s);
+
+	return input_parse(&io) ? VMM_EXIT_USAGE : 0;
+}
+
+static void discard_input(struct session *s)
+{
+	(void)s;
+	input_discard();
+}
+
+/* --incoming: a VM can come only where one can run, so KVM before listening. */
+static int open_kvm(struct session *s)
+{
+	return vm_open_kvm(&s->vm);
+}
+
+static void close_kvm(struct session *s)
+{
+	if (s->vm.kvm_fd >= 0)
+		close(s->vm.kvm_fd);
+	s->vm.kvm_fd = -1;
+}
+
 /* --restore: the whole file is checked before anything else happens. */
 static int read_snapshot(struct session *s)
 {
@@ -99,8 +135,9 @@ static void free_snapshot(struct session *s)
 /* --incoming: a source's connection, its header and config. */
 static int accept_incoming(struct session *s)
 {
-	return migrate_accept(&s->snap, s->o.incoming, &s->incoming_fd) ?
-	       VMM_EXIT_USAGE : 0;
+	int r = migrate_accept(&s->snap, s->o.incoming, &s->incoming_fd);
+
+	return r == -2 ? VMM_EXIT_SIGNAL : r ? VMM_EXIT_USAGE : 0;
 }
 
 static void close_incoming(struct session *s)
@@ -221,10 +258,9 @@ static int open_outputs(struct session *s)
 {
 	const struct options *o = &s->o;
 
-	if (o->stats && !(s->stats = fopen(o->stats, "w"))) {
-		fprintf(stderr, "vmm: --stats %s: %s\n", o->stats, strerror(errno));
+	if (o->stats && stats_file_open(&s->stats, o->stats))
 		return VMM_EXIT_USAGE;
-	}
+	s->vm.stats_dirfd = s->stats.dirfd;
 	if (o->record && !(s->rec = record_open(o->record, s->cfg.name, o->record_max)))
 		return VMM_EXIT_USAGE;
 	if (!(s->sout = serial_out_open(&s->cfg, s->tui)))
@@ -236,14 +272,13 @@ static void close_outputs(struct session *s)
 {
 	serial_out_close(s->sout);
 	record_close(s->rec, NULL);
-	if (s->stats)
-		fclose(s->stats);
+	stats_file_close(&s->stats);
 }
 
 static int create_machine(struct session *s)
 {
 	s->vm.verbose = s->o.verbose;
-	return vm_create(&s->vm, &s->cfg) ? VMM_EXIT_SETUP : 0;
+	return vm_create(&s->vm, &s->cfg);
 }
 
 static void destroy_machine(struct session *s)
@@ -407,11 +442,7 @@ static void stop_iothread(struct session *s)
 /* Headless, stdin and the scripts type on the keyboard and into COM1. */
 static int start_input(struct session *s)
 {
-	struct input_opts io = {
-		.keys = s->o.keys, .keys_file = s->o.keys_file,
-		.read_stdin = !s->tui,
-		.until_s = s->o.timeout > 0 ? 0 : INPUT_UNTIL_S,
-	};
+	struct input_opts io = input_opts(s);
 
 	input_route(true, !s->tui);
 	return input_start(&s->vm, &io) ? VMM_EXIT_USAGE : 0;
@@ -484,7 +515,9 @@ static const struct step {
 	step_down down;
 	int when;
 } steps[] = {
+	{ "input scripts",	parse_input,	discard_input,	BOTH },
 	{ "snapshot file",	read_snapshot,	free_snapshot,	RESTORE },
+	{ "KVM",		open_kvm,	close_kvm,	INCOMING },
 	{ "incoming VM",	accept_incoming, close_incoming, INCOMING },
 	{ "config",		load_config,	free_config,	BOOT },
 	{ "saved config",	restore_config,	free_config,	SAVED },
@@ -546,6 +579,26 @@ static int setup(struct session *s)
 		}
 	}
 	return 0;
+}
+
+/*
+ * A VM that never ran still answers --stats: "stop" says "error" and at
+ * which step, so that a script reading .stop.by cannot take the status for
+ * the guest's.  The temporary file made by "output files" serves when
+ * there is one (the sandbox may be in), else one is made now.
+ */
+static void stats_failed(struct session *s, int status, const char *why)
+{
+	char note[160];
+
+	/* a file that could not be made was reported once already */
+	if (!s->o.stats || s->stats.done ||
+	    (!s->stats.f && (s->stats.path || stats_file_open(&s->stats, s->o.stats))))
+		return;
+	snprintf(note, sizeof(note), "the VM never started: %s (status %d)", why, status);
+	stats_write_failed(s->stats.f, s->cfg.name, status,
+			   status == VMM_EXIT_SIGNAL ? STOP_SIGNAL : STOP_ERROR, note);
+	stats_file_commit(&s->stats);
 }
 
 /* Undoes the steps done, down to (and including) step `to`, in reverse. */
@@ -686,8 +739,10 @@ static int finish(struct session *s)
 	if (s->o.verbose ||
 	    (vm->stop_by != STOP_GUEST && vm->stop_by != STOP_USER))
 		fprintf(stderr, "vmm: %s\n", vm->exit_note);
-	if (s->stats)
-		stats_write_json(vm, s->stats);
+	if (s->stats.f) {
+		stats_write_json(vm, s->stats.f);
+		stats_file_commit(&s->stats);
+	}
 	return status;
 }
 
@@ -718,18 +773,30 @@ static int create_image(const char *path, const char *size)
 
 int main(int argc, char **argv)
 {
-	static struct session s = { .sfd = -1, .incoming_fd = -1 };
+	static struct session s = { .sfd = -1, .incoming_fd = -1,
+				    .stats.dirfd = -1 };
+	char why[96];
 	int status;
 
 	setlocale(LC_ALL, "");
-	if (options_parse(argc, argv, &s.o))
+	if (options_parse(argc, argv, &s.o)) {
+		stats_failed(&s, VMM_EXIT_USAGE, "bad command line");
+		stats_file_close(&s.stats);
 		return VMM_EXIT_USAGE;
+	}
 	if (s.o.create_image)
 		return create_image(s.o.create_image, s.o.size);
 	vm_init(&s.vm);
 	status = setup(&s);
-	if (!status)
+	if (status) {
+		snprintf(why, sizeof(why), "%s at: %s", status == VMM_EXIT_NO_KVM ?
+			 "KVM unavailable" : status == VMM_EXIT_USAGE ? "bad input" :
+			 status == VMM_EXIT_SIGNAL ? "stopped by a signal" :
+			 "set-up failed", steps[s.done].name);
+		stats_failed(&s, status, why);
+	} else {
 		status = run(&s);
+	}
 	unwind(&s, 0);
 	return status;
 }

@@ -7,9 +7,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -291,6 +293,44 @@ static int listen_at(const struct sockaddr_un *addr)
 	return fd;
 }
 
+/*
+ * A source may be long in coming: SIGINT, SIGTERM and SIGHUP end the wait
+ * with a line (-2) instead of killing vmm with the socket file left behind.
+ * They stay blocked: main's signalfd takes them over afterwards.
+ */
+static int wait_for_source(int lfd, const char *spec)
+{
+	struct signalfd_siginfo si;
+	sigset_t set;
+	int sfd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	struct pollfd p[2] = { { .fd = lfd, .events = POLLIN },
+			       { .fd = sfd, .events = POLLIN } };
+
+	while (poll(p, sfd >= 0 ? 2 : 1, -1) < 0 && errno == EINTR)
+		;
+	if (sfd >= 0 && (p[1].revents & POLLIN) &&
+	    read(sfd, &si, sizeof(si)) == sizeof(si)) {
+		fprintf(stderr, "vmm: --incoming %s: stopped by SIG%s while waiting for a VM\n",
+			spec, sigabbrev_np((int)si.ssi_signo));
+		close(sfd);
+		return -2;
+	}
+	if (sfd >= 0)
+		close(sfd);
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0)
+		fprintf(stderr, "vmm: --incoming %s: %s\n", spec, strerror(errno));
+	return fd;
+}
+
 /* spec's connection: accepted on a new or given listening socket, or given. */
 static int connection(const char *spec)
 {
@@ -310,12 +350,11 @@ static int connection(const char *spec)
 		fprintf(stderr, "vmm: --incoming %s: %s\n", spec, strerror(errno));
 		return -1;
 	}
-	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0)
-		fprintf(stderr, "vmm: --incoming %s: %s\n", spec, strerror(errno));
+	fd = wait_for_source(lfd, spec);
 	close(lfd);
-	if (fd >= 0 && addr.sun_family == AF_UNIX && addr.sun_path[0])
-		unlink(addr.sun_path);		/* one VM per socket */
+	/* one VM per socket: nobody connects to it again */
+	if (addr.sun_family == AF_UNIX && addr.sun_path[0])
+		unlink(addr.sun_path);
 	return fd;
 }
 
@@ -329,7 +368,7 @@ int migrate_accept(struct snap_image *im, const char *spec, int *fd)
 	*im = (struct snap_image){ .path = spec, .fd = -1 };
 	*fd = connection(spec);
 	if (*fd < 0)
-		return -1;
+		return *fd;
 	snap_reader_fd(&in, spec, *fd);
 	if (snap_read_header(&in) || snap_next(&in, &type, &p, &len) != 1)
 		goto bad;

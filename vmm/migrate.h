@@ -52,7 +52,8 @@ int migrate_out(struct vm *vm, const char *target, char *msg, size_t msglen);
 /*
  * The destination, before anything is set up: waits for a source on spec
  * ("unix:PATH": listens there; "fd:N": a listening or connected socket)
- * and reads the header and config into im.  0, or -1 after a line.
+ * and reads the header and config into im.  0, or -1 after a line; -2
+ * after a line when a signal ended the wait (SIGINT, SIGTERM, SIGHUP).
  */
 int migrate_accept(struct snap_image *im, const char *spec, int *fd);
 /* The rest of the stream into the machine (RAM as it comes). */

@@ -35,6 +35,7 @@ static void usage(FILE *f)
 		"                        restore even though a disk image changed since\n"
 		"                        the snapshot (the guest's view may be inconsistent)\n"
 		"      --set KEY=VALUE   override a config key, e.g. --set disk.mode=pv\n"
+		"                        (a relative path from the current folder)\n"
 		"      --headless        no terminal UI: serial to stdout, screen dump at exit\n"
 		"      --exit-on-halt    close the terminal UI when the guest ends (else it\n"
 		"                        keeps the last screen until a key)\n"
@@ -56,10 +57,10 @@ static void usage(FILE *f)
 		"                        refuses to overwrite an existing file\n"
 		"  -h, --help            this text\n"
 		"  -V, --version         the version\n\n"
-		"Exit status: the guest's own status; 2 bad usage, config or guest file,\n"
-		"or a terminal the UI cannot drive;\n"
-		"3 KVM unavailable; 120 guest crashed (triple fault, KVM error);\n"
-		"121 the VM migrated to another vmm; 123 stopped by a signal; 124 timeout.\n"
+		"Exit status: the guest's own status, or vmm's: 2 bad usage, config or\n"
+		"guest file, or a terminal the UI cannot drive; 120 guest crashed (triple\n"
+		"fault, KVM error); 121 the VM migrated to another vmm; 123 stopped by a\n"
+		"signal; 124 timeout; 125 vmm failed; 126 KVM unavailable.\n"
 		"SIGUSR1 dumps the screen on stderr; SIGUSR2 saves a snapshot NAME-N.snap\n"
 		"beside the config (or the restored snapshot).\n");
 }

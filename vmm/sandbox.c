@@ -112,6 +112,28 @@ static const struct rule no_open_rules[] = {
 };
 
 /*
+ * A folder vmm writes files into: renameat and unlinkat within it, and
+ * with create, openat of a new file (a temporary one) there.
+ */
+static int folder_rules(scmp_filter_ctx ctx, int fd, bool create)
+{
+	uint32_t d = (uint32_t)fd;
+	struct scmp_arg_cmp a0 = SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, d);
+	struct scmp_arg_cmp a2 = SCMP_A2(SCMP_CMP_MASKED_EQ, 0xffffffffu, d);
+	int e = 0;
+
+	/* sanitizer builds allow openat everywhere already */
+	if (create && !sandbox_n_sanitizer_rules)
+		e = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 2, a0,
+				     SCMP_A2(SCMP_CMP_MASKED_EQ, ~0u,
+					     O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC));
+	e = e ? e : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(renameat), 2, a0, a2);
+	e = e ? e : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlinkat), 2, a0,
+				     SCMP_A2(SCMP_CMP_MASKED_EQ, ~0u, 0));
+	return e;
+}
+
+/*
  * Snapshots (vmm/snapshot_ctl.c) write a temporary file in a folder opened
  * before the filter and rename or link it into place: exactly those calls,
  * relative to exactly those folders.  Migration (vmm/migrate.c) may
@@ -126,20 +148,17 @@ static int add_snapshot_rules(scmp_filter_ctx ctx, const struct vm *vm)
 
 	for (int i = 0; i < n && !e; i++) {
 		uint32_t d = (uint32_t)fds[i];
-		struct scmp_arg_cmp a0 = SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, d);
-		struct scmp_arg_cmp a2 = SCMP_A2(SCMP_CMP_MASKED_EQ, 0xffffffffu, d);
 
-		/* sanitizer builds allow openat everywhere already */
-		if (!sandbox_n_sanitizer_rules)
-			e = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 2, a0,
-					     SCMP_A2(SCMP_CMP_MASKED_EQ, ~0u,
-						     O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC));
-		e = e ? e : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(renameat), 2, a0, a2);
-		e = e ? e : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(linkat), 3, a0, a2,
+		e = folder_rules(ctx, fds[i], true);
+		/* NAME-N.snap is linked, never renamed over an existing file */
+		e = e ? e : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(linkat), 3,
+					     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, d),
+					     SCMP_A2(SCMP_CMP_MASKED_EQ, 0xffffffffu, d),
 					     SCMP_A4(SCMP_CMP_MASKED_EQ, ~0u, 0));
-		e = e ? e : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlinkat), 2, a0,
-					     SCMP_A2(SCMP_CMP_MASKED_EQ, ~0u, 0));
 	}
+	/* --stats FILE: its temporary file, made before, renamed at exit */
+	if (vm->stats_dirfd >= 0 && !e)
+		e = folder_rules(ctx, vm->stats_dirfd, false);
 	for (int i = 0; i < ns && !e; i++)
 		e = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(connect), 1,
 				     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)socks[i]));

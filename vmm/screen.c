@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <stdio.h>
 #include <string.h>
 
 #include "screen.h"
@@ -72,6 +73,24 @@ void screen_set_palette(struct screen *s, const uint32_t pal[16])
 		s->f.gen++;
 	}
 	pthread_mutex_unlock(&s->lock);
+}
+
+void screen_set_graphics(struct screen *s, const char *mode)
+{
+	pthread_mutex_lock(&s->lock);
+	if (strcmp(s->f.graphics, mode)) {
+		snprintf(s->f.graphics, sizeof(s->f.graphics), "%s", mode);
+		s->f.gen++;
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+bool screen_graphics(struct screen *s, char *buf, size_t size)
+{
+	pthread_mutex_lock(&s->lock);
+	snprintf(buf, size, "%s", s->f.graphics);
+	pthread_mutex_unlock(&s->lock);
+	return buf[0] != 0;
 }
 
 uint64_t screen_gen(struct screen *s)

@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define SCREEN_COLS	80
@@ -28,6 +29,12 @@ struct screen_frame {
 	 */
 	uint32_t palette[16];
 	bool palette_default;
+	/*
+	 * "" in text mode; in a VGA graphics mode, which one ("320x200, 256
+	 * colours"): the cells then hold the last text screen, not what the
+	 * guest shows, and displays say so instead.
+	 */
+	char graphics[32];
 	uint64_t gen;
 };
 
@@ -45,6 +52,10 @@ void screen_put(struct screen *s, unsigned int idx, uint16_t cell);
 void screen_set_cursor(struct screen *s, uint16_t pos, bool on);
 void screen_set_blink(struct screen *s, bool blink);
 void screen_set_palette(struct screen *s, const uint32_t pal[16]);
+/* "" for text mode, else the graphics mode's description */
+void screen_set_graphics(struct screen *s, const char *mode);
+/* The same, read: false in text mode (buf ""), without copying the cells. */
+bool screen_graphics(struct screen *s, char *buf, size_t size);
 uint64_t screen_gen(struct screen *s);
 /* Copies the whole frame under the lock: never torn. */
 void screen_snapshot(struct screen *s, struct screen_frame *out);

@@ -370,9 +370,15 @@ int snap_read_header(struct snap_reader *r)
 	uint8_t b[SNAP_HEADER_SIZE];
 	const uint8_t *p;
 
-	if (take(r, sizeof(b), b, &p))
-		return bad(r, "truncated: %s", r->buf && r->len ?
-			   "shorter than a snapshot header" : "empty");
+	if (take(r, sizeof(b), b, &p)) {
+		/* what did come: a short file of anything else is no snapshot */
+		const uint8_t *part = r->buf ? r->buf + r->pos : b;
+		size_t n = r->buf ? r->len - r->pos : (size_t)r->got;
+
+		if (n && memcmp(part, SNAP_MAGIC, n < 8 ? n : 8))
+			return bad(r, "not a vmm snapshot (no VMM-SNAP magic)");
+		return bad(r, "truncated: %s", n ? "shorter than a snapshot header" : "empty");
+	}
 	if (memcmp(p, SNAP_MAGIC, 8))
 		return bad(r, "not a vmm snapshot (no VMM-SNAP magic)");
 	uint32_t v = (uint32_t)get_le(p + 8, 4);

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* The --stats file: one JSON object that benchmark scripts read. */
+#include <errno.h>
+#include <fcntl.h>
 #include <linux/kvm.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "json.h"
 #include "snapshot.h"
@@ -101,21 +105,39 @@ static void devices_json(const struct vm *vm, struct json *j)
 	json_object_end(j);
 }
 
+/* What every --stats file begins with: who the VM was and who stopped it. */
+static void head_json(struct json *j, const char *name, int status,
+		      enum vm_stop_by by, const char *note)
+{
+	json_object_begin(j, NULL);
+	json_str(j, "name", name ? name : "");
+	json_i64(j, "exit_status", status);
+	json_object_begin(j, "stop");
+	json_str(j, "by", vm_stop_name(by));
+	if (vm_stop_how(by))
+		json_str(j, "how", vm_stop_how(by));
+	json_str(j, "note", note);
+	json_object_end(j);
+}
+
+void stats_write_failed(FILE *f, const char *name, int status, int by,
+			const char *note)
+{
+	struct json j;
+
+	json_init(&j, f, true);
+	head_json(&j, name, status, (enum vm_stop_by)by, note);
+	json_object_end(&j);
+}
+
 void stats_write_json(const struct vm *vm, FILE *f)
 {
 	const struct vm_stats *s = &vm->stats;
 	struct json j;
 
 	json_init(&j, f, true);
-	json_object_begin(&j, NULL);
-	json_str(&j, "name", vm->cfg ? vm->cfg->name : "");
-	json_i64(&j, "exit_status", vm->exit_status);
-	json_object_begin(&j, "stop");
-	json_str(&j, "by", vm_stop_name(vm->stop_by));
-	if (vm_stop_how(vm->stop_by))
-		json_str(&j, "how", vm_stop_how(vm->stop_by));
-	json_str(&j, "note", vm->exit_note);
-	json_object_end(&j);
+	head_json(&j, vm->cfg ? vm->cfg->name : "", vm->exit_status, vm->stop_by,
+		  vm->exit_note);
 	json_double(&j, "wall_seconds", (double)(now_ns() - vm->start_ns) / 1e9, 6);
 	exits_json(s, &j);
 	hypercalls_json(&vm->hc, &j);
@@ -125,6 +147,11 @@ void stats_write_json(const struct vm *vm, FILE *f)
 	json_u64(&j, "flushes", STAT_GET(s->flushes));
 	json_object_end(&j);
 	json_u64(&j, "frames", STAT_GET(s->frames));
+	/*
+	 * The VGA graphics mode the guest left ("" for text): its screen is
+	 * then nothing a dump can show.  Every other thread has stopped.
+	 */
+	json_str(&j, "vga_graphics", vm->screen.f.graphics);
 	json_object_begin(&j, "monotonic_ns");
 	json_u64(&j, "start", vm->start_ns);
 	json_u64(&j, "first_run", s->first_run_ns);
@@ -135,4 +162,62 @@ void stats_write_json(const struct vm *vm, FILE *f)
 	devices_json(vm, &j);
 	snapshot_stats(vm, &j);
 	json_object_end(&j);
+}
+
+int stats_file_open(struct stats_file *sf, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	char dir[4096];
+	int fd;
+
+	sf->path = path;
+	sf->dirfd = -1;
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + 1 : 1,
+		 slash ? path : ".");
+	if (!*base || strlen(base) > sizeof(sf->name) - 32) {
+		fprintf(stderr, "vmm: --stats %s: %s\n", path,
+			*base ? "file name too long" : "not a file name");
+		return -1;
+	}
+	snprintf(sf->name, sizeof(sf->name), "%s", base);
+	snprintf(sf->tmp, sizeof(sf->tmp), ".%s.%d.tmp", base, (int)getpid());
+	sf->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = sf->dirfd < 0 ? -1 : openat(sf->dirfd, sf->tmp,
+					 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || !(sf->f = fdopen(fd, "w"))) {
+		fprintf(stderr, "vmm: --stats %s: %s\n", path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlinkat(sf->dirfd, sf->tmp, 0);
+		}
+		return -1;
+	}
+	return 0;
+}
+
+int stats_file_commit(struct stats_file *sf)
+{
+	int bad = ferror(sf->f) | fflush(sf->f);
+
+	bad |= fclose(sf->f);
+	sf->f = NULL;
+	if (bad || renameat(sf->dirfd, sf->tmp, sf->dirfd, sf->name)) {
+		fprintf(stderr, "vmm: --stats %s: %s\n", sf->path, strerror(errno));
+		return -1;
+	}
+	sf->done = true;
+	return 0;
+}
+
+void stats_file_close(struct stats_file *sf)
+{
+	if (sf->f)
+		fclose(sf->f);
+	sf->f = NULL;
+	if (sf->dirfd >= 0 && !sf->done)
+		unlinkat(sf->dirfd, sf->tmp, 0);
+	if (sf->dirfd >= 0)
+		close(sf->dirfd);
+	sf->dirfd = -1;
 }

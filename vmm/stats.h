@@ -8,6 +8,7 @@
 #ifndef VMM_STATS_H
 #define VMM_STATS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -36,6 +37,33 @@ struct vm_stats {
 
 struct vm;
 void stats_write_json(const struct vm *vm, FILE *f);
+/*
+ * A VM that never ran (set-up failed): the same head as stats_write_json()
+ * writes, "stop": {"by": "error"} (or "signal", by an enum vm_stop_by), so
+ * a script reading .stop.by learns it.
+ */
+void stats_write_failed(FILE *f, const char *name, int status, int by,
+			const char *note);
+
+/*
+ * --stats FILE appears whole or not at all: the JSON goes to a temporary
+ * file in FILE's folder, which is then renamed over FILE.  The folder is
+ * opened before the sandbox, which allows exactly that rename and unlink
+ * there (vmm/sandbox.c).
+ */
+struct stats_file {
+	FILE *f;			/* the temporary file; NULL: not open */
+	int dirfd;			/* FILE's folder, -1 */
+	bool done;			/* renamed into place */
+	char name[256], tmp[256];
+	const char *path;		/* as given, for messages */
+};
+/* 0, or -1 after a message; dirfd is -1 until then */
+int stats_file_open(struct stats_file *sf, const char *path);
+/* Closes the temporary file and renames it over FILE: 0, or -1 after a message. */
+int stats_file_commit(struct stats_file *sf);
+/* A temporary file never committed is removed; the folder is closed. */
+void stats_file_close(struct stats_file *sf);
 const char *stats_exit_name(unsigned int reason);
 
 #endif

@@ -21,9 +21,15 @@
 #include "screen.h"
 #include "stats.h"
 
-/* Exit statuses of the vmm process that are not the guest's own. */
+/*
+ * Exit statuses of the vmm process that are not the guest's own.  Apart
+ * from 2 they sit where timeout(1) keeps its own (124-126), far from the
+ * small numbers guests and examples return, so that "the guest said 3"
+ * can never mean "vmm could not run it".
+ */
 #define VMM_EXIT_USAGE		2	/* bad command line, config or guest file */
-#define VMM_EXIT_SETUP		3	/* KVM or host resources unavailable */
+#define VMM_EXIT_SETUP		125	/* vmm failed: a host resource, a snapshot to write */
+#define VMM_EXIT_NO_KVM		126	/* KVM unavailable: device, permission, capability */
 #define VMM_EXIT_CRASH		120	/* triple fault, failed entry, KVM error */
 #define VMM_EXIT_SIGNAL		123	/* stopped by SIGINT/SIGTERM/SIGHUP */
 #define VMM_EXIT_TIMEOUT	124	/* --timeout expired */
@@ -141,10 +147,17 @@ struct vm {
 	} devices[VM_MAX_DEVICES];
 	int ndevices;
 	struct snapshot_ctl *snap;	/* vmm/snapshot_ctl.c; NULL: no snapshots */
+	int stats_dirfd;		/* --stats FILE's folder (stats.h), -1 */
 };
 
 /* vmm/kvm.c: the machine; vm_init() first, vm_destroy() undoes both */
 void vm_init(struct vm *vm);
+/*
+ * /dev/kvm, checked for the API and capabilities vmm needs: 0, or
+ * VMM_EXIT_NO_KVM after one line.  vm_create() calls it unless done.
+ */
+int vm_open_kvm(struct vm *vm);
+/* 0, or VMM_EXIT_NO_KVM / VMM_EXIT_SETUP after one line on stderr */
 int vm_create(struct vm *vm, const struct vm_config *cfg);
 void vm_destroy(struct vm *vm);
 int vm_map_ram(struct vm *vm, int slot, uint64_t gpa, uint64_t size,

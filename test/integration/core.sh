@@ -14,6 +14,9 @@ fi
 # the dump follows the serial text: its first line is the screen's first row
 check $T-hello-screen "screen dump lacks the greeting" \
 	grep -q "^vm 'test', 32 MiB of RAM$" "$TMP/h.txt"
+# and a line of its own says where the serial text ends and the screen begins
+expect_eq $T-hello-separator "$(sed -n '/^exiting with status 7$/,+2p' "$TMP/h.txt" | head -3 | tr '\n' '|')" \
+	"exiting with status 7|--- the screen at exit ---|Hello from a Multiboot guest!|"
 
 # stdout is not a terminal: headless without asking, even with display = "tui"
 mkcfg "$TMP/tui.cfg" hello 'display = "tui";' 'cmdline = "exit=3";'

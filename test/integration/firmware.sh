@@ -21,7 +21,7 @@ truncate -s 65536 "$TMP/disk.img"
 fwcfg "$TMP/missing.cfg" 'firmware = "nowhere.bin";' 'disk = { path = "disk.img"; };'
 run_vmm "$TMP/m" -c "$TMP/missing.cfg" --headless
 expect_eq $T-missing "$STATUS $(cat "$TMP/m.err")" \
-	"2 $TMP/missing.cfg:1: firmware '$TMP/nowhere.bin': No such file or directory"
+	"2 $TMP/missing.cfg:1: firmware '$TMP/nowhere.bin': No such file or directory (\"seabios\" names Debian's SeaBIOS)"
 fwcfg "$TMP/short.cfg" 'disk = { path = "disk.img"; };' 'firmware = "short.bin";'
 run_vmm "$TMP/s" -c "$TMP/short.cfg" --headless
 expect_eq $T-wrong-size "$STATUS $(cat "$TMP/s.err")" \

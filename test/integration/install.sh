@@ -21,7 +21,7 @@ check $T-staged "status $STATUS: $(tail -3 "$TMP/make.out")" test "$STATUS" = 0
 
 want=(bin/vmm share/man/man1/vmm.1 share/doc/vmm/README.md lib/pkgconfig/vmm-guest.pc
 	lib/vmm-guest/libvmmguest.a lib/vmm-guest/vmm-guest.ld
-	include/vmm-guest/sdk/sdk.h include/vmm-guest/sdk/vmm_abi.h
+	include/vmm-guest/sdk/sdk.h include/vmm-guest/sdk/vmm_abi.h share/vmm/mkgrub.sh
 	bin/vmm-nested lib/vmm/nested/run lib/vmm/nested/init)
 for f in "$ROOT"/conf/*.cfg; do
 	want+=("share/vmm/conf/${f##*/}")
@@ -31,6 +31,11 @@ done
 absent=
 for f in "${want[@]}"; do [ -s "$P/$f" ] || absent+=" $f"; done
 check $T-files "not installed:$absent" test -z "$absent"
+# the README's GRUB recipe, installed runnable; vmm(1) FILES names every example config
+check $T-mkgrub "not executable" test -x "$P/share/vmm/mkgrub.sh"
+files=$(sed -n '/^\.SH FILES/,/^\.SH /p' "$ROOT/vmm/vmm.1")
+unnamed=$(for f in "$ROOT"/conf/*.cfg; do n=${f##*/}; [[ $files == *"${n%.cfg}"* ]] || echo "$n"; done)
+check $T-man-files-configs "not in vmm.1 FILES: $unnamed" test -z "$unnamed"
 check $T-binary-runs "$P/bin/vmm --version fails" test -n "$("$P/bin/vmm" --version)"
 refs=$(grep -l 'build/' "$P"/share/vmm/conf/*.cfg)
 check $T-configs-leave-the-tree "configs naming the build folder: $refs" test -z "$refs"
@@ -85,13 +90,14 @@ run_vmm "$TMP/boot" -c "$C/bootsect.cfg" --headless --keys '{until:press a key:}
 check $T-bootsect "status $STATUS: $(head -2 "$TMP/boot.err")" \
 	test "$STATUS" = 7 -a "$(grep -c '^exit code 3' "$TMP/boot.txt")" = 1
 
-# a disk example without an image says how to make one; with one it runs
+# a disk example without an image says how to make one; with one it runs,
+# the image named as the README does, from the current folder
 run_vmm "$TMP/noimg" -c "$C/disk-emul.cfg" --headless
 check $T-disk-says-how "status $STATUS: $(cat "$TMP/noimg.err")" \
 	test "$STATUS" = 2 -a "$(grep -c 'vmm --create-image' "$TMP/noimg.err")" = 1
 for d in emul pv; do
 	"$VMM" --create-image "disk-$d.img" --size 4M
-	run_vmm "$TMP/disk-$d" -c "$C/disk-$d.cfg" --headless --set "disk.path=$PWD/disk-$d.img"
+	run_vmm "$TMP/disk-$d" -c "$C/disk-$d.cfg" --headless --set "disk.path=disk-$d.img"
 	check $T-disk-$d "status $STATUS: $(head -2 "$TMP/disk-$d.err") $(tail -3 "$TMP/disk-$d.txt")" \
 		test "$STATUS" = 0
 done

@@ -149,3 +149,13 @@ if [ "${src:-}" = 0 ] && [ "${DSTATUS:-}" = 2 ] &&
 else
 	fail migrate-destination-fails "source ${src:-?} (want 0), destination ${DSTATUS:-?} (want 2): $(head -2 "$TMP/bad-dst.err") / $(head -2 "$TMP/bad-src.err")"
 fi
+
+# A destination stopped before any VM came: one line, status 123, no socket
+# file left behind, and --stats says a signal stopped it.
+if ! skipping && dest term "$TMP/term.sock"; then
+	kill -TERM "$DEST"
+	dest_wait term
+fi
+expect_eq migrate-destination-sigterm \
+	"$DSTATUS $(cat "$TMP/term.err") $(jq -r .stop.by "$TMP/term.json" 2>&1) $([ -e "$TMP/term.sock" ] && echo left)" \
+	"123 vmm: --incoming unix:$TMP/term.sock: stopped by SIGTERM while waiting for a VM signal "

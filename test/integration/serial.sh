@@ -81,7 +81,8 @@ print(sum(d), h)' "$TMP/want")
 done
 
 # The guest ends while nobody reads: vmm waits for the reader, however
-# long, and says so; the reader then gets every byte and the screen dump.
+# long, and says so; the reader then gets every byte, the separator line
+# and the screen dump.
 # A signal during that wait drops the rest at once.
 N=6000
 want $N > "$TMP/want"
@@ -90,7 +91,7 @@ sc pipe late late-read "${FLOOD[@]}"
 head -c $N "$TMP/late.out" > "$TMP/late.data"
 if [ "$(rep late status)" = 0 ] && [ "$(rep late seen)" = yes ] &&
 	cmp -s "$TMP/want" "$TMP/late.data" && grep -aq "^serout: $N bytes" "$TMP/late.out" &&
-	[ "$(sed -n '/^serout: /,$p' "$TMP/late.out" | wc -l)" = 26 ] && ! grep -q "$NOT_WRITTEN" "$TMP/late.err"; then
+	[ "$(sed -n '/^serout: /,$p' "$TMP/late.out" | wc -l)" = 27 ] && ! grep -q "$NOT_WRITTEN" "$TMP/late.err"; then
 	pass serial-exit-waits-for-reader
 else
 	fail serial-exit-waits-for-reader "$(tr '\n' ' ' < "$TMP/late.rep") $(cmp "$TMP/want" "$TMP/late.data" 2>&1), stderr: $(tail -2 "$TMP/late.err")"

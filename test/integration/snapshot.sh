@@ -231,3 +231,10 @@ if [ $STATUS -eq 0 ] && grep -q "may be inconsistent" "$TMP/force.err"; then
 else
 	fail snapshot-force-disk "status $STATUS: $(head -2 "$TMP/force.err")"
 fi
+
+# --- a save that fails: vmm's own status, never one a guest would pick ----------
+mkdir "$TMP/isdir"
+run_vmm "$TMP/sqf" -c "$TMP/shell.cfg" --headless --stats "$TMP/sqf.json" \
+	--keys "{until:shell>}{save-and-quit:$TMP/isdir}"
+expect_eq snapshot-save-and-quit-fails "$STATUS $(jq -r .stop.by "$TMP/sqf.json" 2>&1)" \
+	"125 error"

@@ -206,6 +206,34 @@ await tmux-80x24-scroll-up 60 hidden_cursor why_row0
 tm send-keys -t t e
 typed() { cursor_is "8 23 1" && [ "$(row 23)" == "shell> e" ]; }
 await tmux-80x24-typing-shows 60 typed why_rows
+# Ctrl-A and an unbound key: said over the screen (no status line here),
+# and the key does not reach the guest
+tm send-keys -t t C-a z
+not_cmd() { screen_has "Ctrl-A z: not a command (Ctrl-A h for help)" && [ "$(row 23)" == "shell> e" ]; }
+await tmux-80x24-not-a-command 60 not_cmd why_rows
+# the help fits 80x24 whole: every line inside its box
+tm send-keys -t t C-a h
+help_fits() { screen_has "Ctrl-A m        migrate to vmm --incoming unix:NAME.sock there │" &&
+	screen_has "┌" && screen_has "└"; }
+why_pane() { pane | tr '\n' '|'; }
+await tmux-80x24-help-fits 60 help_fits why_pane
+tm send-keys -t t q
+wait_for 30 screen_lacks "vmm keys"
+# Ctrl-A w says it saved, here too
+tm send-keys -t t C-a w
+said_saved() { screen_has "saved test-1.snap (" && [ -s "$TMP/test-1.snap" ]; }
+await tmux-80x24-snapshot-said 60 said_saved why_rows
+tm send-keys -t t C-a x
+exited_0
+
+# ---- A guest in a VGA graphics mode, at 80x24: said until text mode is back ----
+mkcfg "$TMP/gfx.cfg" vgamode 'display = "tui";' 'cmdline = "hold=1";' 'serial = { output = "none"; };'
+start 80 24 "'$VMM' -c gfx.cfg"
+in_gfx() { screen_has "VGA graphics mode 320x200, 256 colours: not shown"; }
+await tmux-graphics-mode-said 60 in_gfx why_pane
+tm send-keys -t t a
+back_text() { screen_has "vgamode: back in text mode" && ! in_gfx; }
+await tmux-graphics-mode-ends 60 back_text why_pane
 tm send-keys -t t C-a x
 exited_0
 

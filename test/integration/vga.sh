@@ -73,3 +73,14 @@ check vga-ram-no-exits "ram made ${ram_mmio} MMIO exits" [ "${ram_mmio:-0}" -eq 
 check vga-coalesced-batches "coalesced: $co_mmio exits for $co_entries stores" \
 	[ "${co_entries:-0}" -eq "${trap_stores:-1}" -a "${trap_mmio:-0}" -eq "${trap_stores:-1}" \
 	  -a $(( ${co_mmio:-0} * 100 )) -le "${co_entries:-0}" ]
+
+# A guest that leaves text mode (guest/vgamode.c writes mode 13h's or 12h's
+# registers, then exits): the dump and --stats say which mode, instead of
+# showing the last text screen as if it were on display.
+for m in 13:"320x200, 256 colours" 12:"640x480, 16 colours"; do
+	mkcfg "$TMP/gfx.cfg" vgamode "cmdline = \"mode=${m%%:*}\";"
+	run_vmm "$TMP/gfx" -c "$TMP/gfx.cfg" --headless --stats "$TMP/gfx.json"
+	expect_eq vga-graphics-mode-${m%%:*} \
+		"$STATUS $(grep -v $'\r$' "$TMP/gfx.out") / $(jq -r .vga_graphics "$TMP/gfx.json" 2>&1)" \
+		"0 (VGA graphics mode ${m#*:}: no text to show) / ${m#*:}"
+done

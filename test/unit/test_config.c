@@ -99,7 +99,7 @@ static void defaults_and_values(void)
 static void overrides(void)
 {
 	struct vm_config c;
-	char *ov[] = { "vga.mode=pv", "memory=128", "disk.path=d.img", "vga.blink=true" };
+	char *ov[] = { "vga.mode=pv", "memory=128", "disk.path=/dev/null", "vga.blink=true" };
 
 	EXPECT_EQ(load(&c, "guest = \"g.elf\";\nmemory = 16;\n", ov, 4), 0);
 	EXPECT_EQ(c.vga.mode, VMM_MODE_PV);
@@ -121,7 +121,8 @@ static void overrides(void)
 	char *bad_val[] = { "vga.mode=fast" };
 
 	EXPECT_EQ(load(&c, "guest = \"g.elf\";\n", bad_val, 1), -1);
-	EXPECT(err_is(": --set: 'vga.mode' is \"fast\"; expected one of: emulated, pv"));
+	EXPECT(!strcmp(errbuf, "vmm: --set vga.mode=fast: 'vga.mode' is \"fast\"; "
+		       "expected one of: emulated, pv\n"));
 	config_free(&c);
 }
 
@@ -213,8 +214,8 @@ static void boot_key(void)
 	struct vm_config c;
 	char want[300], arg[320], *ov[] = { arg };
 
-	EXPECT_EQ(load(&c, "boot = \"d.img\";\n", NULL, 0), 0);
-	snprintf(want, sizeof(want), "%s/d.img", dir);
+	EXPECT_EQ(load(&c, "boot = \"bs.bin\";\n", NULL, 0), 0);
+	snprintf(want, sizeof(want), "%s/bs.bin", dir);
 	EXPECT(!strcmp(c.disk.path, want));
 	EXPECT(c.disk.readonly && c.disk.in_memory && c.disk.mode == VMM_MODE_EMULATED);
 	EXPECT(!strcmp(c.firmware.image, FIRMWARE_SEABIOS) && c.guest == NULL);
@@ -230,6 +231,26 @@ static void boot_key(void)
 	snprintf(arg, sizeof(arg), "boot=%s/none.bin", dir);
 	EXPECT_EQ(CAPTURE_STDERR(errbuf, config_load(&c, NULL, ov, 1)), -1);
 	EXPECT(!strncmp(errbuf, "vmm: boot '", 11));
+}
+
+/* What the BIOS would refuse after seconds, refused before KVM: status 2 */
+static void boot_file_checked(void)
+{
+	struct vm_config c;
+	char want[400];
+
+	EXPECT_EQ(load(&c, "boot = \"three.bin\";\n", NULL, 0), -1);
+	snprintf(want, sizeof(want), ":1: boot '%s/three.bin' is 3 bytes: a boot sector is 512, "
+		 "ending in 55 AA", dir);
+	EXPECT(err_is(want));
+	EXPECT_EQ(load(&c, "boot = \"g.elf\";\n", NULL, 0), -1);
+	snprintf(want, sizeof(want), ":1: boot '%s/g.elf' is an ELF file, not a boot sector "
+		 "(a Multiboot guest runs with guest = \"FILE\")", dir);
+	EXPECT(err_is(want));
+	EXPECT_EQ(load(&c, "boot = \"fw.bin\";\n", NULL, 0), -1);
+	snprintf(want, sizeof(want), ":1: boot '%s/fw.bin' has no boot signature (55 AA at "
+		 "byte 510): the BIOS would not boot it", dir);
+	EXPECT(err_is(want));
 }
 
 static void firmware_overrides(void)
@@ -262,8 +283,51 @@ static void firmware_overrides(void)
 	char *log_only[] = { "firmware.log=stderr" };
 
 	EXPECT_EQ(load(&c, "guest = \"g.elf\";\n", log_only, 1), -1);
-	EXPECT(err_is(": --set: 'firmware' needs 'image' (\"seabios\" or a BIOS image file)"));
+	EXPECT(!strcmp(errbuf, "vmm: --set firmware.log=stderr: 'firmware' needs 'image' "
+		       "(\"seabios\" or a BIOS image file)\n"));
 	config_free(&c);
+}
+
+/*
+ * A path typed with --set is from the current folder, as for any command;
+ * one in the file from the file's folder, wherever vmm runs.
+ */
+static void set_paths_from_current_folder(void)
+{
+	struct vm_config c;
+	char here[300], want[600], old[4096];
+	char *ov[] = { "disk.path=d2.img", "serial.output=s.log", "guest=g2.elf" };
+	char *missing[] = { "disk.path=nope.img" };
+
+	snprintf(here, sizeof(here), "%s/here", dir);
+	EXPECT(mkdir(here, 0700) == 0 && getcwd(old, sizeof(old)) && chdir(here) == 0);
+	write_file("d2.img", "");
+	write_file("g2.elf", "x");
+	EXPECT_EQ(load(&c, "guest = \"g.elf\";\n", ov, 3), 0);
+	snprintf(want, sizeof(want), "%s/d2.img", here);
+	EXPECT(c.disk.path && !strcmp(c.disk.path, want));
+	snprintf(want, sizeof(want), "%s/s.log", here);
+	EXPECT(c.serial.output && !strcmp(c.serial.output, want));
+	snprintf(want, sizeof(want), "%s/g2.elf", here);
+	EXPECT(c.guest && !strcmp(c.guest, want));
+	config_free(&c);
+	/* the file's own paths still from its folder, not from here */
+	EXPECT_EQ(load(&c, "guest = \"g.elf\";\ndisk = { path = \"d.img\"; };\n", NULL, 0), 0);
+	snprintf(want, sizeof(want), "%s/d.img", dir);
+	EXPECT(c.disk.path && !strcmp(c.disk.path, want));
+	snprintf(want, sizeof(want), "%s/g.elf", dir);
+	EXPECT(c.guest && !strcmp(c.guest, want));
+	config_free(&c);
+	/* the hint for a missing image, followed, finds the image typed */
+	EXPECT_EQ(load(&c, "guest = \"g.elf\";\n", missing, 1), -1);
+	snprintf(want, sizeof(want), "vmm: --set disk.path=nope.img: disk.path '%s/nope.img': "
+		 "No such file or directory; make one with: vmm --create-image FILE --size 4M, "
+		 "then --set disk.path=FILE\n", here);
+	EXPECT(!strcmp(errbuf, want));
+	if (strcmp(errbuf, want))
+		printf("    got: %s", errbuf);
+	config_free(&c);
+	EXPECT(chdir(old) == 0);
 }
 
 static void firmware_errors(void)
@@ -275,7 +339,8 @@ static void firmware_errors(void)
 	EXPECT(err_is(":1: a firmware boots 'disk.path': add disk = { path = \"...\"; }"));
 	config_free(&c);
 	EXPECT_EQ(load(&c, "disk = { path = \"d.img\"; };\nfirmware = \"nope.bin\";\n", NULL, 0), -1);
-	snprintf(want, sizeof(want), ":2: firmware '%s/nope.bin': No such file or directory", dir);
+	snprintf(want, sizeof(want), ":2: firmware '%s/nope.bin': No such file or directory "
+		 "(\"seabios\" names Debian's SeaBIOS)", dir);
 	EXPECT(err_is(want));
 	config_free(&c);
 	EXPECT_EQ(load(&c, "disk = { path = \"d.img\"; };\nfirmware = {\n image = \"g.elf\"; };\n",
@@ -428,12 +493,25 @@ int main(void)
 		return 1;
 	snprintf(cfgpath, sizeof(cfgpath), "%s/vm.cfg", dir);
 	snprintf(p, sizeof(p), "%s/g.elf", dir);
-	write_file(p, "x");
+	write_file(p, "\177ELF");
+	snprintf(p, sizeof(p), "%s/three.bin", dir);
+	write_file(p, "abc");
+	snprintf(p, sizeof(p), "%s/bs.bin", dir);
+	write_file(p, "");
+	if (truncate(p, 510))
+		return 1;
+	FILE *bs = fopen(p, "a");
+
+	fputs("\x55\xaa", bs);
+	fclose(bs);
 	snprintf(p, sizeof(p), "%s/d.img", dir);
 	write_file(p, "");
 	snprintf(p, sizeof(p), "%s/fw.bin", dir);
 	write_file(p, "");
 	if (truncate(p, FIRMWARE_BLOCK))	/* an image of one 64 KiB block */
+		return 1;
+	/* --set paths are from the current folder: the same files either way */
+	if (chdir(dir))
 		return 1;
 	RUN(defaults_and_values);
 	RUN(overrides);
@@ -441,8 +519,10 @@ int main(void)
 	RUN(firmware_forms);
 	RUN(firmware_overrides);
 	RUN(firmware_errors);
+	RUN(set_paths_from_current_folder);
 	RUN(integers_as_written);
 	RUN(boot_key);
+	RUN(boot_file_checked);
 	RUN(include_must_be_a_file);
 	RUN(dotted_key_hint);
 	RUN(missing_file);

@@ -104,6 +104,18 @@ static void every_truncation_refused(void)
 	}
 }
 
+/* A few bytes of something else are not a truncated snapshot: no snapshot at all. */
+static void short_file_not_a_snapshot(void)
+{
+	struct snap_reader r;
+	int n;
+
+	EXPECT_EQ(read_all(&r, (const uint8_t *)"hello\n", 6, &n), -1);
+	EXPECT(!strcmp(r.err, "s.snap: not a vmm snapshot (no VMM-SNAP magic)"));
+	if (strcmp(r.err, "s.snap: not a vmm snapshot (no VMM-SNAP magic)"))
+		printf("    got: %s\n", r.err);
+}
+
 static void every_flipped_byte_refused(void)
 {
 	struct snap_reader r;
@@ -297,7 +309,11 @@ static void config_text_has_every_key(void)
 	if (!src)
 		return;
 	snprintf(path, sizeof(path), "%s/f", dir);
-	fclose(fopen(path, "w"));
+	FILE *f = fopen(path, "w");
+
+	fseek(f, 510, SEEK_SET);
+	fputs("\x55\xaa", f);		/* a boot sector, too */
+	fclose(f);
 	EXPECT_EQ(truncate(path, 65536), 0);
 	text[0] = text_of(dir, "firmware = { image = \"f\"; log = \"f\"; };"
 			  "disk = { path = \"f\"; slave = \"f\"; }; guest = \"f\";"
@@ -340,6 +356,7 @@ int main(void)
 	RUN(crc32c_lanes_agree);
 	RUN(round_trip);
 	RUN(every_truncation_refused);
+	RUN(short_file_not_a_snapshot);
 	RUN(every_flipped_byte_refused);
 	RUN(other_version_named);
 	RUN(trailing_bytes_refused);

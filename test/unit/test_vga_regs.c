@@ -6,6 +6,7 @@
  * the screen is told about.
  */
 #include "../../devices/vga.h"
+#include "../../guest/vga_modes.h"
 #include "../../vmm/bus.h"
 #include "../../vmm/screen.h"
 #include "../unit.h"
@@ -399,6 +400,39 @@ static void word_writes_are_index_then_data(void)
 	teardown();
 }
 
+/*
+ * The registers say which graphics mode the guest chose, and the screen
+ * (so the UI, the dump and --stats) with them, until text mode is back.
+ */
+static void graphics_modes_named(void)
+{
+	struct screen_frame f;
+	char mode[32];
+
+	setup();
+	frame(&f);
+	EXPECT_EQ(f.graphics[0], 0);
+	vga_mode_write(&vga_mode_13, outb, inb);
+	frame(&f);
+	EXPECT(!strcmp(f.graphics, "320x200, 256 colours"));
+	vga_mode_write(&vga_mode_12, outb, inb);
+	vga_regs_graphics(&vga->regs, mode, sizeof(mode));
+	EXPECT(!strcmp(mode, "640x480, 16 colours"));
+	vga_mode_write(&vga_mode_03, outb, inb);
+	frame(&f);
+	EXPECT_EQ(f.graphics[0], 0);
+	/* CGA's 4 colours (mode 4's shift mode), one plane for 2 (mode 11h) */
+	vga_mode_write(&vga_mode_12, outb, inb);
+	ac_set(0x12, 0x01);
+	frame(&f);
+	EXPECT(!strcmp(f.graphics, "640x480, 2 colours"));
+	outb(0x3ce, 0x05);
+	outb(0x3cf, 0x20);
+	frame(&f);
+	EXPECT(!strcmp(f.graphics, "640x480, 4 colours"));
+	teardown();
+}
+
 int main(void)
 {
 	RUN(power_on_is_mode3);
@@ -413,5 +447,6 @@ int main(void)
 	RUN(mono_ports_follow_misc);
 	RUN(dac_colours_reach_the_screen);
 	RUN(word_writes_are_index_then_data);
+	RUN(graphics_modes_named);
 	UNIT_EXIT();
 }
