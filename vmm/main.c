@@ -111,7 +111,10 @@ static void close_incoming(struct session *s)
 	snapshot_image_free(&s->snap);
 }
 
-/* The saved config, through the same checks; --set only for what is safe. */
+/*
+ * The saved config, through the same checks; --set only for what is safe,
+ * and the host files it uses come from --set alone (CONFIG_SAVED).
+ */
 static int restore_config(struct session *s)
 {
 	const struct options *o = &s->o;
@@ -124,14 +127,14 @@ static int restore_config(struct session *s)
 		snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - kv) : 0, kv);
 		if (eq && !config_key_restorable(key)) {
 			fprintf(stderr, "vmm: --set %s: a restored VM keeps its machine: "
-				"'%s' cannot change (only name, display, serial.output, "
-				"serial.raw, firmware.log)\n", kv, key);
+				"'%s' cannot change (only name, display, the files it uses "
+				"and serial.raw)\n", kv, key);
 			return VMM_EXIT_USAGE;
 		}
 	}
 	snprintf(origin, sizeof(origin), "%s (saved config)", s->snap.path);
 	if (config_load_text(&s->cfg, origin, s->snap.config_text, o->overrides,
-			     o->n_overrides, CONFIG_NO_GUEST_FILE) ||
+			     o->n_overrides, CONFIG_NO_GUEST_FILE | CONFIG_SAVED) ||
 	    snapshot_check_ram(&s->snap, s->cfg.mem_mib))
 		return VMM_EXIT_USAGE;
 	choose_display(s);

@@ -77,7 +77,7 @@ rm -f "$TMP/storm.img"
 mkcfg "$TMP/storm.cfg" disk-test 'cmdline = "disk=ata-irq op=storm n=200 passes=3 seed=40";' \
 	'disk = { mode = "emulated"; path = "storm.img"; };'
 if ! skipping; then
-	dest st-dst "$TMP/st.sock" --dump none --timeout 60
+	dest st-dst "$TMP/st.sock" --dump none --timeout 60 --set "disk.path=$TMP/storm.img"
 	run_vmm "$TMP/st-src" -c "$TMP/storm.cfg" --headless --dump none \
 		--keys "{until:storm 0 20}{migrate:unix:$TMP/st.sock}"
 	src=$STATUS

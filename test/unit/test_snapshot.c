@@ -330,7 +330,7 @@ static void restorable_keys(void)
 	EXPECT(config_key_restorable("display"));
 	EXPECT(config_key_restorable("serial.output"));
 	EXPECT(!config_key_restorable("memory"));
-	EXPECT(!config_key_restorable("disk.path"));
+	EXPECT(config_key_restorable("disk.path"));	/* the user's, never the snapshot's */
 	EXPECT(!config_key_restorable("vga.mode"));
 }
 

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# A snapshot or a migration stream is untrusted input (issue 19): the host
+# files it names are neither created nor written by a restore or an
+# incoming VM, which takes them from its own command line only.
+source "$(dirname "$0")/../lib.sh"
+require_kvm
+
+# --- a restore appends nothing to the file the saved config named ---------------
+mkdir -p "$TMP/home"
+mkcfg "$TMP/sh.cfg" shell 'memory = 16;' "serial = { output = \"$TMP/home/.bashrc\"; };"
+run_vmm "$TMP/src" -c "$TMP/sh.cfg" --headless --dump none \
+	--keys "{until:shell>}{save-and-quit:$TMP/s.snap}"
+src=$STATUS
+echo original > "$TMP/home/.bashrc"
+run_vmm "$TMP/rest" --restore "$TMP/s.snap" --headless --dump none \
+	--keys 'echo pwned\nexit 3\n' --timeout 60
+if [ $src -eq 0 ] && [ $STATUS -eq 3 ] && [ "$(cat "$TMP/home/.bashrc")" = original ] &&
+   grep -q "echo pwned" "$TMP/rest.txt" &&
+   grep -qF "serial.output = \"$TMP/home/.bashrc\" is not used" "$TMP/rest.err"; then
+	pass snapshot-trust-restore-keeps-host-file
+else
+	fail snapshot-trust-restore-keeps-host-file "save $src, restore $STATUS (want 3), .bashrc: $(head -c 80 "$TMP/home/.bashrc"): $(head -2 "$TMP/rest.err")"
+fi
+
+# the restoring user may still name the file
+run_vmm "$TMP/mine" --restore "$TMP/s.snap" --headless --dump none \
+	--set "serial.output=$TMP/mine.log" --keys 'echo mine\nexit 4\n' --timeout 60
+if [ $STATUS -eq 4 ] && grep -q "echo mine" "$TMP/mine.log" && ! grep -q "echo mine" "$TMP/mine.txt"; then
+	pass snapshot-trust-restore-set-output
+else
+	fail snapshot-trust-restore-set-output "status $STATUS (want 4): $(head -2 "$TMP/mine.err")"
+fi
+
+# --- an incoming stream that names a file, then hangs up: nothing created --------
+# the first bytes a real source sends (header and config), kept by a fake
+# destination that then hangs up; the source goes on and ends
+mkdir -p "$TMP/victim"
+mkcfg "$TMP/in.cfg" shell 'memory = 16;' "serial = { output = \"$TMP/victim/in.log\"; };"
+if ! skipping; then
+	python3 - "$TMP/fake.sock" "$TMP/prefix" <<'EOF' &
+import os, socket, struct, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept()
+def get(n):
+    b = b""
+    while len(b) < n:
+        d = c.recv(n - len(b))
+        if not d: sys.exit(1)
+        b += d
+    return b
+head = get(64)
+sec = get(16)
+n = struct.unpack_from("<Q", sec, 8)[0]
+open(sys.argv[2], "wb").write(head + sec + get(n + 4))
+c.close()
+EOF
+	fake=$!
+	wait_for 20 test -S "$TMP/fake.sock"
+	run_vmm "$TMP/insrc" -c "$TMP/in.cfg" --headless --dump none \
+		--keys "{until:shell>}{migrate:unix:$TMP/fake.sock}exit 5\n" --timeout 60
+	wait $fake
+	rm -f "$TMP/victim/in.log"
+	python3 - "$TMP/dst.sock" "$TMP/prefix" <<'EOF' &
+import socket, sys, time
+for _ in range(400):
+    try:
+        c = socket.socket(socket.AF_UNIX); c.connect(sys.argv[1]); break
+    except OSError:
+        time.sleep(0.01)
+c.sendall(open(sys.argv[2], "rb").read())
+c.close()
+EOF
+	sender=$!
+	run_vmm "$TMP/indst" --incoming "unix:$TMP/dst.sock" --headless --timeout 60
+	wait $sender
+fi
+if [ -s "$TMP/prefix" ] && [ $STATUS -eq 2 ] && [ ! -e "$TMP/victim/in.log" ]; then
+	pass snapshot-trust-incoming-creates-nothing
+else
+	fail snapshot-trust-incoming-creates-nothing "prefix $(stat -c %s "$TMP/prefix" 2> /dev/null), status $STATUS (want 2), in.log $(ls "$TMP/victim"): $(head -2 "$TMP/indst.err")"
+fi
