@@ -80,3 +80,23 @@ if [ -s "$TMP/prefix" ] && [ $STATUS -eq 2 ] && [ ! -e "$TMP/victim/in.log" ]; t
 else
 	fail snapshot-trust-incoming-creates-nothing "prefix $(stat -c %s "$TMP/prefix" 2> /dev/null), status $STATUS (want 2), in.log $(ls "$TMP/victim"): $(head -2 "$TMP/indst.err")"
 fi
+
+# --- serial.raw from a snapshot: the terminal still gets escape sequences shown --
+# the guest's escape sequences wait for a key; the saved config asks for raw
+mkcfg "$TMP/esc.cfg" serout 'cmdline = "case=escapes key=1";' 'serial = { raw = true; };'
+run_vmm "$TMP/escsrc" -c "$TMP/esc.cfg" --headless --dump none \
+	--keys "{until:SEROUT-KEY}{save-and-quit:$TMP/esc.snap}"
+src=$STATUS
+CHECK="$(dirname "$0")/serialcheck.py"
+if ! skipping; then
+	python3 "$CHECK" pty "$TMP/escr" "$VMM" --restore "$TMP/esc.snap" --headless \
+		--dump none --keys ' ' --timeout 60 > "$TMP/escr.rep" 2>&1
+fi
+# COM1's filter (colours pass): no title, clipboard, query or alternate screen
+if [ $src -eq 0 ] && grep -q '^status 0$' "$TMP/escr.rep" && grep -q 'title' "$TMP/escr.out" &&
+   ! grep -qaF -e $'\e]0;' -e $'\e]52;' -e $'\e[6n' -e $'\e[?1049h' "$TMP/escr.out" &&
+   grep -q 'serial.raw = "true" is not used' "$TMP/escr.err"; then
+	pass snapshot-trust-raw-not-restored
+else
+	fail snapshot-trust-raw-not-restored "save $src, $(cat "$TMP/escr.rep"): $(od -c "$TMP/escr.out" | grep -m2 '033')"
+fi
