@@ -150,6 +150,90 @@ static void names_shown_escaped(void)
 	EXPECT(strlen(buf) > 40 && !strcmp(buf + strlen(buf) - 3, "..."));
 }
 
+/* The identity a save would record for the image open as fd. */
+static void id_of(int fd, const char *path, uint32_t slot, struct snap_disk_id *id)
+{
+	struct stat st;
+
+	EXPECT_EQ(fstat(fd, &st), 0);
+	*id = (struct snap_disk_id){ .slot = slot, .dev = st.st_dev, .ino = st.st_ino,
+		.size = (uint64_t)st.st_size, .mtime_s = st.st_mtim.tv_sec,
+		.mtime_ns = (uint32_t)st.st_mtim.tv_nsec };
+	snprintf(id->path, sizeof(id->path), "%s", path);
+}
+
+/* A DISKS section naming the master twice leaves no slave unchecked. */
+static void disk_slot_named_twice(void)
+{
+	static struct snap_image im = { .path = "s.snap", .ndisks = 2 };
+	const char *a = file_in("a.img", 4096), *b = file_in("b.img", 8192);
+	int fds[2] = { open(a, O_RDWR), open(b, O_RDWR) };
+	const char *paths[2] = { a, b };
+	char errs[512];
+
+	id_of(fds[0], a, 0, &im.disk[0]);
+	im.disk[1] = im.disk[0];
+	EXPECT_EQ(CAPTURE_STDERR(errs, snapshot_check_disks(&im, fds, paths, false)), -1);
+	EXPECT(strstr(errs, "slot 1") != NULL);
+	/* and the section itself does not decode */
+	uint8_t sec[4 + 2 * 44] = { 2 };	/* an entry: slot, length, path, 4 u64, u32 */
+	char err[200];
+
+	for (int i = 0; i < 2; i++)
+		sec[4 + i * 44 + 4] = 0;	/* slot 0, an empty path, zero identity */
+	EXPECT_EQ(snapshot_load_section(&im, NULL, SNAP_DISKS, sec, sizeof(sec), err,
+					sizeof(err)), -1);
+	sec[4 + 44] = 1;			/* slot 1: now it does */
+	EXPECT_EQ(snapshot_load_section(&im, NULL, SNAP_DISKS, sec, sizeof(sec), err,
+					sizeof(err)), 0);
+	EXPECT(im.ndisks == 2 && im.disk[1].slot == 1);
+	close(fds[0]);
+	close(fds[1]);
+}
+
+/* Messages name the image opened, escaped, and the snapshot's path beside it. */
+static void disk_messages_name_opened(void)
+{
+	static struct snap_image im = { .path = "s.snap", .ndisks = 1 };
+	const char *a = file_in("a.img", 4096);
+	int fds[2] = { open(a, O_RDWR), -1 };
+	const char *paths[2] = { a, NULL };
+	char errs[1024];
+
+	id_of(fds[0], "/saved/\x1b]0;x\x07", 0, &im.disk[0]);
+	snprintf(im.disk[0].path, sizeof(im.disk[0].path), "/saved/\x1b]0;x\x07");
+	EXPECT_EQ(CAPTURE_STDERR(errs, snapshot_check_disks(&im, fds, paths, false)), 0);
+	im.disk[0].size++;
+	EXPECT_EQ(CAPTURE_STDERR(errs, snapshot_check_disks(&im, fds, paths, true)), 0);
+	EXPECT(strstr(errs, a) && strstr(errs, "may be inconsistent"));
+	EXPECT(strstr(errs, "/saved/\\x1b]0;x\\x07") && !strchr(errs, 0x1b));
+	close(fds[0]);
+}
+
+/* A block device, or a file of another user, is refused without --restore-force-disk. */
+static void disk_block_or_other_owner(void)
+{
+	static struct snap_image im = { .path = "s.snap", .ndisks = 1 };
+	const char *a = file_in("other.img", 4096);
+	int fds[2] = { open(a, O_RDWR), -1 };
+	const char *paths[2] = { a, NULL };
+	char errs[1024];
+
+	EXPECT_EQ(fchown(fds[0], 12345, 12345), 0);	/* the tests run as root */
+	id_of(fds[0], a, 0, &im.disk[0]);
+	EXPECT_EQ(CAPTURE_STDERR(errs, snapshot_check_disks(&im, fds, paths, false)), -1);
+	EXPECT(strstr(errs, "belongs to another user") != NULL);
+	close(fds[0]);
+	fds[0] = open("/dev/loop0", O_RDONLY);
+	if (fds[0] < 0)
+		return;		/* no block device to try here */
+	paths[0] = "/dev/loop0";
+	id_of(fds[0], paths[0], 0, &im.disk[0]);
+	EXPECT_EQ(CAPTURE_STDERR(errs, snapshot_check_disks(&im, fds, paths, false)), -1);
+	EXPECT(strstr(errs, "is a block device") != NULL);
+	close(fds[0]);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -159,6 +243,12 @@ int main(void)
 	RUN(saved_disk_needs_set);
 	RUN(saved_firmware);
 	RUN(names_shown_escaped);
+	RUN(disk_slot_named_twice);
+	RUN(disk_messages_name_opened);
+	if (geteuid() == 0)
+		RUN(disk_block_or_other_owner);
+	else
+		printf("SKIP snapshot-trust-disk-block-or-other-owner: needs root to chown\n");
 	char rm[64];
 
 	snprintf(rm, sizeof(rm), "rm -rf %s", dir);
