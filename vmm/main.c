@@ -347,6 +347,8 @@ static int restore_state(struct session *s)
 {
 	int r = snapshot_apply(&s->vm, &s->snap);
 
+	if (!r)
+		snapshot_keep_source(&s->vm, &s->snap);
 	/* the file's bytes are in guest RAM now */
 	snapshot_image_free(&s->snap);
 	return r ? VMM_EXIT_USAGE : 0;

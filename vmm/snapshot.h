@@ -100,6 +100,9 @@ struct snapshot_ctl {
 	uint64_t saves, last_bytes, last_pause_ns, last_total_ns;
 	uint32_t last_passes;
 	uint64_t restore_ns;		/* snapshot_apply(), when restored */
+	/* the file a restore mapped RAM from, to tell a shrink from a crash */
+	int source_fd;
+	uint64_t source_len;
 };
 
 /* ---- set-up (before the sandbox) -------------------------------------- */
@@ -159,6 +162,7 @@ struct snap_image {
 	struct snap_vcpu vcpu;
 	struct snap_machine machine;
 	uint64_t ram_pages_loaded;
+	bool copied;			/* others may write the file: read, not mapped */
 };
 
 /*
@@ -184,6 +188,14 @@ int snapshot_check_disks(const struct snap_image *im, const int *fds,
 			 const char *const *paths, bool force);
 /* RAM, devices, PICs/IOAPIC/PIT, vCPU, clock: before the vCPU runs. */
 int snapshot_apply(struct vm *vm, struct snap_image *im);
+/*
+ * After snapshot_apply(), while im's fd is open: RAM mapped from the file
+ * stays backed by it, so vm->snap keeps the fd to tell a file that shrank
+ * under the VM (KVM_RUN's EFAULT, a host thread's SIGBUS) from a crash.
+ */
+void snapshot_keep_source(struct vm *vm, struct snap_image *im);
+/* The file shrank?  Then the VM is stopped with a message saying so. */
+bool snapshot_source_shrank(struct vm *vm);
 
 /* ---- shared with migration -------------------------------------------- */
 

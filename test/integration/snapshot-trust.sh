@@ -100,3 +100,46 @@ if [ $src -eq 0 ] && grep -q '^status 0$' "$TMP/escr.rep" && grep -q 'title' "$T
 else
 	fail snapshot-trust-raw-not-restored "save $src, $(cat "$TMP/escr.rep"): $(od -c "$TMP/escr.out" | grep -m2 '033')"
 fi
+
+# --- the snapshot file: the user's alone; another's is copied, not mapped --------
+check snapshot-trust-saved-0600 "mode $(stat -c %a "$TMP/s.snap" 2> /dev/null)" \
+	test "$(stat -c %a "$TMP/s.snap" 2> /dev/null)" = 600
+
+# shrink_run NAME FILE: restores FILE (-v says when its RAM is in), truncates
+# the file under the running VM, then types; "status N" and vmm's stderr
+shrink_run() {
+	skipping && return
+	python3 - "$VMM" "$2" "$TMP/$1" <<'PY' > "$TMP/$1.rep" 2>&1
+import os, subprocess, sys, time
+vmm, snap, prefix = sys.argv[1:4]
+err = open(prefix + ".err", "w+")
+p = subprocess.Popen([vmm, "--restore", snap, "--headless", "--dump", "none", "-v",
+                      "--set", "serial.output=none", "--timeout", "60"],
+                     stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err)
+for _ in range(6000):           # a hang guard: the line comes in milliseconds
+    if "vmm: restored" in open(prefix + ".err").read() or p.poll() is not None:
+        break
+    time.sleep(0.01)
+os.truncate(snap, 0)
+p.stdin.write(b"echo after\nexit 7\n")
+p.stdin.close()
+print("status", p.wait(90))
+PY
+}
+cp "$TMP/s.snap" "$TMP/mapped.snap"
+shrink_run mapped "$TMP/mapped.snap"
+if grep -q '^status 3$' "$TMP/mapped.rep" &&
+   grep -q "^vmm: the snapshot file $TMP/mapped.snap shrank under the running VM" "$TMP/mapped.err"; then
+	pass snapshot-trust-mapped-file-shrinks
+else
+	fail snapshot-trust-mapped-file-shrinks "$(cat "$TMP/mapped.rep"): $(grep -v restored "$TMP/mapped.err" | head -3)"
+fi
+cp "$TMP/s.snap" "$TMP/shared.snap"
+chmod 0666 "$TMP/shared.snap"
+shrink_run shared "$TMP/shared.snap"
+if grep -q '^status 7$' "$TMP/shared.rep" &&
+   grep -q "copied: others may write the file" "$TMP/shared.err"; then
+	pass snapshot-trust-others-writable-copied
+else
+	fail snapshot-trust-others-writable-copied "$(cat "$TMP/shared.rep"): $(head -3 "$TMP/shared.err")"
+fi
