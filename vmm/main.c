@@ -96,11 +96,17 @@ static void free_snapshot(struct session *s)
 	snapshot_image_free(&s->snap);
 }
 
+/* A signal that ended the wait for a stalled sender is a stop by signal. */
+static int incoming_failed(struct session *s)
+{
+	return s->snap.stop_signo ? VMM_EXIT_SIGNAL : VMM_EXIT_USAGE;
+}
+
 /* --incoming: a source's connection, its header and config. */
 static int accept_incoming(struct session *s)
 {
-	return migrate_accept(&s->snap, s->o.incoming, &s->incoming_fd) ?
-	       VMM_EXIT_USAGE : 0;
+	return migrate_accept(&s->snap, s->o.incoming, &s->incoming_fd, s->sfd,
+			      (int)(s->o.incoming_timeout * 1e3)) ? incoming_failed(s) : 0;
 }
 
 static void close_incoming(struct session *s)
@@ -335,8 +341,9 @@ static int receive_state(struct session *s)
 	const char *paths[SNAP_MAX_DISKS];
 
 	disk_fds(&s->vm, fds, paths);
-	if (migrate_receive(&s->snap, &s->vm, s->incoming_fd) ||
-	    snapshot_check_disks(&s->snap, fds, paths, s->o.restore_force_disk) ||
+	if (migrate_receive(&s->snap, &s->vm, s->incoming_fd))
+		return incoming_failed(s);
+	if (snapshot_check_disks(&s->snap, fds, paths, s->o.restore_force_disk) ||
 	    snapshot_apply(&s->vm, &s->snap))
 		return VMM_EXIT_USAGE;
 	return 0;
@@ -489,12 +496,13 @@ static const struct step {
 	step_down down;
 	int when;
 } steps[] = {
+	/* first: --incoming waits on the signalfd too */
+	{ "signals",		block_signals,	close_signals,	BOTH },
 	{ "snapshot file",	read_snapshot,	free_snapshot,	RESTORE },
 	{ "incoming VM",	accept_incoming, close_incoming, INCOMING },
 	{ "config",		load_config,	free_config,	BOOT },
 	{ "saved config",	restore_config,	free_config,	SAVED },
 	{ "terminal",		check_terminal,	NULL,		BOTH },
-	{ "signals",		block_signals,	close_signals,	BOTH },
 	{ "guest file",		check_guest,	NULL,		BOOT },
 	{ "disk images",	open_disks,	close_disks,	BOTH },
 	{ "saved disks",	check_saved_disks, NULL,	RESTORE },

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,7 +293,7 @@ static int listen_at(const struct sockaddr_un *addr)
 }
 
 /* spec's connection: accepted on a new or given listening socket, or given. */
-static int connection(const char *spec)
+static int connection(const char *spec, int stop_fd, int *signo)
 {
 	struct sockaddr_un addr;
 	int fd, lfd, on = 0;
@@ -310,16 +311,26 @@ static int connection(const char *spec)
 		fprintf(stderr, "vmm: --incoming %s: %s\n", spec, strerror(errno));
 		return -1;
 	}
-	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0)
+	/* waiting for a source has no end but a signal */
+	if (snap_wait(lfd, stop_fd, -1, signo) < 0) {
+		fd = -1;
+		if (*signo)
+			fprintf(stderr, "vmm: --incoming %s: stopped by SIG%s (%s) while "
+				"waiting for a source\n", spec, sigabbrev_np(*signo),
+				sigdescr_np(*signo));
+		else
+			fprintf(stderr, "vmm: --incoming %s: %s\n", spec, strerror(errno));
+	} else if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
 		fprintf(stderr, "vmm: --incoming %s: %s\n", spec, strerror(errno));
+	}
 	close(lfd);
 	if (fd >= 0 && addr.sun_family == AF_UNIX && addr.sun_path[0])
 		unlink(addr.sun_path);		/* one VM per socket */
 	return fd;
 }
 
-int migrate_accept(struct snap_image *im, const char *spec, int *fd)
+int migrate_accept(struct snap_image *im, const char *spec, int *fd, int stop_fd,
+		   int idle_ms)
 {
 	uint32_t type;
 	const uint8_t *p;
@@ -327,12 +338,16 @@ int migrate_accept(struct snap_image *im, const char *spec, int *fd)
 	char err[200];
 
 	*im = (struct snap_image){ .path = spec, .fd = -1 };
-	*fd = connection(spec);
+	*fd = connection(spec, stop_fd, &im->stop_signo);
 	if (*fd < 0)
 		return -1;
 	snap_reader_fd(&in, spec, *fd);
-	if (snap_read_header(&in) || snap_next(&in, &type, &p, &len) != 1)
+	in.stop_fd = stop_fd;
+	in.idle_ms = idle_ms;
+	if (snap_read_header(&in) || snap_next(&in, &type, &p, &len) != 1) {
+		im->stop_signo = in.stop_signo;
 		goto bad;
+	}
 	im->h = in.h;
 	if (!(im->h.flags & SNAP_F_MIGRATION) || type != SNAP_CONFIG) {
 		fprintf(stderr, "vmm: --incoming %s: not a migration stream\n", spec);
@@ -348,9 +363,27 @@ bad:
 	return -1;
 }
 
+/*
+ * What a sender that is not vmm could send for ever: RAM past the passes
+ * vmm's own source makes at most (LIVE_MAX_PASSES, then the last, each at
+ * most every page), or a section other than RAM twice.  NULL: go on.
+ */
+static const char *bounded(const struct snap_image *im, uint32_t type, uint32_t *seen)
+{
+	uint64_t pages = im->h.ram_bytes / SNAP_PAGE;
+
+	if (type == SNAP_RAM)
+		return im->ram_pages_loaded > (LIVE_MAX_PASSES + 2) * pages ?
+		       "more RAM than the passes of a migration hold" : NULL;
+	if (*seen & 1u << type)
+		return "a section sent twice";
+	*seen |= 1u << type;
+	return NULL;
+}
+
 int migrate_receive(struct snap_image *im, struct vm *vm, int fd)
 {
-	uint32_t type;
+	uint32_t type, seen = 0;
 	const uint8_t *p;
 	uint64_t len;
 	char err[200];
@@ -364,11 +397,18 @@ int migrate_receive(struct snap_image *im, struct vm *vm, int fd)
 		return -1;
 	}
 	while ((k = snap_next(&in, &type, &p, &len)) > 0) {
+		const char *why = bounded(im, type, &seen);
+
+		if (why) {
+			fprintf(stderr, "vmm: --incoming %s: refused: %s\n", im->path, why);
+			goto out;
+		}
 		if (snapshot_load_section(im, vm, type, p, len, err, sizeof(err))) {
 			fprintf(stderr, "vmm: --incoming %s: corrupted: %s\n", im->path, err);
 			goto out;
 		}
 	}
+	im->stop_signo = in.stop_signo;
 	if (k < 0)
 		fprintf(stderr, "vmm: --incoming %s\n", in.err);
 	else if (!im->have_vcpu || !im->have_machine || !im->have_devices)

@@ -163,6 +163,7 @@ struct snap_image {
 	struct snap_machine machine;
 	uint64_t ram_pages_loaded;
 	bool copied;			/* others may write the file: read, not mapped */
+	int stop_signo;			/* --incoming: the signal that ended the wait */
 };
 
 /*

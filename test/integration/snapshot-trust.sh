@@ -143,3 +143,90 @@ if grep -q '^status 7$' "$TMP/shared.rep" &&
 else
 	fail snapshot-trust-others-writable-copied "$(cat "$TMP/shared.rep"): $(head -3 "$TMP/shared.err")"
 fi
+
+# --- --incoming: signals and silence end the wait, the stream is bounded ---------
+# incoming MODE NAME [VMM-ARGS...]: a destination fed the captured prefix by a
+# sender that then (stall) stops and gets SIGTERM, (idle) stops, (endless)
+# sends RAM sections for ever, or (wait) never connects and SIGTERM comes
+incoming() {
+	local mode=$1 name=$2
+	shift 2
+	skipping && return
+	python3 - "$mode" "$VMM" "$TMP/$name" "$TMP/prefix" "$@" <<'PY' > "$TMP/$name.rep" 2>&1
+import os, signal, socket, struct, subprocess, sys, time
+mode, vmm, prefix, stream = sys.argv[1:5]
+sock = prefix + ".sock"
+p = subprocess.Popen([vmm, "--incoming", "unix:" + sock, "--headless", "--dump", "none"] +
+                     sys.argv[5:], stdout=subprocess.DEVNULL, stderr=open(prefix + ".err", "w"))
+def crc32c(data, crc=0):
+    crc ^= 0xffffffff
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82f63b78 & -(crc & 1))
+    return crc ^ 0xffffffff
+for _ in range(6000):           # a hang guard: vmm listens within milliseconds
+    if os.path.exists(sock) or p.poll() is not None:
+        break
+    time.sleep(0.01)
+if mode != "wait":
+    c = socket.socket(socket.AF_UNIX)
+    c.connect(sock)
+    c.sendall(open(stream, "rb").read())
+    c.settimeout(60)
+    print("ready", c.recv(1))   # the destination's machine exists: it reads on
+t0 = time.monotonic()
+if mode in ("stall", "wait"):
+    p.send_signal(signal.SIGTERM)
+sent = 0
+if mode == "endless":
+    pages = struct.unpack_from("<Q", open(stream, "rb").read(), 32)[0] // 4096
+    run = struct.pack("<QIHH", 0, pages, 1, 0)      # all of RAM: one zero run
+    head = struct.pack("<IIQ", 6, 0, len(run))
+    sec = head + run + struct.pack("<I", crc32c(head + run))
+    try:
+        while p.poll() is None and sent < 100000:
+            c.sendall(sec)
+            sent += 1
+    except OSError:
+        pass
+try:
+    st = p.wait(90)
+except subprocess.TimeoutExpired:
+    p.kill()
+    st = "hung"
+print("status", st)
+print("ms", round((time.monotonic() - t0) * 1e3, 1), "sections", sent)
+PY
+}
+incoming stall in-stall
+if grep -q '^status 123$' "$TMP/in-stall.rep" &&
+   grep -q "stopped by SIGTERM (Terminated) while the sender was sending" "$TMP/in-stall.err"; then
+	pass snapshot-trust-incoming-sigterm-stalled-sender
+else
+	fail snapshot-trust-incoming-sigterm-stalled-sender "$(tr '\n' ' ' < "$TMP/in-stall.rep"): $(head -2 "$TMP/in-stall.err")"
+fi
+# a figure to read, never a threshold: SIGTERM to exit, ms
+echo "# stalled sender: SIGTERM to exit $(sed -n 's/^ms \([0-9.]*\).*/\1/p' "$TMP/in-stall.rep" 2> /dev/null) ms"
+incoming wait in-wait
+if grep -q '^status 123$' "$TMP/in-wait.rep" &&
+   grep -q "stopped by SIGTERM (Terminated) while waiting for a source" "$TMP/in-wait.err"; then
+	pass snapshot-trust-incoming-sigterm-no-sender
+else
+	fail snapshot-trust-incoming-sigterm-no-sender "$(tr '\n' ' ' < "$TMP/in-wait.rep"): $(head -2 "$TMP/in-wait.err")"
+fi
+echo "# no sender: SIGTERM to exit $(sed -n 's/^ms \([0-9.]*\).*/\1/p' "$TMP/in-wait.rep" 2> /dev/null) ms"
+incoming idle in-idle --incoming-timeout 0.5
+if grep -q '^status 2$' "$TMP/in-idle.rep" &&
+   grep -q "the sender sent nothing for 0.5 s (--incoming-timeout)" "$TMP/in-idle.err"; then
+	pass snapshot-trust-incoming-idle-timeout
+else
+	fail snapshot-trust-incoming-idle-timeout "$(tr '\n' ' ' < "$TMP/in-idle.rep"): $(head -2 "$TMP/in-idle.err")"
+fi
+incoming endless in-endless
+if grep -q '^status 2$' "$TMP/in-endless.rep" &&
+   grep -q "refused: more RAM than the passes of a migration hold" "$TMP/in-endless.err"; then
+	pass snapshot-trust-incoming-endless-stream
+else
+	fail snapshot-trust-incoming-endless-stream "$(tr '\n' ' ' < "$TMP/in-endless.rep"): $(head -2 "$TMP/in-endless.err")"
+fi
