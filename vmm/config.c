@@ -779,8 +779,16 @@ int config_load_text(struct vm_config *c, const char *origin, const char *text,
 	c->file = strdup(origin);
 	l.dir = folder_of(origin);
 	config_init(&l.cf);
-	/* no @include: a saved config is whole */
-	if (!config_read_string(&l.cf, text))
+	/*
+	 * A saved config is whole: libconfig would read the files an
+	 * @include names (and say whether they exist), refused first.
+	 */
+	int inc = config_text_include_line(text, strlen(text));
+
+	if (inc)
+		fprintf(stderr, "%s:%d: @include in a saved config: refused (a snapshot "
+			"reads no other file)\n", origin, inc);
+	else if (!config_read_string(&l.cf, text))
 		fprintf(stderr, "%s:%d: %s\n", origin, config_error_line(&l.cf),
 			config_error_text(&l.cf));
 	else

@@ -260,8 +260,12 @@ int snap_ram_load(struct vm *vm, uint64_t ram_bytes, const uint8_t *p,
 		uint64_t data = kind == (uint32_t)RUN_DATA ? (uint64_t)n * SNAP_PAGE : 0;
 
 		off += RUN_HEAD;
-		if (!n || first >= total || n > total - first || kind > (uint32_t)RUN_ZERO ||
-		    pad > PAD_MAX) {
+		if (pad > PAD_MAX) {
+			snprintf(err, errlen, "a RAM run's padding (%u bytes) is more than "
+				 "a page's", pad);
+			return -1;
+		}
+		if (!n || first >= total || n > total - first || kind > (uint32_t)RUN_ZERO) {
 			snprintf(err, errlen, "a RAM run (page %llu, %u pages, kind %u) "
 				 "lies outside the guest's %llu pages",
 				 (unsigned long long)first, n, kind,

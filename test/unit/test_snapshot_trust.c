@@ -150,6 +150,38 @@ static void names_shown_escaped(void)
 	EXPECT(strlen(buf) > 40 && !strcmp(buf + strlen(buf) - 3, "..."));
 }
 
+/* libconfig would read the file an @include names: a saved config has none. */
+static void saved_include_refused(void)
+{
+	char text[256], errs[1024];
+	struct vm_config c;
+	const char *inc = file_in("inc.cfg", -1);
+	FILE *f = fopen(inc, "w");
+
+	fprintf(f, "cmdline = \"a host file's secret\";\n");
+	fclose(f);
+	snprintf(text, sizeof(text), "name = \"t\"; guest = \"/g.elf\";\n@include \"%s\"\n", inc);
+	EXPECT_EQ(load_saved(&c, text, NULL, 0, errs), -1);
+	EXPECT(strstr(errs, ":2: @include in a saved config: refused") != NULL);
+	EXPECT_EQ(load_saved(&c, "name = \"t\"; guest = \"/g.elf\"; cmdline = \"@include\";",
+			     NULL, 0, errs), 0);
+	config_free(&c);
+}
+
+/* A RAM run's padding over a page is said to be that, not a run outside RAM. */
+static void ram_padding_named(void)
+{
+	uint8_t run[16 + 4096] = { 0 };
+	uint64_t pages = 0;
+	char err[200];
+
+	run[8] = 1;			/* one page at page 0, data */
+	run[14] = 0x00, run[15] = 0x10;	/* padding 4096 */
+	EXPECT_EQ(snap_ram_load(NULL, 1 << 20, run, sizeof(run), NULL, &pages, err,
+				sizeof(err)), -1);
+	EXPECT(strstr(err, "padding (4096 bytes) is more than a page's") != NULL);
+}
+
 /* The identity a save would record for the image open as fd. */
 static void id_of(int fd, const char *path, uint32_t slot, struct snap_disk_id *id)
 {
@@ -243,6 +275,8 @@ int main(void)
 	RUN(saved_disk_needs_set);
 	RUN(saved_firmware);
 	RUN(names_shown_escaped);
+	RUN(saved_include_refused);
+	RUN(ram_padding_named);
 	RUN(disk_slot_named_twice);
 	RUN(disk_messages_name_opened);
 	if (geteuid() == 0)
