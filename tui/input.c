@@ -457,7 +457,7 @@ static int open_save_dirs(struct vm *vm)
 	return 0;
 }
 
-int input_start(struct vm *vm, const struct input_opts *o)
+int input_prepare(struct vm *vm, const struct input_opts *o)
 {
 	if (o->keys && parse("--keys", o->keys, strlen(o->keys)))
 		return -1;
@@ -471,8 +471,11 @@ int input_start(struct vm *vm, const struct input_opts *o)
 		}
 		free(src);
 	}
-	if (open_save_dirs(vm))
-		return -1;
+	return open_save_dirs(vm);
+}
+
+int input_start(struct vm *vm, const struct input_opts *o)
+{
 	in.read_stdin = o->read_stdin;
 	in.until_s = o->until_s;
 	if (!in.script.n && !in.read_stdin)

@@ -48,7 +48,12 @@ struct input_opts {
 	unsigned int until_s;
 };
 
-/* Parses the scripts (-1 with a message on a bad one), starts the feeder. */
+/*
+ * Parses the scripts (-1 with a message on a bad one) and opens what their
+ * {save:} and {migrate:} steps need, before the sandbox and the threads.
+ */
+int input_prepare(struct vm *vm, const struct input_opts *o);
+/* Then, once the machine is built: starts the feeder. */
 int input_start(struct vm *vm, const struct input_opts *o);
 /* After the VM stopped: joins the feeder. */
 void input_stop(struct vm *vm);

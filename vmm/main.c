@@ -295,6 +295,16 @@ static void remove_devices(struct session *s)
 	vm_remove_devices(&s->vm);
 }
 
+/* The scripts and stdin, as the input thread takes them. */
+static struct input_opts input_opts(const struct session *s)
+{
+	return (struct input_opts){
+		.keys = s->o.keys, .keys_file = s->o.keys_file,
+		.read_stdin = !s->tui,
+		.until_s = s->o.timeout > 0 ? 0 : INPUT_UNTIL_S,
+	};
+}
+
 /*
  * What snapshots and migrations need once the sandbox is in: NAME-N.snap
  * goes home (the config's folder, or the snapshot's), and the terminal
@@ -325,7 +335,25 @@ static int setup_snapshots(struct session *s)
 	snapshot_default_target(&s->vm, target, sizeof(target));
 	if (s->tui && (migrate_prepare(&s->vm, target) || migrate_prepare(&s->vm, target)))
 		return VMM_EXIT_SETUP;
-	return 0;
+	/* the scripts' {save:} folders and {migrate:} sockets, before the walls */
+	struct input_opts io = input_opts(s);
+
+	return input_prepare(&s->vm, &io) ? VMM_EXIT_USAGE : 0;
+}
+
+/*
+ * Before the first thread (the devices' own come next), so that Landlock
+ * covers them all: files are written only in the snapshot folders, and
+ * the firmware's log, which its device opens later.
+ */
+static int wall_paths(struct session *s)
+{
+	const char *log = s->cfg.firmware.log;
+	bool file = log && strcmp(log, "none") && strcmp(log, "stderr");
+
+	if (s->o.no_sandbox)
+		return 0;
+	return sandbox_paths(&s->vm, &log, file, s->o.verbose) ? VMM_EXIT_SETUP : 0;
 }
 
 static void stop_snapshots(struct session *s)
@@ -419,11 +447,7 @@ static void stop_iothread(struct session *s)
 /* Headless, stdin and the scripts type on the keyboard and into COM1. */
 static int start_input(struct session *s)
 {
-	struct input_opts io = {
-		.keys = s->o.keys, .keys_file = s->o.keys_file,
-		.read_stdin = !s->tui,
-		.until_s = s->o.timeout > 0 ? 0 : INPUT_UNTIL_S,
-	};
+	struct input_opts io = input_opts(s);
 
 	input_route(true, !s->tui);
 	return input_start(&s->vm, &io) ? VMM_EXIT_USAGE : 0;
@@ -509,8 +533,9 @@ static const struct step {
 	{ "output files",	open_outputs,	close_outputs,	BOTH },
 	{ "machine",		create_machine,	destroy_machine, BOTH },
 	{ "teardown child",	start_reaper,	NULL,		BOTH },
-	{ "devices",		build_devices,	remove_devices,	BOTH },
 	{ "snapshots",		setup_snapshots, stop_snapshots, BOTH },
+	{ "file walls",		wall_paths,	NULL,		BOTH },
+	{ "devices",		build_devices,	remove_devices,	BOTH },
 	{ "guest",		load_guest,	NULL,		BOOT },
 	{ "saved state",	restore_state,	NULL,		RESTORE },
 	{ "incoming state",	receive_state,	NULL,		INCOMING },

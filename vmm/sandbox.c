@@ -114,7 +114,8 @@ static const struct rule no_open_rules[] = {
 /*
  * Snapshots (vmm/snapshot_ctl.c) write a temporary file in a folder opened
  * before the filter and rename or link it into place: exactly those calls,
- * relative to exactly those folders.  Migration (vmm/migrate.c) may
+ * relative to exactly those folders.  The paths they take are Landlock's
+ * to confine (sandbox_paths.c): seccomp cannot read them.  Migration (vmm/migrate.c) may
  * connect() the sockets made for it before the filter, and nothing else
  * (seccomp cannot read the path it is given).
  */
@@ -130,10 +131,12 @@ static int add_snapshot_rules(scmp_filter_ctx ctx, const struct vm *vm)
 		struct scmp_arg_cmp a2 = SCMP_A2(SCMP_CMP_MASKED_EQ, 0xffffffffu, d);
 
 		/* sanitizer builds allow openat everywhere already */
+		/* mode 0600, as save() asks: never a set-uid file */
 		if (!sandbox_n_sanitizer_rules)
-			e = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 2, a0,
+			e = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 3, a0,
 					     SCMP_A2(SCMP_CMP_MASKED_EQ, ~0u,
-						     O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC));
+						     O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC),
+					     SCMP_A3(SCMP_CMP_MASKED_EQ, ~0u, 0600));
 		e = e ? e : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(renameat), 2, a0, a2);
 		e = e ? e : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(linkat), 3, a0, a2,
 					     SCMP_A4(SCMP_CMP_MASKED_EQ, ~0u, 0));
