@@ -35,6 +35,7 @@
 #include "reaper.h"
 #include "sandbox.h"
 #include "snapshot.h"
+#include "sock_broker.h"
 #include "vm.h"
 
 #define TICK_MS 100
@@ -351,9 +352,11 @@ static int wall_paths(struct session *s)
 	const char *log = s->cfg.firmware.log;
 	bool file = log && strcmp(log, "none") && strcmp(log, "stderr");
 
+	/* the broker of migration's connections shares the walls */
 	if (s->o.no_sandbox)
-		return 0;
-	return sandbox_paths(&s->vm, &log, file, s->o.verbose) ? VMM_EXIT_SETUP : 0;
+		return broker_start(&s->vm, false) ? VMM_EXIT_SETUP : 0;
+	return sandbox_paths(&s->vm, &log, file, s->o.verbose) ||
+	       broker_start(&s->vm, true) ? VMM_EXIT_SETUP : 0;
 }
 
 static void stop_snapshots(struct session *s)
@@ -491,8 +494,6 @@ static void join_vcpu(struct session *s)
 /* Every fd, mapping and thread exists: confine before the guest runs. */
 static int confine(struct session *s)
 {
-	int fds[SNAP_MAX_SOCKETS];
-
 	s->snapctl.live = true;		/* nothing refuses the dirty log */
 	if (s->o.no_sandbox)
 		return 0;
@@ -500,8 +501,7 @@ static int confine(struct session *s)
 	 * KVM's dirty log only for a VM that can migrate (sockets were made
 	 * for it); its saves then copy RAM while the guest runs, too.
 	 */
-	unsigned int features = migrate_socket_fds(&s->vm, fds, SNAP_MAX_SOCKETS) ?
-				SANDBOX_DIRTY_LOG : 0;
+	unsigned int features = migrate_targets(&s->vm) ? SANDBOX_DIRTY_LOG : 0;
 
 	s->snapctl.live = features != 0;
 	return sandbox_install_with(&s->vm, features) ? VMM_EXIT_SETUP : 0;

@@ -20,6 +20,7 @@
 #include "live_copy.h"
 #include "migrate.h"
 #include "snapshot.h"
+#include "sock_broker.h"
 #include "vm.h"
 
 #define ACK_MAGIC	"VMM-RUN"	/* 8 bytes with its NUL, then u64 ns */
@@ -72,52 +73,42 @@ int migrate_prepare(struct vm *vm, const char *target)
 		fprintf(stderr, "vmm: at most %d migrations a run\n", SNAP_MAX_SOCKETS);
 		return -1;
 	}
-	/* the sandbox allows connect() on these fds only, made now */
-	if (fd < 0)
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		perror("vmm: migration socket");
-		return -1;
-	}
+	/* unix:PATH: the broker connects a socket to exactly PATH when asked */
 	c->sock[c->nsock].fd = fd;
+	c->sock[c->nsock].used = false;
 	snprintf(c->sock[c->nsock++].target, sizeof(c->sock[0].target), "%s", target);
 	return 0;
 }
 
-int migrate_socket_fds(const struct vm *vm, int *fds, int max)
+int migrate_targets(const struct vm *vm)
 {
-	const struct snapshot_ctl *c = vm->snap;
-	int n = 0;
-
-	for (int i = 0; c && i < c->nsock && n < max; i++)
-		if (c->sock[i].fd >= 0)
-			fds[n++] = c->sock[i].fd;
-	return n;
+	return vm->snap ? vm->snap->nsock : 0;
 }
 
-/* The first unused socket for target, connected; it is used up either way. */
-static int take_socket(struct snapshot_ctl *c, const char *target, char *why, size_t n)
+/* The first unused target named target, connected; it is used up either way. */
+static int take_socket(struct vm *vm, const char *target, char *why, size_t n)
 {
-	struct sockaddr_un addr;
-	int fd = -1, given;
+	struct snapshot_ctl *c = vm->snap;
+	int i = 0;
 
-	for (int i = 0; i < c->nsock && fd < 0; i++) {
-		if (c->sock[i].fd >= 0 && !strcmp(c->sock[i].target, target)) {
-			fd = c->sock[i].fd;
-			c->sock[i].fd = -1;
-		}
-	}
-	if (fd < 0) {
-		snprintf(why, n, "no socket for '%s' was prepared before the sandbox "
+	while (i < c->nsock && (c->sock[i].used || strcmp(c->sock[i].target, target)))
+		i++;
+	if (i == c->nsock) {
+		snprintf(why, n, "'%s' was not named before the sandbox "
 			 "(one per {migrate:} step, two for Ctrl-A m)", target);
 		return -1;
 	}
-	parse_target(target, &addr, &given);
-	if (given < 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		snprintf(why, n, "%s: %s", target, strerror(errno));
-		close(fd);
-		return -1;
+	c->sock[i].used = true;
+	if (c->sock[i].fd >= 0) {
+		int fd = c->sock[i].fd;
+
+		c->sock[i].fd = -1;
+		return fd;
 	}
+	int fd = broker_connect(vm, i);
+
+	if (fd < 0)
+		snprintf(why, n, "%s: %s", target, strerror(errno));
 	return fd;
 }
 
@@ -235,7 +226,7 @@ int migrate_out(struct vm *vm, const char *target, char *msg, size_t msglen)
 
 	c->mig = (typeof(c->mig)){ .tried = true };
 	snprintf(c->mig.target, sizeof(c->mig.target), "%s", target);
-	fd = take_socket(c, target, why, sizeof(why));
+	fd = take_socket(vm, target, why, sizeof(why));
 	if (fd >= 0 && hand_over_disks(vm, true)) {
 		r = send_vm(vm, fd, &lc, &paused_at, &run_ns, &step);
 		c->mig.passes = lc.passes;

@@ -35,12 +35,13 @@ struct snap_reader;
 #define MIGRATE_ACK_MS		30000
 
 /*
- * Set-up, before the sandbox: a socket for one later migration to target
- * ("unix:PATH" or "fd:N").  0, or -1 after a line on stderr.
+ * Set-up, before the sandbox: one later migration to target ("unix:PATH",
+ * which the broker connects, vmm/sock_broker.h; or "fd:N").  0, or -1
+ * after a line on stderr.
  */
 int migrate_prepare(struct vm *vm, const char *target);
-/* For the sandbox: the sockets that may connect. */
-int migrate_socket_fds(const struct vm *vm, int *fds, int max);
+/* How many were named (a VM that can migrate gets KVM's dirty log). */
+int migrate_targets(const struct vm *vm);
 
 /*
  * The main thread: migrates the running VM to target.  0 when the

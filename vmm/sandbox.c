@@ -115,15 +115,15 @@ static const struct rule no_open_rules[] = {
  * Snapshots (vmm/snapshot_ctl.c) write a temporary file in a folder opened
  * before the filter and rename or link it into place: exactly those calls,
  * relative to exactly those folders.  The paths they take are Landlock's
- * to confine (sandbox_paths.c): seccomp cannot read them.  Migration (vmm/migrate.c) may
- * connect() the sockets made for it before the filter, and nothing else
- * (seccomp cannot read the path it is given).
+ * to confine (sandbox_paths.c): seccomp cannot read them.  Migration
+ * connects nothing itself: the broker (sock_broker.c) hands it sockets
+ * connected to the targets named before the filter.
  */
 static int add_snapshot_rules(scmp_filter_ctx ctx, const struct vm *vm)
 {
-	int fds[SNAP_MAX_DIRS], socks[SNAP_MAX_SOCKETS];
+	int fds[SNAP_MAX_DIRS];
 	int n = snapshot_dir_fds(vm, fds, SNAP_MAX_DIRS), e = 0;
-	int ns = migrate_socket_fds(vm, socks, SNAP_MAX_SOCKETS);
+	int broker = vm->snap ? vm->snap->broker_fd : -1;
 
 	for (int i = 0; i < n && !e; i++) {
 		uint32_t d = (uint32_t)fds[i];
@@ -143,9 +143,10 @@ static int add_snapshot_rules(scmp_filter_ctx ctx, const struct vm *vm)
 		e = e ? e : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlinkat), 2, a0,
 					     SCMP_A2(SCMP_CMP_MASKED_EQ, ~0u, 0));
 	}
-	for (int i = 0; i < ns && !e; i++)
-		e = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(connect), 1,
-				     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)socks[i]));
+	/* the broker's replies carry the sockets it connected */
+	if (broker >= 0 && !e)
+		e = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(recvmsg), 1,
+				     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)broker));
 	if (e)
 		fprintf(stderr, "vmm: sandbox: snapshot and migration rules: %s\n",
 			strerror(-e));

@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "sandbox_rules.h"
@@ -200,13 +201,29 @@ static int t_unlink_outside(const struct vm *vm, const char *arg)
 	return escape("unlinkat(folder, path outside)", unlinkat(home_fd(vm), arg, 0));
 }
 
+/*
+ * A migration target's socket connected elsewhere: vmm holds no such
+ * socket any more and may neither make one nor connect (the broker does).
+ */
+static int t_connect_other(const struct vm *vm, const char *arg)
+{
+	const struct snapshot_ctl *c = vm->snap;
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = c && c->nsock && c->sock[0].fd >= 0 ? c->sock[0].fd :
+		 socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", arg);
+	return refused("connect(a migration socket, another path)",
+		       connect(fd, (struct sockaddr *)&a, sizeof(a)));
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(const struct vm *vm, const char *arg);
 } path_cases[] = {
 	{ "create-outside", t_create_outside }, { "create-setuid", t_create_setuid },
 	{ "rename-outside", t_rename_outside }, { "link-outside", t_link_outside },
-	{ "unlink-outside", t_unlink_outside },
+	{ "unlink-outside", t_unlink_outside }, { "connect-other", t_connect_other },
 };
 
 /* NAME:PATH */

@@ -81,12 +81,18 @@ struct snapshot_ctl {
 	int result;
 	char path[SNAP_PATH_MAX], msg[256];
 
-	/* migration (vmm/migrate.c): sockets made before the sandbox */
+	/*
+	 * migration (vmm/migrate.c): each target named before the sandbox,
+	 * used once: fd:N's socket, or unix:PATH's that the broker connects
+	 * (vmm/sock_broker.c, over broker_fd)
+	 */
 	struct {
 		char target[SNAP_PATH_MAX + 8];
 		int fd;
+		bool used;
 	} sock[SNAP_MAX_SOCKETS];
 	int nsock;
+	int broker_fd;
 	struct {
 		char target[SNAP_PATH_MAX + 8];
 		bool tried, done, incoming;

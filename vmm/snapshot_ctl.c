@@ -27,7 +27,7 @@
 int snapshot_init(struct vm *vm, struct snapshot_ctl *c, const char *home)
 {
 	*c = (struct snapshot_ctl){ .pagemap_fd = -1, .efd = -1, .next_n = 1,
-				    .source_fd = -1 };
+				    .source_fd = -1, .broker_fd = -1 };
 	for (int i = 0; i < SNAP_MAX_DISKS; i++)
 		c->disk[i].fd = -1;
 	for (int i = 0; i < SNAP_MAX_SOCKETS; i++)
@@ -71,7 +71,9 @@ void snapshot_destroy(struct snapshot_ctl *c)
 		close(c->efd);
 	if (c->source_fd >= 0)
 		close(c->source_fd);
-	c->pagemap_fd = c->efd = c->source_fd = -1;
+	if (c->broker_fd >= 0)
+		close(c->broker_fd);	/* the broker's cue to exit */
+	c->pagemap_fd = c->efd = c->source_fd = c->broker_fd = -1;
 	free(c->config_text);
 	free(c->file_pages);
 	c->config_text = NULL;

@@ -41,3 +41,26 @@ if [ -s "$TMP/home/ok.snap" ] && grep -q "vmm: sandbox: Landlock ABI [0-9]*: fil
 else
 	fail sandbox-paths-save-still-works "status $STATUS: $(grep -i 'sandbox\|save' "$TMP/save.err" | head -3)"
 fi
+
+# a migration's socket connects only to its target: a probe of another
+# listening socket (think docker.sock) is killed before it connects
+if ! skipping; then
+	python3 - "$TMP/other.sock" > "$TMP/other.rep" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1]); s.listen(1)
+s.settimeout(30)                # a hang guard: vmm is done long before
+try:
+    c, _ = s.accept(); print("connected")
+except OSError:
+    print("nobody")
+PY
+	listener=$!
+	wait_for 20 test -S "$TMP/other.sock"
+	VMM_SANDBOX_SELFTEST=connect-other:$TMP/other.sock run_vmm "$TMP/conn" -c "$TMP/home/h.cfg" \
+		--headless --keys "{migrate:unix:$TMP/dest.sock}"
+	# the listener learns nothing came once vmm is gone: close its wait
+	python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.send(b"x")' "$TMP/other.sock" 2> /dev/null
+	wait $listener
+fi
+expect_eq sandbox-paths-connect-other-killed "$STATUS $(grep -c 'not refused' "$TMP/conn.err" 2> /dev/null)" "159 0"
