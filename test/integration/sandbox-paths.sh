@@ -28,9 +28,14 @@ escape sandbox-paths-rename-absolute "rename-outside:$TMP/out/victim" "$TMP/out/
 escape sandbox-paths-link-absolute "link-outside:$TMP/out/victim" "$TMP/out/victim.link"
 escape sandbox-paths-unlink-absolute "unlink-outside:$TMP/out/victim" "$TMP/out/nothing"
 
-# the mode is pinned: a set-uid file in the folder kills vmm (SIGSYS)
-VMM_SANDBOX_SELFTEST=create-setuid:suid run_vmm "$TMP/suid" -c "$TMP/home/h.cfg" --headless
-expect_eq sandbox-paths-setuid-mode-killed "$STATUS $(ls "$TMP/home/suid" 2> /dev/null)" "159 "
+# the mode is pinned: a set-uid file in the folder kills vmm (SIGSYS);
+# sanitizer builds let their runtime open() anywhere, so no rule pins it
+if [ "$B" != build ]; then
+	skip sandbox-paths-setuid-mode-killed "sanitizer builds allow open() everywhere ($B)"
+else
+	VMM_SANDBOX_SELFTEST=create-setuid:suid run_vmm "$TMP/suid" -c "$TMP/home/h.cfg" --headless
+	expect_eq sandbox-paths-setuid-mode-killed "$STATUS $(ls "$TMP/home/suid" 2> /dev/null)" "159 "
+fi
 
 # a save into the folder still works, with Landlock in; -v says it is
 mkcfg "$TMP/home/sh.cfg" shell 'memory = 16;'
