@@ -329,6 +329,7 @@ int migrate_accept(struct snap_image *im, const char *spec, int *fd, int stop_fd
 	char err[200];
 
 	*im = (struct snap_image){ .path = spec, .fd = -1 };
+	snap_reader_free(&in);		/* a stream refused before (the fuzz harness) */
 	*fd = connection(spec, stop_fd, &im->stop_signo);
 	if (*fd < 0)
 		return -1;
@@ -355,17 +356,13 @@ bad:
 }
 
 /*
- * What a sender that is not vmm could send for ever: RAM past the passes
- * vmm's own source makes at most (LIVE_MAX_PASSES, then the last, each at
- * most every page), or a section other than RAM twice.  NULL: go on.
+ * What a sender that is not vmm could send for ever: a section other than
+ * RAM twice (RAM is bounded by im->ram_pages_max).  NULL: go on.
  */
-static const char *bounded(const struct snap_image *im, uint32_t type, uint32_t *seen)
+static const char *bounded(uint32_t type, uint32_t *seen)
 {
-	uint64_t pages = im->h.ram_bytes / SNAP_PAGE;
-
 	if (type == SNAP_RAM)
-		return im->ram_pages_loaded > (LIVE_MAX_PASSES + 2) * pages ?
-		       "more RAM than the passes of a migration hold" : NULL;
+		return NULL;
 	if (*seen & 1u << type)
 		return "a section sent twice";
 	*seen |= 1u << type;
@@ -382,13 +379,18 @@ int migrate_receive(struct snap_image *im, struct vm *vm, int fd)
 
 	uint8_t ready = READY;
 
+	/*
+	 * RAM as vmm's own source sends it at most: LIVE_MAX_PASSES passes,
+	 * then the last, each over every page; an endless stream is refused
+	 */
+	im->ram_pages_max = (LIVE_MAX_PASSES + 2) * (im->h.ram_bytes / SNAP_PAGE);
 	/* the machine exists: the source may stop its guest when it likes */
 	if (snap_ram_clear(vm) || write(fd, &ready, 1) != 1) {
 		fprintf(stderr, "vmm: --incoming %s: %s\n", im->path, strerror(errno));
 		return -1;
 	}
 	while ((k = snap_next(&in, &type, &p, &len)) > 0) {
-		const char *why = bounded(im, type, &seen);
+		const char *why = bounded(type, &seen);
 
 		if (why) {
 			fprintf(stderr, "vmm: --incoming %s: refused: %s\n", im->path, why);

@@ -170,6 +170,7 @@ struct snap_image {
 	uint64_t ram_pages_loaded;
 	bool copied;			/* others may write the file: read, not mapped */
 	int stop_signo;			/* --incoming: the signal that ended the wait */
+	uint64_t ram_pages_max;		/* --incoming: RAM pages a stream may bring (0: any) */
 };
 
 /*
@@ -228,11 +229,13 @@ struct snap_ram_src {
 };
 /*
  * The RAM record's decoder; vm NULL: check only.  With src, page-aligned
- * data is mapped from the file into guest RAM (copy-on-write).
+ * data is mapped from the file into guest RAM (copy-on-write).  *pages
+ * counts the pages the runs cover; past max_pages (0: no bound) a run is
+ * refused, as a stream's are once they exceed what a sender sends.
  */
 int snap_ram_load(struct vm *vm, uint64_t ram_bytes, const uint8_t *p,
-		  uint64_t len, const struct snap_ram_src *src, uint64_t *pages,
-		  char *err, size_t errlen);
+		  uint64_t len, const struct snap_ram_src *src, uint64_t max_pages,
+		  uint64_t *pages, char *err, size_t errlen);
 
 /* "snapshot": {...} in --stats */
 void snapshot_stats(const struct vm *vm, struct json *j);

@@ -241,8 +241,8 @@ static bool map_run(struct vm *vm, const struct snap_ram_src *src, const uint8_t
 }
 
 int snap_ram_load(struct vm *vm, uint64_t ram_bytes, const uint8_t *p,
-		  uint64_t len, const struct snap_ram_src *src, uint64_t *pages,
-		  char *err, size_t errlen)
+		  uint64_t len, const struct snap_ram_src *src, uint64_t max_pages,
+		  uint64_t *pages, char *err, size_t errlen)
 {
 	uint64_t total = ram_bytes / SNAP_PAGE, off = 0;
 
@@ -274,6 +274,10 @@ int snap_ram_load(struct vm *vm, uint64_t ram_bytes, const uint8_t *p,
 		}
 		if (pad > len - off || data > len - off - pad) {
 			snprintf(err, errlen, "a RAM run's data is cut short");
+			return -1;
+		}
+		if (max_pages && *pages + n > max_pages) {
+			snprintf(err, errlen, "more RAM than the passes of a migration hold");
 			return -1;
 		}
 		off += pad;

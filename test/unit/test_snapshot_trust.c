@@ -177,7 +177,7 @@ static void ram_padding_named(void)
 
 	run[8] = 1;			/* one page at page 0, data */
 	run[14] = 0x00, run[15] = 0x10;	/* padding 4096 */
-	EXPECT_EQ(snap_ram_load(NULL, 1 << 20, run, sizeof(run), NULL, &pages, err,
+	EXPECT_EQ(snap_ram_load(NULL, 1 << 20, run, sizeof(run), NULL, 0, &pages, err,
 				sizeof(err)), -1);
 	EXPECT(strstr(err, "padding (4096 bytes) is more than a page's") != NULL);
 }
