@@ -335,7 +335,7 @@ static int load_ram(struct snap_image *im, struct vm *vm, const uint8_t *p,
 		im->ram[im->nram++].len = len;
 	}
 	return snap_ram_load(vm, im->h.ram_bytes, p, len,
-			     vm && im->data && im->fd >= 0 ? &src : NULL, im->ram_pages_max,
+			     vm && im->data ? &src : NULL, im->ram_pages_max,
 			     &im->ram_pages_loaded, err, errlen);
 }
 

@@ -224,8 +224,8 @@ int snap_write_final(struct vm *vm, struct snap_writer *w, const uint64_t *dirty
 int snap_ram_clear(struct vm *vm);
 /* Where a RAM section's bytes came from, when it is a mapped file. */
 struct snap_ram_src {
-	const uint8_t *base;	/* the file's mapping */
-	int fd;
+	const uint8_t *base;	/* the file's mapping, or its copy in memory */
+	int fd;			/* -1: a copy, whose pages are moved, not copied */
 };
 /*
  * The RAM record's decoder; vm NULL: check only.  With src, page-aligned

@@ -231,6 +231,18 @@ static bool map_run(struct vm *vm, const struct snap_ram_src *src, const uint8_t
 
 	if (!src || off % SNAP_PAGE || !map)
 		return false;
+	/*
+	 * A copy in anonymous memory (a file others may write): its pages
+	 * move into guest RAM, which spares copying them and faulting guest
+	 * RAM in; the copy is not read again.
+	 */
+	if (src->fd < 0) {
+		if (mremap((void *)data, (size_t)n * SNAP_PAGE, (size_t)n * SNAP_PAGE,
+			   MREMAP_MAYMOVE | MREMAP_FIXED, at) == MAP_FAILED)
+			return false;
+		madvise(at, (size_t)n * SNAP_PAGE, MADV_DONTFORK);
+		return true;
+	}
 	if (mmap(at, (size_t)n * SNAP_PAGE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_FIXED, src->fd, (off_t)off) == MAP_FAILED)
 		return false;
