@@ -10,10 +10,13 @@
  *                      and the first one puts SEROUT-BUSY on the screen's
  *                      top row for the host to see; irq=1 waits for the
  *                      THRE interrupt instead of polling
- *   escapes            control sequences a terminal would obey, in raw bytes
+ *   escapes [key=1]    control sequences a terminal would obey, in raw bytes;
+ *                      key=1: only after a key, "SEROUT-KEY" on the screen
+ *                      meanwhile (a snapshot taken there sends them later)
  *   vgabytes           every byte 0-255 as a character on the VGA screen
  */
 #include "sdk/irq.h"
+#include "sdk/kbd.h"
 #include "sdk/sdk.h"
 
 #define COM1		0x3f8
@@ -116,6 +119,12 @@ static const char escapes_text[] =
 
 static int escapes(void)
 {
+	if (cmdline_int("key", 0)) {
+		show(0, "SEROUT-KEY");
+		if (kbd_init())
+			return 3;
+		kbd_getkey();
+	}
 	for (size_t i = 0; i < sizeof(escapes_text) - 1; i++)
 		put((uint8_t)escapes_text[i]);
 	return 0;

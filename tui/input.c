@@ -480,10 +480,14 @@ void input_discard(void)
 		script_free(&in.script);
 }
 
+/* The sandbox allows no open() and no new socket later: see open_save_dirs(). */
+int input_prepare(struct vm *vm)
+{
+	return open_save_dirs(vm);
+}
+
 int input_start(struct vm *vm, const struct input_opts *o)
 {
-	if (open_save_dirs(vm))
-		return -1;
 	in.read_stdin = o->read_stdin;
 	in.until_s = o->until_s;
 	if (!in.script.n && !in.read_stdin)

@@ -55,7 +55,12 @@ struct input_opts {
  */
 int input_parse(const struct input_opts *o);
 void input_discard(void);
-/* Opens what the parsed scripts save to or migrate to, starts the feeder. */
+/*
+ * Opens what the parsed scripts' {save:} and {migrate:} steps need, before
+ * the sandbox and the threads.
+ */
+int input_prepare(struct vm *vm);
+/* Then, once the machine is built: starts the feeder. */
 int input_start(struct vm *vm, const struct input_opts *o);
 /* After the VM stopped: joins the feeder. */
 void input_stop(struct vm *vm);

@@ -741,10 +741,92 @@ static char *folder_of(const char *file)
 	return dir;
 }
 
+/*
+ * What a snapshot's config may not choose (CONFIG_SAVED): the host files
+ * vmm opens, creates or appends to, and raw bytes to the user's terminal.
+ * needed: the machine cannot run without it, so the user must name one.
+ */
+static const struct {
+	const char *path;
+	bool needed;
+} host_keys[] = {
+	{ "serial.output", false }, { "serial.raw", false }, { "firmware.log", false },
+	{ "disk.path", true }, { "disk.slave", true }, { "boot", true },
+	{ "firmware.image", true },
+};
+
+/* Does an override (the user's --set) give key, or its group's shorthand? */
+static bool overridden(const struct loader *l, const char *key)
+{
+	const char *dot = strchr(key, '.');
+
+	for (int i = 0; i < l->n_overrides; i++) {
+		const char *o = l->overrides[i], *eq = strchr(o, '=');
+		size_t n = eq ? (size_t)(eq - o) : 0;
+
+		if (eq && ((n == strlen(key) && !strncmp(o, key, n)) ||
+			   (!strcmp(key, "firmware.image") && dot && n == (size_t)(dot - key) &&
+			    !strncmp(o, key, n))))
+			return true;
+	}
+	return false;
+}
+
+/* The public SeaBIOS is no one's file: a snapshot may name it. */
+static bool system_firmware(const char *v)
+{
+	return !strcmp(v, "seabios") || !strcmp(v, CONFIG_SEABIOS);
+}
+
+static int drop_host_key(struct loader *l, config_setting_t *s, const char *key,
+			 bool needed)
+{
+	const char *v = config_setting_type(s) == CONFIG_TYPE_BOOL ?
+			(config_setting_get_bool(s) ? "true" : "false") :
+			config_setting_get_string(s);
+	char shown[512];
+
+	config_shown(v ? v : "", shown, sizeof(shown));
+	if (needed && !overridden(l, key))
+		return fail(l, s, "the saved VM's %s is \"%s\": a restored VM opens only "
+			    "the files its command line names: add --set %s=FILE",
+			    key, shown, key);
+	if (!needed && !overridden(l, key) && strcmp(shown, "stdout") &&
+	    strcmp(shown, "none") && strcmp(shown, "false"))
+		fprintf(stderr, "vmm: %s: the saved config's %s = \"%s\" is not used "
+			"(a snapshot chooses no host file and no raw mode; "
+			"--set %s=... does)\n", l->c->file, key, shown, key);
+	return config_setting_remove(config_setting_parent(s), config_setting_name(s)) ==
+	       CONFIG_TRUE ? 0 : -1;
+}
+
+static int drop_host_keys(struct loader *l)
+{
+	config_setting_t *fw = config_lookup(&l->cf, "firmware"), *s;
+
+	/* firmware = "FILE" is firmware = { image = "FILE"; } */
+	if (fw && !config_setting_is_group(fw))
+		override_group(config_root_setting(&l->cf), "firmware");
+	for (size_t i = 0; i < sizeof(host_keys) / sizeof(host_keys[0]); i++) {
+		const char *key = host_keys[i].path;
+
+		if (!(s = config_lookup(&l->cf, key)))
+			continue;
+		if (!strcmp(key, "firmware.image") &&
+		    system_firmware(config_setting_get_string(s)) && !overridden(l, key))
+			continue;
+		if (drop_host_key(l, s, key, host_keys[i].needed))
+			return -1;
+	}
+	return 0;
+}
+
 /* What was read is checked as written, then the overrides replace values. */
 static int finish_load(struct loader *l)
 {
 	if (check_tree(l, config_root_setting(&l->cf), ""))
+		return -1;
+	if ((l->flags & CONFIG_SAVED) && drop_host_keys(l))
 		return -1;
 	for (int i = 0; i < l->n_overrides; i++)
 		if (apply_override(l, l->overrides[i]))
@@ -785,8 +867,16 @@ int config_load_text(struct vm_config *c, const char *origin, const char *text,
 	c->file = strdup(origin);
 	l.dir = folder_of(origin);
 	config_init(&l.cf);
-	/* no @include: a saved config is whole */
-	if (!config_read_string(&l.cf, text))
+	/*
+	 * A saved config is whole: libconfig would read the files an
+	 * @include names (and say whether they exist), refused first.
+	 */
+	int inc = config_text_include_line(text, strlen(text));
+
+	if (inc)
+		fprintf(stderr, "%s:%d: @include in a saved config: refused (a snapshot "
+			"reads no other file)\n", origin, inc);
+	else if (!config_read_string(&l.cf, text))
 		fprintf(stderr, "%s:%d: %s\n", origin, config_error_line(&l.cf),
 			config_error_text(&l.cf));
 	else

@@ -3,6 +3,7 @@
 #define VMM_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define CONFIG_MEM_MIN_MIB	2
@@ -63,6 +64,14 @@ int config_load(struct vm_config *c, const char *file,
 /* config_load_text(): a restored VM does not load its guest file again */
 #define CONFIG_NO_GUEST_FILE	1u
 /*
+ * config_load_text(): a snapshot's config, which may come from anyone.  It
+ * does not choose host files (disk images, a firmware other than SeaBIOS,
+ * serial.output, firmware.log) or serial.raw: those are dropped with a note
+ * saying what they were, and only the overrides (the user's --set) give
+ * them; a disk or firmware the machine had must be named there.
+ */
+#define CONFIG_SAVED		2u
+/*
  * The same from text (a snapshot's saved config): origin stands for the
  * file in messages, and relative paths resolve against its folder.
  */
@@ -74,8 +83,13 @@ int config_load_text(struct vm_config *c, const char *origin, const char *text,
  * malloc'd; NULL when out of memory.
  */
 char *config_to_text(const struct vm_config *c);
-/* May --set change KEY of a restored VM?  (display, outputs, the name) */
+/* May --set change KEY of a restored VM?  (display, host files, the name) */
 bool config_key_restorable(const char *key);
+/*
+ * s as it may be shown on a terminal: controls, DEL, C1 controls and bytes
+ * that are not UTF-8 as \xNN, quotes and backslashes escaped.  Returns buf.
+ */
+const char *config_shown(const char *s, char *buf, size_t size);
 void config_free(struct vm_config *c);
 /* "64M", "1G", "4096" (K, M, G, T are powers of 1024) -> bytes; -1 if malformed or 0 */
 int config_parse_size(const char *s, uint64_t *bytes);

@@ -314,6 +314,17 @@ static int check_includes(struct includes *inc, const char *file,
 	return 0;
 }
 
+int config_text_include_line(const char *text, size_t len)
+{
+	struct lex x = { .p = text, .end = text + len, .line = 1, .bol = true };
+	struct token t;
+
+	for (next(&x, &t); t.type != T_END; next(&x, &t))
+		if (t.type == T_INCLUDE || is_punct(&t, "@"))
+			return t.line;
+	return 0;
+}
+
 int config_text_includes(const char *file, const char *text, size_t len,
 			 const char *include_dir)
 {

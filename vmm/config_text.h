@@ -20,6 +20,12 @@ int config_text_int(const char *text, size_t len, int line, const char *name,
 		    long long *out, char *literal, size_t literal_size);
 
 /*
+ * The line of text's first @include (or of any '@' outside a string, which
+ * libconfig may take for one), or 0: a saved config must have none.
+ */
+int config_text_include_line(const char *text, size_t len);
+
+/*
  * Every @include in text, and theirs, must name a regular file (resolved as
  * libconfig does, against include_dir).  Prints "file:line: message", -1.
  */

@@ -14,9 +14,13 @@
 #include "../hypercalls/vmm_abi.h"
 #include "config.h"
 
-/* The keys of a restored VM that --set may change: none reaches the guest. */
+/*
+ * The keys of a restored VM that --set may change: none reaches the guest
+ * but the files it reads, which the restoring user names (CONFIG_SAVED).
+ */
 static const char *const restorable[] = {
 	"name", "display", "serial.output", "serial.raw", "firmware.log",
+	"disk.path", "disk.slave", "boot", "firmware", "firmware.image",
 };
 
 bool config_key_restorable(const char *key)
@@ -25,6 +29,29 @@ bool config_key_restorable(const char *key)
 		if (!strcmp(key, restorable[i]))
 			return true;
 	return false;
+}
+
+/*
+ * Printable ASCII only: a value from a snapshot may hold escape sequences
+ * meant for the user's terminal, and UTF-8 is not worth a decoder here.
+ */
+const char *config_shown(const char *s, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	/* an escape is 4 bytes; "..." and the NUL always fit after one */
+	for (; *s && n + 8 < size; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			n += (size_t)snprintf(buf + n, size - n, "\\%c", ch);
+		else if (ch < 0x20 || ch >= 0x7f)
+			n += (size_t)snprintf(buf + n, size - n, "\\x%02x", ch);
+		else
+			buf[n++] = (char)ch;
+	}
+	snprintf(buf + n, size - n, "%s", *s ? "..." : "");
+	return buf;
 }
 
 /* A libconfig string's characters: quotes, backslashes and controls escaped. */

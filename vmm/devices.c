@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
 #include "state.h"
 #include "vm.h"
 
@@ -192,8 +193,12 @@ static const uint8_t *slot_record(const struct vm_device *d, struct state *s,
 	}
 	name[name_len] = 0;
 	if (strcmp(name, d->model->name)) {
+		char shown[sizeof(name) * 4 + 8];
+
+		/* the snapshot's bytes, as COM1's filter would show them */
 		fprintf(stderr, "vmm: snapshot: the snapshot has device '%s' where "
-			"this machine has %s\n", name, d->model->name);
+			"this machine has %s\n", config_shown(name, shown, sizeof(shown)),
+			d->model->name);
 		return NULL;
 	}
 	if (present != (d->dev != NULL)) {

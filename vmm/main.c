@@ -35,6 +35,7 @@
 #include "reaper.h"
 #include "sandbox.h"
 #include "snapshot.h"
+#include "sock_broker.h"
 #include "vm.h"
 
 #define TICK_MS 100
@@ -132,12 +133,17 @@ static void free_snapshot(struct session *s)
 	snapshot_image_free(&s->snap);
 }
 
+/* A signal that ended the wait for a stalled sender is a stop by signal. */
+static int incoming_failed(struct session *s)
+{
+	return s->snap.stop_signo ? VMM_EXIT_SIGNAL : VMM_EXIT_USAGE;
+}
+
 /* --incoming: a source's connection, its header and config. */
 static int accept_incoming(struct session *s)
 {
-	int r = migrate_accept(&s->snap, s->o.incoming, &s->incoming_fd);
-
-	return r == -2 ? VMM_EXIT_SIGNAL : r ? VMM_EXIT_USAGE : 0;
+	return migrate_accept(&s->snap, s->o.incoming, &s->incoming_fd, s->sfd,
+			      (int)(s->o.incoming_timeout * 1e3)) ? incoming_failed(s) : 0;
 }
 
 static void close_incoming(struct session *s)
@@ -148,7 +154,10 @@ static void close_incoming(struct session *s)
 	snapshot_image_free(&s->snap);
 }
 
-/* The saved config, through the same checks; --set only for what is safe. */
+/*
+ * The saved config, through the same checks; --set only for what is safe,
+ * and the host files it uses come from --set alone (CONFIG_SAVED).
+ */
 static int restore_config(struct session *s)
 {
 	const struct options *o = &s->o;
@@ -161,14 +170,14 @@ static int restore_config(struct session *s)
 		snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - kv) : 0, kv);
 		if (eq && !config_key_restorable(key)) {
 			fprintf(stderr, "vmm: --set %s: a restored VM keeps its machine: "
-				"'%s' cannot change (only name, display, serial.output, "
-				"serial.raw, firmware.log)\n", kv, key);
+				"'%s' cannot change (only name, display, the files it uses "
+				"and serial.raw)\n", kv, key);
 			return VMM_EXIT_USAGE;
 		}
 	}
 	snprintf(origin, sizeof(origin), "%s (saved config)", s->snap.path);
 	if (config_load_text(&s->cfg, origin, s->snap.config_text, o->overrides,
-			     o->n_overrides, CONFIG_NO_GUEST_FILE) ||
+			     o->n_overrides, CONFIG_NO_GUEST_FILE | CONFIG_SAVED) ||
 	    snapshot_check_ram(&s->snap, s->cfg.mem_mib))
 		return VMM_EXIT_USAGE;
 	choose_display(s);
@@ -351,7 +360,25 @@ static int setup_snapshots(struct session *s)
 	snapshot_default_target(&s->vm, target, sizeof(target));
 	if (s->tui && (migrate_prepare(&s->vm, target) || migrate_prepare(&s->vm, target)))
 		return VMM_EXIT_SETUP;
-	return 0;
+	/* the scripts' {save:} folders and {migrate:} targets, before the walls */
+	return input_prepare(&s->vm) ? VMM_EXIT_USAGE : 0;
+}
+
+/*
+ * Before the first thread (the devices' own come next), so that Landlock
+ * covers them all: files are written only in the snapshot folders, and
+ * the firmware's log, which its device opens later.
+ */
+static int wall_paths(struct session *s)
+{
+	const char *log = s->cfg.firmware.log;
+	bool file = log && strcmp(log, "none") && strcmp(log, "stderr");
+
+	/* the broker of migration's connections shares the walls */
+	if (s->o.no_sandbox)
+		return broker_start(&s->vm, false) ? VMM_EXIT_SETUP : 0;
+	return sandbox_paths(&s->vm, &log, file, s->o.verbose) ||
+	       broker_start(&s->vm, true) ? VMM_EXIT_SETUP : 0;
 }
 
 static void stop_snapshots(struct session *s)
@@ -367,8 +394,9 @@ static int receive_state(struct session *s)
 	const char *paths[SNAP_MAX_DISKS];
 
 	disk_fds(&s->vm, fds, paths);
-	if (migrate_receive(&s->snap, &s->vm, s->incoming_fd) ||
-	    snapshot_check_disks(&s->snap, fds, paths, s->o.restore_force_disk) ||
+	if (migrate_receive(&s->snap, &s->vm, s->incoming_fd))
+		return incoming_failed(s);
+	if (snapshot_check_disks(&s->snap, fds, paths, s->o.restore_force_disk) ||
 	    snapshot_apply(&s->vm, &s->snap))
 		return VMM_EXIT_USAGE;
 	return 0;
@@ -379,6 +407,8 @@ static int restore_state(struct session *s)
 {
 	int r = snapshot_apply(&s->vm, &s->snap);
 
+	if (!r)
+		snapshot_keep_source(&s->vm, &s->snap);
 	/* the file's bytes are in guest RAM now */
 	snapshot_image_free(&s->snap);
 	return r ? VMM_EXIT_USAGE : 0;
@@ -486,8 +516,6 @@ static void join_vcpu(struct session *s)
 /* Every fd, mapping and thread exists: confine before the guest runs. */
 static int confine(struct session *s)
 {
-	int fds[SNAP_MAX_SOCKETS];
-
 	s->snapctl.live = true;		/* nothing refuses the dirty log */
 	if (s->o.no_sandbox)
 		return 0;
@@ -495,8 +523,7 @@ static int confine(struct session *s)
 	 * KVM's dirty log only for a VM that can migrate (sockets were made
 	 * for it); its saves then copy RAM while the guest runs, too.
 	 */
-	unsigned int features = migrate_socket_fds(&s->vm, fds, SNAP_MAX_SOCKETS) ?
-				SANDBOX_DIRTY_LOG : 0;
+	unsigned int features = migrate_targets(&s->vm) ? SANDBOX_DIRTY_LOG : 0;
 
 	s->snapctl.live = features != 0;
 	return sandbox_install_with(&s->vm, features) ? VMM_EXIT_SETUP : 0;
@@ -515,6 +542,8 @@ static const struct step {
 	step_down down;
 	int when;
 } steps[] = {
+	/* first: --incoming waits on the signalfd too */
+	{ "signals",		block_signals,	close_signals,	BOTH },
 	{ "input scripts",	parse_input,	discard_input,	BOTH },
 	{ "snapshot file",	read_snapshot,	free_snapshot,	RESTORE },
 	{ "KVM",		open_kvm,	close_kvm,	INCOMING },
@@ -522,15 +551,15 @@ static const struct step {
 	{ "config",		load_config,	free_config,	BOOT },
 	{ "saved config",	restore_config,	free_config,	SAVED },
 	{ "terminal",		check_terminal,	NULL,		BOTH },
-	{ "signals",		block_signals,	close_signals,	BOTH },
 	{ "guest file",		check_guest,	NULL,		BOOT },
 	{ "disk images",	open_disks,	close_disks,	BOTH },
 	{ "saved disks",	check_saved_disks, NULL,	RESTORE },
 	{ "output files",	open_outputs,	close_outputs,	BOTH },
 	{ "machine",		create_machine,	destroy_machine, BOTH },
 	{ "teardown child",	start_reaper,	NULL,		BOTH },
-	{ "devices",		build_devices,	remove_devices,	BOTH },
 	{ "snapshots",		setup_snapshots, stop_snapshots, BOTH },
+	{ "file walls",		wall_paths,	NULL,		BOTH },
+	{ "devices",		build_devices,	remove_devices,	BOTH },
 	{ "guest",		load_guest,	NULL,		BOOT },
 	{ "saved state",	restore_state,	NULL,		RESTORE },
 	{ "incoming state",	receive_state,	NULL,		INCOMING },

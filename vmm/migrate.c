@@ -21,6 +21,7 @@
 #include "live_copy.h"
 #include "migrate.h"
 #include "snapshot.h"
+#include "sock_broker.h"
 #include "vm.h"
 
 #define ACK_MAGIC	"VMM-RUN"	/* 8 bytes with its NUL, then u64 ns */
@@ -73,52 +74,42 @@ int migrate_prepare(struct vm *vm, const char *target)
 		fprintf(stderr, "vmm: at most %d migrations a run\n", SNAP_MAX_SOCKETS);
 		return -1;
 	}
-	/* the sandbox allows connect() on these fds only, made now */
-	if (fd < 0)
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		perror("vmm: migration socket");
-		return -1;
-	}
+	/* unix:PATH: the broker connects a socket to exactly PATH when asked */
 	c->sock[c->nsock].fd = fd;
+	c->sock[c->nsock].used = false;
 	snprintf(c->sock[c->nsock++].target, sizeof(c->sock[0].target), "%s", target);
 	return 0;
 }
 
-int migrate_socket_fds(const struct vm *vm, int *fds, int max)
+int migrate_targets(const struct vm *vm)
 {
-	const struct snapshot_ctl *c = vm->snap;
-	int n = 0;
-
-	for (int i = 0; c && i < c->nsock && n < max; i++)
-		if (c->sock[i].fd >= 0)
-			fds[n++] = c->sock[i].fd;
-	return n;
+	return vm->snap ? vm->snap->nsock : 0;
 }
 
-/* The first unused socket for target, connected; it is used up either way. */
-static int take_socket(struct snapshot_ctl *c, const char *target, char *why, size_t n)
+/* The first unused target named target, connected; it is used up either way. */
+static int take_socket(struct vm *vm, const char *target, char *why, size_t n)
 {
-	struct sockaddr_un addr;
-	int fd = -1, given;
+	struct snapshot_ctl *c = vm->snap;
+	int i = 0;
 
-	for (int i = 0; i < c->nsock && fd < 0; i++) {
-		if (c->sock[i].fd >= 0 && !strcmp(c->sock[i].target, target)) {
-			fd = c->sock[i].fd;
-			c->sock[i].fd = -1;
-		}
-	}
-	if (fd < 0) {
-		snprintf(why, n, "no socket for '%s' was prepared before the sandbox "
+	while (i < c->nsock && (c->sock[i].used || strcmp(c->sock[i].target, target)))
+		i++;
+	if (i == c->nsock) {
+		snprintf(why, n, "'%s' was not named before the sandbox "
 			 "(one per {migrate:} step, two for Ctrl-A m)", target);
 		return -1;
 	}
-	parse_target(target, &addr, &given);
-	if (given < 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		snprintf(why, n, "%s: %s", target, strerror(errno));
-		close(fd);
-		return -1;
+	c->sock[i].used = true;
+	if (c->sock[i].fd >= 0) {
+		int fd = c->sock[i].fd;
+
+		c->sock[i].fd = -1;
+		return fd;
 	}
+	int fd = broker_connect(vm, i);
+
+	if (fd < 0)
+		snprintf(why, n, "%s: %s", target, strerror(errno));
 	return fd;
 }
 
@@ -236,7 +227,7 @@ int migrate_out(struct vm *vm, const char *target, char *msg, size_t msglen)
 
 	c->mig = (typeof(c->mig)){ .tried = true };
 	snprintf(c->mig.target, sizeof(c->mig.target), "%s", target);
-	fd = take_socket(c, target, why, sizeof(why));
+	fd = take_socket(vm, target, why, sizeof(why));
 	if (fd >= 0 && hand_over_disks(vm, true)) {
 		r = send_vm(vm, fd, &lc, &paused_at, &run_ns, &step);
 		c->mig.passes = lc.passes;
@@ -293,46 +284,8 @@ static int listen_at(const struct sockaddr_un *addr)
 	return fd;
 }
 
-/*
- * A source may be long in coming: SIGINT, SIGTERM and SIGHUP end the wait
- * with a line (-2) instead of killing vmm with the socket file left behind.
- * They stay blocked: main's signalfd takes them over afterwards.
- */
-static int wait_for_source(int lfd, const char *spec)
-{
-	struct signalfd_siginfo si;
-	sigset_t set;
-	int sfd;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	struct pollfd p[2] = { { .fd = lfd, .events = POLLIN },
-			       { .fd = sfd, .events = POLLIN } };
-
-	while (poll(p, sfd >= 0 ? 2 : 1, -1) < 0 && errno == EINTR)
-		;
-	if (sfd >= 0 && (p[1].revents & POLLIN) &&
-	    read(sfd, &si, sizeof(si)) == sizeof(si)) {
-		fprintf(stderr, "vmm: --incoming %s: stopped by SIG%s while waiting for a VM\n",
-			spec, sigabbrev_np((int)si.ssi_signo));
-		close(sfd);
-		return -2;
-	}
-	if (sfd >= 0)
-		close(sfd);
-	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-
-	if (fd < 0)
-		fprintf(stderr, "vmm: --incoming %s: %s\n", spec, strerror(errno));
-	return fd;
-}
-
 /* spec's connection: accepted on a new or given listening socket, or given. */
-static int connection(const char *spec)
+static int connection(const char *spec, int stop_fd, int *signo)
 {
 	struct sockaddr_un addr;
 	int fd, lfd, on = 0;
@@ -350,7 +303,18 @@ static int connection(const char *spec)
 		fprintf(stderr, "vmm: --incoming %s: %s\n", spec, strerror(errno));
 		return -1;
 	}
-	fd = wait_for_source(lfd, spec);
+	/* waiting for a source has no end but a signal */
+	if (snap_wait(lfd, stop_fd, -1, signo) < 0) {
+		fd = -1;
+		if (*signo)
+			fprintf(stderr, "vmm: --incoming %s: stopped by SIG%s (%s) while "
+				"waiting for a source\n", spec, sigabbrev_np(*signo),
+				sigdescr_np(*signo));
+		else
+			fprintf(stderr, "vmm: --incoming %s: %s\n", spec, strerror(errno));
+	} else if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
+		fprintf(stderr, "vmm: --incoming %s: %s\n", spec, strerror(errno));
+	}
 	close(lfd);
 	/* one VM per socket: nobody connects to it again */
 	if (addr.sun_family == AF_UNIX && addr.sun_path[0])
@@ -358,7 +322,8 @@ static int connection(const char *spec)
 	return fd;
 }
 
-int migrate_accept(struct snap_image *im, const char *spec, int *fd)
+int migrate_accept(struct snap_image *im, const char *spec, int *fd, int stop_fd,
+		   int idle_ms)
 {
 	uint32_t type;
 	const uint8_t *p;
@@ -366,12 +331,17 @@ int migrate_accept(struct snap_image *im, const char *spec, int *fd)
 	char err[200];
 
 	*im = (struct snap_image){ .path = spec, .fd = -1 };
-	*fd = connection(spec);
+	snap_reader_free(&in);		/* a stream refused before (the fuzz harness) */
+	*fd = connection(spec, stop_fd, &im->stop_signo);
 	if (*fd < 0)
 		return *fd;
 	snap_reader_fd(&in, spec, *fd);
-	if (snap_read_header(&in) || snap_next(&in, &type, &p, &len) != 1)
+	in.stop_fd = stop_fd;
+	in.idle_ms = idle_ms;
+	if (snap_read_header(&in) || snap_next(&in, &type, &p, &len) != 1) {
+		im->stop_signo = in.stop_signo;
 		goto bad;
+	}
 	im->h = in.h;
 	if (!(im->h.flags & SNAP_F_MIGRATION) || type != SNAP_CONFIG) {
 		fprintf(stderr, "vmm: --incoming %s: not a migration stream\n", spec);
@@ -387,9 +357,23 @@ bad:
 	return -1;
 }
 
+/*
+ * What a sender that is not vmm could send for ever: a section other than
+ * RAM twice (RAM is bounded by im->ram_pages_max).  NULL: go on.
+ */
+static const char *bounded(uint32_t type, uint32_t *seen)
+{
+	if (type == SNAP_RAM)
+		return NULL;
+	if (*seen & 1u << type)
+		return "a section sent twice";
+	*seen |= 1u << type;
+	return NULL;
+}
+
 int migrate_receive(struct snap_image *im, struct vm *vm, int fd)
 {
-	uint32_t type;
+	uint32_t type, seen = 0;
 	const uint8_t *p;
 	uint64_t len;
 	char err[200];
@@ -397,17 +381,29 @@ int migrate_receive(struct snap_image *im, struct vm *vm, int fd)
 
 	uint8_t ready = READY;
 
+	/*
+	 * RAM as vmm's own source sends it at most: LIVE_MAX_PASSES passes,
+	 * then the last, each over every page; an endless stream is refused
+	 */
+	im->ram_pages_max = (LIVE_MAX_PASSES + 2) * (im->h.ram_bytes / SNAP_PAGE);
 	/* the machine exists: the source may stop its guest when it likes */
 	if (snap_ram_clear(vm) || write(fd, &ready, 1) != 1) {
 		fprintf(stderr, "vmm: --incoming %s: %s\n", im->path, strerror(errno));
 		return -1;
 	}
 	while ((k = snap_next(&in, &type, &p, &len)) > 0) {
+		const char *why = bounded(type, &seen);
+
+		if (why) {
+			fprintf(stderr, "vmm: --incoming %s: refused: %s\n", im->path, why);
+			goto out;
+		}
 		if (snapshot_load_section(im, vm, type, p, len, err, sizeof(err))) {
 			fprintf(stderr, "vmm: --incoming %s: corrupted: %s\n", im->path, err);
 			goto out;
 		}
 	}
+	im->stop_signo = in.stop_signo;
 	if (k < 0)
 		fprintf(stderr, "vmm: --incoming %s\n", in.err);
 	else if (!im->have_vcpu || !im->have_machine || !im->have_devices)

@@ -35,12 +35,13 @@ struct snap_reader;
 #define MIGRATE_ACK_MS		30000
 
 /*
- * Set-up, before the sandbox: a socket for one later migration to target
- * ("unix:PATH" or "fd:N").  0, or -1 after a line on stderr.
+ * Set-up, before the sandbox: one later migration to target ("unix:PATH",
+ * which the broker connects, vmm/sock_broker.h; or "fd:N").  0, or -1
+ * after a line on stderr.
  */
 int migrate_prepare(struct vm *vm, const char *target);
-/* For the sandbox: the sockets that may connect. */
-int migrate_socket_fds(const struct vm *vm, int *fds, int max);
+/* How many were named (a VM that can migrate gets KVM's dirty log). */
+int migrate_targets(const struct vm *vm);
 
 /*
  * The main thread: migrates the running VM to target.  0 when the
@@ -52,11 +53,17 @@ int migrate_out(struct vm *vm, const char *target, char *msg, size_t msglen);
 /*
  * The destination, before anything is set up: waits for a source on spec
  * ("unix:PATH": listens there; "fd:N": a listening or connected socket)
- * and reads the header and config into im.  0, or -1 after a line; -2
- * after a line when a signal ended the wait (SIGINT, SIGTERM, SIGHUP).
+ * and reads the header and config into im.  0, or -1 after a line.
+ * Throughout the stream, a stop signal on stop_fd (the signalfd) ends the
+ * wait (im->stop_signo), and so does a sender silent for idle_ms.
  */
-int migrate_accept(struct snap_image *im, const char *spec, int *fd);
-/* The rest of the stream into the machine (RAM as it comes). */
+int migrate_accept(struct snap_image *im, const char *spec, int *fd, int stop_fd,
+		   int idle_ms);
+/*
+ * The rest of the stream into the machine (RAM as it comes), bounded: at
+ * most the sender's own LIVE_MAX_PASSES passes (and the last) over every
+ * page of RAM, and each other section once.
+ */
 int migrate_receive(struct snap_image *im, struct vm *vm, int fd);
 /* Once the vCPU runs: tells the source, and closes fd. */
 void migrate_confirm(struct vm *vm, int fd);

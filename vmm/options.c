@@ -26,11 +26,15 @@ static void usage(FILE *f)
 		"      --boot FILE       boot FILE (a boot sector, a small raw disk) through\n"
 		"                        SeaBIOS: read only, padded to whole sectors in memory\n"
 		"      --restore FILE    continue a VM from a snapshot (its config is inside;\n"
-		"                        --set may change only name, display, serial.output,\n"
-		"                        serial.raw and firmware.log)\n"
+		"                        --set may change only name, display, serial.raw and\n"
+		"                        the host files: serial.output, firmware.log, disk.path,\n"
+		"                        disk.slave, boot, firmware.image, which the snapshot\n"
+		"                        never chooses)\n"
 		"      --incoming unix:PATH|fd:N\n"
 		"                        wait for a VM migrating from another vmm (its\n"
 		"                        {migrate:unix:PATH} or Ctrl-A m) and run it\n"
+		"      --incoming-timeout SECONDS\n"
+		"                        give up on a connected source silent this long (30)\n"
 		"      --restore-force-disk\n"
 		"                        restore even though a disk image changed since\n"
 		"                        the snapshot (the guest's view may be inconsistent)\n"
@@ -69,7 +73,7 @@ enum {
 	OPT_SET = 256, OPT_HEADLESS, OPT_DUMP, OPT_TIMEOUT, OPT_STATS,
 	OPT_KEYS, OPT_KEYS_FILE, OPT_RECORD, OPT_CREATE_IMAGE, OPT_SIZE,
 	OPT_NO_SANDBOX, OPT_EXIT_ON_HALT, OPT_RECORD_MAX, OPT_BOOT, OPT_RESTORE,
-	OPT_RESTORE_FORCE_DISK, OPT_INCOMING,
+	OPT_RESTORE_FORCE_DISK, OPT_INCOMING, OPT_INCOMING_TIMEOUT,
 };
 
 static const struct option longopts[] = {
@@ -89,6 +93,7 @@ static const struct option longopts[] = {
 	{ "restore", required_argument, NULL, OPT_RESTORE },
 	{ "restore-force-disk", no_argument, NULL, OPT_RESTORE_FORCE_DISK },
 	{ "incoming", required_argument, NULL, OPT_INCOMING },
+	{ "incoming-timeout", required_argument, NULL, OPT_INCOMING_TIMEOUT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "create-image", required_argument, NULL, OPT_CREATE_IMAGE },
 	{ "size", required_argument, NULL, OPT_SIZE },
@@ -123,6 +128,14 @@ static int option_value(struct options *o, int c, char *arg)
 		o->timeout = strtod(arg, &end);
 		if (errno || *end || !(o->timeout > 0) || o->timeout > 1e6) {
 			fprintf(stderr, "vmm: --timeout %s: expected seconds > 0\n", arg);
+			return -1;
+		}
+		return 0;
+	case OPT_INCOMING_TIMEOUT:
+		errno = 0;
+		o->incoming_timeout = strtod(arg, &end);
+		if (errno || *end || !(o->incoming_timeout > 0) || o->incoming_timeout > 1e6) {
+			fprintf(stderr, "vmm: --incoming-timeout %s: expected seconds > 0\n", arg);
 			return -1;
 		}
 		return 0;
@@ -164,6 +177,7 @@ static int option(struct options *o, int c, char *arg)
 	case 'h': usage(stdout); exit(0);
 	case 'V': printf("vmm %s\n", VMM_VERSION); exit(0);
 	case OPT_SET: case OPT_DUMP: case OPT_TIMEOUT: case OPT_RECORD_MAX: case OPT_BOOT:
+	case OPT_INCOMING_TIMEOUT:
 		return option_value(o, c, arg);
 	default: usage(stderr); return -1;
 	}
@@ -208,6 +222,7 @@ int options_parse(int argc, char **argv, struct options *o)
 	int c;
 
 	o->dump = "text";
+	o->incoming_timeout = OPTIONS_INCOMING_TIMEOUT_S;
 	if (!getcwd(o->cwd, sizeof(o->cwd)))
 		strcpy(o->cwd, ".");
 	while ((c = getopt_long(argc, argv, "c:vhV", longopts, NULL)) != -1)

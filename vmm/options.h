@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 #define OPTIONS_MAX_OVERRIDES 32
+/* --incoming-timeout's default: a source sends its passes without pause */
+#define OPTIONS_INCOMING_TIMEOUT_S 30
 
 struct options {
 	const char *config;
@@ -26,6 +28,7 @@ struct options {
 	const char *restore;		/* --restore FILE: a snapshot instead of -c */
 	bool restore_force_disk;	/* restore even if a disk image changed */
 	const char *incoming;		/* --incoming unix:PATH|fd:N: a migrating VM */
+	double incoming_timeout;	/* seconds a connected sender may be silent */
 	char *overrides[OPTIONS_MAX_OVERRIDES];
 	int n_overrides;
 };

@@ -123,10 +123,12 @@ static int folder_rules(scmp_filter_ctx ctx, int fd, bool create)
 	int e = 0;
 
 	/* sanitizer builds allow openat everywhere already */
+	/* mode 0600, as save() asks: never a set-uid file */
 	if (create && !sandbox_n_sanitizer_rules)
-		e = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 2, a0,
+		e = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 3, a0,
 				     SCMP_A2(SCMP_CMP_MASKED_EQ, ~0u,
-					     O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC));
+					     O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC),
+				     SCMP_A3(SCMP_CMP_MASKED_EQ, ~0u, 0600));
 	e = e ? e : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(renameat), 2, a0, a2);
 	e = e ? e : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlinkat), 2, a0,
 				     SCMP_A2(SCMP_CMP_MASKED_EQ, ~0u, 0));
@@ -136,15 +138,16 @@ static int folder_rules(scmp_filter_ctx ctx, int fd, bool create)
 /*
  * Snapshots (vmm/snapshot_ctl.c) write a temporary file in a folder opened
  * before the filter and rename or link it into place: exactly those calls,
- * relative to exactly those folders.  Migration (vmm/migrate.c) may
- * connect() the sockets made for it before the filter, and nothing else
- * (seccomp cannot read the path it is given).
+ * relative to exactly those folders.  The paths they take are Landlock's
+ * to confine (sandbox_paths.c): seccomp cannot read them.  Migration
+ * connects nothing itself: the broker (sock_broker.c) hands it sockets
+ * connected to the targets named before the filter.
  */
 static int add_snapshot_rules(scmp_filter_ctx ctx, const struct vm *vm)
 {
-	int fds[SNAP_MAX_DIRS], socks[SNAP_MAX_SOCKETS];
+	int fds[SNAP_MAX_DIRS];
 	int n = snapshot_dir_fds(vm, fds, SNAP_MAX_DIRS), e = 0;
-	int ns = migrate_socket_fds(vm, socks, SNAP_MAX_SOCKETS);
+	int broker = vm->snap ? vm->snap->broker_fd : -1;
 
 	for (int i = 0; i < n && !e; i++) {
 		uint32_t d = (uint32_t)fds[i];
@@ -159,9 +162,10 @@ static int add_snapshot_rules(scmp_filter_ctx ctx, const struct vm *vm)
 	/* --stats FILE: its temporary file, made before, renamed at exit */
 	if (vm->stats_dirfd >= 0 && !e)
 		e = folder_rules(ctx, vm->stats_dirfd, false);
-	for (int i = 0; i < ns && !e; i++)
-		e = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(connect), 1,
-				     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)socks[i]));
+	/* the broker's replies carry the sockets it connected */
+	if (broker >= 0 && !e)
+		e = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(recvmsg), 1,
+				     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)broker));
 	if (e)
 		fprintf(stderr, "vmm: sandbox: snapshot and migration rules: %s\n",
 			strerror(-e));

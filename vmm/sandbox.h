@@ -10,6 +10,7 @@
 #define VMM_SANDBOX_H
 
 #include <linux/filter.h>
+#include <stdbool.h>
 
 struct vm;
 
@@ -38,6 +39,15 @@ enum sandbox_feature {
 };
 int sandbox_install_with(const struct vm *vm, unsigned int features);
 int sandbox_revoke(const struct vm *vm, unsigned int features);
+
+/*
+ * The first wall, entered before vmm creates any thread (vmm/sandbox_paths.c):
+ * with Landlock, no file may be created, written, renamed, linked or
+ * removed but beneath the snapshot folders (vm->snap) and the files named
+ * (created now if need be, as a log is).  Where Landlock is absent, 0 and
+ * (verbose) a line saying so.  0, or -1 after a line on stderr.
+ */
+int sandbox_paths(const struct vm *vm, const char *const *files, int nfiles, bool verbose);
 
 /*
  * The teardown helper (a child that holds the VM's fds so that destroying

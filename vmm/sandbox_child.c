@@ -50,6 +50,12 @@ static int export(scmp_filter_ctx ctx, struct sandbox_child *c)
 
 int sandbox_child_prepare(struct sandbox_child *c)
 {
+	return sandbox_child_prepare_with(c, NULL, 0);
+}
+
+int sandbox_child_prepare_with(struct sandbox_child *c, const struct rule *extra,
+			       size_t n)
+{
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	int e = -1;
 
@@ -60,13 +66,14 @@ int sandbox_child_prepare(struct sandbox_child *c)
 	}
 	if (!sandbox_add_rules(ctx, child_rules,
 			       sizeof(child_rules) / sizeof(child_rules[0]), NULL) &&
+	    !sandbox_add_rules(ctx, extra, n, NULL) &&
 	    !sandbox_add_rules(ctx, sandbox_sanitizer_rules,
 			       sandbox_n_sanitizer_rules, NULL) &&
 	    !sandbox_add_rules(ctx, sandbox_sanitizer_child_rules,
 			       sandbox_n_sanitizer_child_rules, NULL)) {
 		e = export(ctx, c);
 		if (e)
-			fprintf(stderr, "vmm: sandbox: the teardown helper's filter: %s\n",
+			fprintf(stderr, "vmm: sandbox: a helper's filter: %s\n",
 				strerror(-e));
 	}
 	seccomp_release(ctx);

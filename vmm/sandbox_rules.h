@@ -32,6 +32,11 @@ struct rule {
 int sandbox_add_rules(scmp_filter_ctx ctx, const struct rule *r, size_t n,
 		      const struct vm *vm);
 
+/* A child's filter (sandbox.h) with extra rules of its own. */
+struct sandbox_child;
+int sandbox_child_prepare_with(struct sandbox_child *c, const struct rule *extra,
+			       size_t n);
+
 /* What the sanitizer runtimes need to print a report (none in plain builds). */
 extern const struct rule sandbox_sanitizer_rules[];
 extern const size_t sandbox_n_sanitizer_rules;

@@ -6,6 +6,7 @@
  * says "not refused" and vmm stops with a set-up error.  The "allowed"
  * cases return and the VM runs on.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <pthread.h>
@@ -19,9 +20,11 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "sandbox_rules.h"
+#include "snapshot.h"
 #include "vm.h"
 
 static long refused(const char *what, long r)
@@ -142,6 +145,103 @@ static int t_tsan(const struct vm *vm)
 	return 0;
 }
 
+/*
+ * The snapshot rules' escapes (issue 19): a path outside the folder given
+ * with the folder's fd.  Landlock refuses them with an errno (the call
+ * returns); the file named in arg must then not exist.
+ */
+static int escape(const char *what, long r)
+{
+	if (r >= 0)
+		return refused(what, r);
+	fprintf(stderr, "vmm: sandbox self-test: %s refused: %s\n", what, strerror(errno));
+	return -1;
+}
+
+static int home_fd(const struct vm *vm)
+{
+	int fd = -1;
+
+	return snapshot_dir_fds(vm, &fd, 1) == 1 ? fd : -1;
+}
+
+static int t_create_outside(const struct vm *vm, const char *arg)
+{
+	return escape("openat(folder, path outside, O_CREAT)",
+		      openat(home_fd(vm), arg, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+}
+
+/* the mode is pinned: 0600, never set-uid */
+static int t_create_setuid(const struct vm *vm, const char *arg)
+{
+	return refused("openat(folder, name, O_CREAT, 06755)",
+		       openat(home_fd(vm), arg, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 06755));
+}
+
+static int t_rename_outside(const struct vm *vm, const char *arg)
+{
+	char to[4096];
+
+	snprintf(to, sizeof(to), "%s.moved", arg);
+	return escape("renameat(folder, path outside, ...)",
+		      renameat(home_fd(vm), arg, home_fd(vm), to));
+}
+
+static int t_link_outside(const struct vm *vm, const char *arg)
+{
+	char to[4096];
+
+	snprintf(to, sizeof(to), "%s.link", arg);
+	return escape("linkat(folder, path outside, ...)",
+		      linkat(home_fd(vm), arg, home_fd(vm), to, 0));
+}
+
+static int t_unlink_outside(const struct vm *vm, const char *arg)
+{
+	return escape("unlinkat(folder, path outside)", unlinkat(home_fd(vm), arg, 0));
+}
+
+/*
+ * A migration target's socket connected elsewhere: vmm holds no such
+ * socket any more and may neither make one nor connect (the broker does).
+ */
+static int t_connect_other(const struct vm *vm, const char *arg)
+{
+	const struct snapshot_ctl *c = vm->snap;
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = c && c->nsock && c->sock[0].fd >= 0 ? c->sock[0].fd :
+		 socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", arg);
+	return refused("connect(a migration socket, another path)",
+		       connect(fd, (struct sockaddr *)&a, sizeof(a)));
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(const struct vm *vm, const char *arg);
+} path_cases[] = {
+	{ "create-outside", t_create_outside }, { "create-setuid", t_create_setuid },
+	{ "rename-outside", t_rename_outside }, { "link-outside", t_link_outside },
+	{ "unlink-outside", t_unlink_outside }, { "connect-other", t_connect_other },
+};
+
+/* NAME:PATH */
+static int path_case(const struct vm *vm, const char *name)
+{
+	const char *colon = strchr(name, ':');
+
+	for (size_t i = 0; colon && i < sizeof(path_cases) / sizeof(path_cases[0]); i++) {
+		if (strlen(path_cases[i].name) == (size_t)(colon - name) &&
+		    !strncmp(name, path_cases[i].name, (size_t)(colon - name))) {
+			fprintf(stderr, "vmm: sandbox self-test: %s\n", name);
+			return path_cases[i].fn(vm, colon + 1);
+		}
+	}
+	fprintf(stderr, "vmm: sandbox self-test: no case '%s'\n", name);
+	return -1;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(const struct vm *vm);
@@ -164,6 +264,5 @@ int sandbox_selftest(const struct vm *vm, const char *name)
 			return cases[i].fn(vm);
 		}
 	}
-	fprintf(stderr, "vmm: sandbox self-test: no case '%s'\n", name);
-	return -1;
+	return path_case(vm, name);
 }

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "snapshot.h"
 #include "state.h"
 #include "vm.h"
@@ -54,14 +55,19 @@ static int disk_state(struct state *s, struct snap_disk_id *id)
 	return s->bad ? -1 : 0;
 }
 
+/* One entry per slot: a slot named twice would leave the other unchecked. */
 static int disks_state(struct state *s, struct snap_disk_id *ids, uint32_t *n)
 {
+	uint32_t seen = 0;
+
 	state_u32(s, n);
 	if (s->loading && *n > SNAP_MAX_DISKS)
 		return -1;
-	for (uint32_t i = 0; i < *n; i++)
-		if (disk_state(s, &ids[i]))
+	for (uint32_t i = 0; i < *n; i++) {
+		if (disk_state(s, &ids[i]) || (seen & 1u << ids[i].slot))
 			return -1;
+		seen |= 1u << ids[i].slot;
+	}
 	return state_ok(s);
 }
 
@@ -71,39 +77,74 @@ static int same_disk(const struct snap_disk_id *a, const struct snap_disk_id *b)
 	       a->mtime_s == b->mtime_s && a->mtime_ns == b->mtime_ns;
 }
 
+/*
+ * Why the image open in a slot cannot stand for the saved one, or NULL.
+ * A block device's size and mtime say nothing of its contents, and a
+ * file of another user is not one a snapshot should get to write.
+ */
+static const char *disk_unlike(const struct snap_disk_id *want, int fd,
+			       const struct snap_disk_id *now)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return "cannot be examined";
+	if (S_ISBLK(st.st_mode))
+		return "is a block device, whose identity a snapshot cannot check";
+	if (st.st_uid != geteuid())
+		return "belongs to another user";
+	if (!same_disk(want, now))
+		return "changed since the snapshot (device, inode, size or modification time)";
+	return NULL;
+}
+
+/* Messages name the image opened, and the saved path when it differs. */
+static int check_slot(const struct snap_image *im, const struct snap_disk_id *want,
+		      int fd, const char *path, bool force)
+{
+	char shown[256], saved[256], also[300] = "";
+	struct snap_disk_id now;
+	const char *why;
+
+	config_shown(path, shown, sizeof(shown));
+	if (strcmp(path, want->path))
+		snprintf(also, sizeof(also), " (the snapshot's was '%s')",
+			 config_shown(want->path, saved, sizeof(saved)));
+	if (disk_id_of(fd, path, want->slot, &now)) {
+		fprintf(stderr, "vmm: %s: disk image '%s' is missing\n", im->path, shown);
+		return -1;
+	}
+	if (!(why = disk_unlike(want, fd, &now)))
+		return 0;
+	if (!force) {
+		fprintf(stderr, "vmm: %s: disk image '%s'%s %s: refusing to restore "
+			"(--restore-force-disk restores anyway)\n", im->path, shown, also, why);
+		return -1;
+	}
+	fprintf(stderr, "vmm: warning: disk image '%s'%s %s; restoring anyway "
+		"(--restore-force-disk): the guest's view of the disk may be "
+		"inconsistent\n", shown, also, why);
+	return 0;
+}
+
 int snapshot_check_disks(const struct snap_image *im, const int *fds,
 			 const char *const *paths, bool force)
 {
+	const struct snap_disk_id *saved[SNAP_MAX_DISKS] = { 0 };
 	uint32_t open = 0;
 
+	for (uint32_t i = 0; i < im->ndisks; i++)
+		saved[im->disk[i].slot] = &im->disk[i];
 	for (uint32_t s = 0; s < SNAP_MAX_DISKS; s++)
 		open += fds[s] >= 0;
-	if (open != im->ndisks) {
-		fprintf(stderr, "vmm: %s: the snapshot has %u disk images, its config %u\n",
-			im->path, im->ndisks, open);
-		return -1;
-	}
-	for (uint32_t i = 0; i < im->ndisks; i++) {
-		const struct snap_disk_id *want = &im->disk[i];
-		struct snap_disk_id now;
-
-		if (fds[want->slot] < 0 ||
-		    disk_id_of(fds[want->slot], paths[want->slot], want->slot, &now)) {
-			fprintf(stderr, "vmm: %s: disk image '%s' is missing\n",
-				im->path, want->path);
+	for (uint32_t s = 0; s < SNAP_MAX_DISKS; s++) {
+		if ((fds[s] >= 0) != (saved[s] != NULL)) {
+			fprintf(stderr, "vmm: %s: the snapshot has %u disk images, its "
+				"config %u (slot %u differs)\n", im->path, im->ndisks, open, s);
 			return -1;
 		}
-		if (same_disk(want, &now))
-			continue;
-		if (!force) {
-			fprintf(stderr, "vmm: %s: disk image '%s' changed since the snapshot "
-				"(device, inode, size or modification time): refusing to restore "
-				"(--restore-force-disk restores anyway)\n", im->path, want->path);
+		if (saved[s] && check_slot(im, saved[s], fds[s], paths[s], force))
 			return -1;
-		}
-		fprintf(stderr, "vmm: warning: disk image '%s' changed since the snapshot; "
-			"restoring anyway (--restore-force-disk): the guest's view of the "
-			"disk may be inconsistent\n", want->path);
 	}
 	return 0;
 }
@@ -294,7 +335,7 @@ static int load_ram(struct snap_image *im, struct vm *vm, const uint8_t *p,
 		im->ram[im->nram++].len = len;
 	}
 	return snap_ram_load(vm, im->h.ram_bytes, p, len,
-			     vm && im->data && im->fd >= 0 ? &src : NULL,
+			     vm && im->data ? &src : NULL, im->ram_pages_max,
 			     &im->ram_pages_loaded, err, errlen);
 }
 

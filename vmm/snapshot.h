@@ -81,12 +81,18 @@ struct snapshot_ctl {
 	int result;
 	char path[SNAP_PATH_MAX], msg[256];
 
-	/* migration (vmm/migrate.c): sockets made before the sandbox */
+	/*
+	 * migration (vmm/migrate.c): each target named before the sandbox,
+	 * used once: fd:N's socket, or unix:PATH's that the broker connects
+	 * (vmm/sock_broker.c, over broker_fd)
+	 */
 	struct {
 		char target[SNAP_PATH_MAX + 8];
 		int fd;
+		bool used;
 	} sock[SNAP_MAX_SOCKETS];
 	int nsock;
+	int broker_fd;
 	struct {
 		char target[SNAP_PATH_MAX + 8];
 		bool tried, done, incoming;
@@ -100,6 +106,9 @@ struct snapshot_ctl {
 	uint64_t saves, last_bytes, last_pause_ns, last_total_ns;
 	uint32_t last_passes;
 	uint64_t restore_ns;		/* snapshot_apply(), when restored */
+	/* the file a restore mapped RAM from, to tell a shrink from a crash */
+	int source_fd;
+	uint64_t source_len;
 };
 
 /* ---- set-up (before the sandbox) -------------------------------------- */
@@ -159,6 +168,9 @@ struct snap_image {
 	struct snap_vcpu vcpu;
 	struct snap_machine machine;
 	uint64_t ram_pages_loaded;
+	bool copied;			/* others may write the file: read, not mapped */
+	int stop_signo;			/* --incoming: the signal that ended the wait */
+	uint64_t ram_pages_max;		/* --incoming: RAM pages a stream may bring (0: any) */
 };
 
 /*
@@ -184,6 +196,14 @@ int snapshot_check_disks(const struct snap_image *im, const int *fds,
 			 const char *const *paths, bool force);
 /* RAM, devices, PICs/IOAPIC/PIT, vCPU, clock: before the vCPU runs. */
 int snapshot_apply(struct vm *vm, struct snap_image *im);
+/*
+ * After snapshot_apply(), while im's fd is open: RAM mapped from the file
+ * stays backed by it, so vm->snap keeps the fd to tell a file that shrank
+ * under the VM (KVM_RUN's EFAULT, a host thread's SIGBUS) from a crash.
+ */
+void snapshot_keep_source(struct vm *vm, struct snap_image *im);
+/* The file shrank?  Then the VM is stopped with a message saying so. */
+bool snapshot_source_shrank(struct vm *vm);
 
 /* ---- shared with migration -------------------------------------------- */
 
@@ -204,16 +224,18 @@ int snap_write_final(struct vm *vm, struct snap_writer *w, const uint64_t *dirty
 int snap_ram_clear(struct vm *vm);
 /* Where a RAM section's bytes came from, when it is a mapped file. */
 struct snap_ram_src {
-	const uint8_t *base;	/* the file's mapping */
-	int fd;
+	const uint8_t *base;	/* the file's mapping, or its copy in memory */
+	int fd;			/* -1: a copy, whose pages are moved, not copied */
 };
 /*
  * The RAM record's decoder; vm NULL: check only.  With src, page-aligned
- * data is mapped from the file into guest RAM (copy-on-write).
+ * data is mapped from the file into guest RAM (copy-on-write).  *pages
+ * counts the pages the runs cover; past max_pages (0: no bound) a run is
+ * refused, as a stream's are once they exceed what a sender sends.
  */
 int snap_ram_load(struct vm *vm, uint64_t ram_bytes, const uint8_t *p,
-		  uint64_t len, const struct snap_ram_src *src, uint64_t *pages,
-		  char *err, size_t errlen);
+		  uint64_t len, const struct snap_ram_src *src, uint64_t max_pages,
+		  uint64_t *pages, char *err, size_t errlen);
 
 /* "snapshot": {...} in --stats */
 void snapshot_stats(const struct vm *vm, struct json *j);

@@ -26,7 +26,8 @@
 
 int snapshot_init(struct vm *vm, struct snapshot_ctl *c, const char *home)
 {
-	*c = (struct snapshot_ctl){ .pagemap_fd = -1, .efd = -1, .next_n = 1 };
+	*c = (struct snapshot_ctl){ .pagemap_fd = -1, .efd = -1, .next_n = 1,
+				    .source_fd = -1, .broker_fd = -1 };
 	for (int i = 0; i < SNAP_MAX_DISKS; i++)
 		c->disk[i].fd = -1;
 	for (int i = 0; i < SNAP_MAX_SOCKETS; i++)
@@ -68,7 +69,11 @@ void snapshot_destroy(struct snapshot_ctl *c)
 		close(c->pagemap_fd);
 	if (c->efd >= 0)
 		close(c->efd);
-	c->pagemap_fd = c->efd = -1;
+	if (c->source_fd >= 0)
+		close(c->source_fd);
+	if (c->broker_fd >= 0)
+		close(c->broker_fd);	/* the broker's cue to exit */
+	c->pagemap_fd = c->efd = c->source_fd = c->broker_fd = -1;
 	free(c->config_text);
 	free(c->file_pages);
 	c->config_text = NULL;
@@ -259,7 +264,8 @@ static int save(struct vm *vm, const char *path, bool quit, char *msg, size_t ms
 
 	if (target(c, path, vm->cfg->name, &t, msg, msglen))
 		return -1;
-	fd = openat(t.dirfd, t.tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	/* guest RAM is the guest's secrets: for the user alone */
+	fd = openat(t.dirfd, t.tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		snprintf(msg, msglen, "cannot save %s: %s", t.shown, strerror(errno));
 		return -1;

@@ -5,11 +5,14 @@
  * reader on arbitrary bytes.
  */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "snapshot_file.h"
@@ -318,7 +321,7 @@ void snap_reader_buffer(struct snap_reader *r, const char *name,
 
 void snap_reader_fd(struct snap_reader *r, const char *name, int fd)
 {
-	*r = (struct snap_reader){ .name = name, .fd = fd };
+	*r = (struct snap_reader){ .name = name, .fd = fd, .stop_fd = -1 };
 }
 
 void snap_reader_free(struct snap_reader *r)
@@ -328,10 +331,53 @@ void snap_reader_free(struct snap_reader *r)
 	r->own_cap = 0;
 }
 
+int snap_wait(int fd, int stop_fd, int timeout_ms, int *signo)
+{
+	struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
+			       { .fd = stop_fd, .events = POLLIN } };
+
+	*signo = 0;
+	for (;;) {
+		struct signalfd_siginfo si;
+		int n = poll(p, stop_fd >= 0 ? 2 : 1, timeout_ms);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n;
+		if (!(p[1].revents & POLLIN))
+			return 1;	/* data, or the end: read() says which */
+		if (read(stop_fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM ||
+		    si.ssi_signo == SIGHUP || si.ssi_signo == SIGQUIT) {
+			*signo = (int)si.ssi_signo;
+			return -1;
+		}
+	}
+}
+
+/* A reason that outranks the "truncated" that take()'s caller would say. */
+__attribute__((format(printf, 2, 3)))
+static int halt(struct snap_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(r->err, sizeof(r->err), "%s: ", r->name);
+
+	va_start(ap, fmt);
+	vsnprintf(r->err + n, sizeof(r->err) - (size_t)n, fmt, ap);
+	va_end(ap);
+	r->halted = true;
+	return -1;
+}
+
 __attribute__((format(printf, 2, 3)))
 static int bad(struct snap_reader *r, const char *fmt, ...)
 {
 	va_list ap;
+
+	if (r->halted)
+		return -1;
 	int n = snprintf(r->err, sizeof(r->err), "%s: ", r->name);
 
 	va_start(ap, fmt);
@@ -352,6 +398,15 @@ static int take(struct snap_reader *r, size_t n, uint8_t *dst, const uint8_t **p
 		return 0;
 	}
 	for (size_t got = 0; got < n;) {
+		int w = snap_wait(r->fd, r->stop_fd, r->idle_ms ? r->idle_ms : -1,
+				  &r->stop_signo);
+
+		if (w == 0)
+			return halt(r, "the sender sent nothing for %g s (--incoming-timeout)",
+				    r->idle_ms / 1e3);
+		if (w < 0 && r->stop_signo)
+			return halt(r, "stopped by SIG%s (%s) while the sender was sending",
+				    sigabbrev_np(r->stop_signo), sigdescr_np(r->stop_signo));
 		ssize_t k = read(r->fd, dst + got, n - got);
 
 		if (k < 0 && errno == EINTR)

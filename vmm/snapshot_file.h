@@ -98,6 +98,13 @@ struct snap_reader {
 	size_t own_cap;
 	uint32_t crc;
 	uint64_t got;		/* bytes read so far */
+	/*
+	 * fd source: a signalfd polled with the socket (-1: none), so that
+	 * SIGINT, SIGTERM, SIGHUP and SIGQUIT end a read the sender stalls
+	 * (stop_signo says which); idle_ms: the longest silence (0: none).
+	 */
+	int stop_fd, idle_ms, stop_signo;
+	bool halted;		/* err says why: a signal or the silence */
 	struct snap_header h;
 	char err[256];
 };
@@ -106,6 +113,12 @@ void snap_reader_buffer(struct snap_reader *r, const char *name,
 			const void *buf, size_t len);
 void snap_reader_fd(struct snap_reader *r, const char *name, int fd);
 void snap_reader_free(struct snap_reader *r);
+/*
+ * Waits until fd is readable (1), for timeout_ms (-1: for ever; 0 is
+ * returned when it passes) or a stop signal on stop_fd (-1 with *signo;
+ * other signals there are taken and ignored).  -1 with *signo 0: poll failed.
+ */
+int snap_wait(int fd, int stop_fd, int timeout_ms, int *signo);
 /* 0, or -1 with r->err: not a snapshot, another format version, corrupt */
 int snap_read_header(struct snap_reader *r);
 /*

@@ -231,6 +231,18 @@ static bool map_run(struct vm *vm, const struct snap_ram_src *src, const uint8_t
 
 	if (!src || off % SNAP_PAGE || !map)
 		return false;
+	/*
+	 * A copy in anonymous memory (a file others may write): its pages
+	 * move into guest RAM, which spares copying them and faulting guest
+	 * RAM in; the copy is not read again.
+	 */
+	if (src->fd < 0) {
+		if (mremap((void *)data, (size_t)n * SNAP_PAGE, (size_t)n * SNAP_PAGE,
+			   MREMAP_MAYMOVE | MREMAP_FIXED, at) == MAP_FAILED)
+			return false;
+		madvise(at, (size_t)n * SNAP_PAGE, MADV_DONTFORK);
+		return true;
+	}
 	if (mmap(at, (size_t)n * SNAP_PAGE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_FIXED, src->fd, (off_t)off) == MAP_FAILED)
 		return false;
@@ -241,8 +253,8 @@ static bool map_run(struct vm *vm, const struct snap_ram_src *src, const uint8_t
 }
 
 int snap_ram_load(struct vm *vm, uint64_t ram_bytes, const uint8_t *p,
-		  uint64_t len, const struct snap_ram_src *src, uint64_t *pages,
-		  char *err, size_t errlen)
+		  uint64_t len, const struct snap_ram_src *src, uint64_t max_pages,
+		  uint64_t *pages, char *err, size_t errlen)
 {
 	uint64_t total = ram_bytes / SNAP_PAGE, off = 0;
 
@@ -260,8 +272,12 @@ int snap_ram_load(struct vm *vm, uint64_t ram_bytes, const uint8_t *p,
 		uint64_t data = kind == (uint32_t)RUN_DATA ? (uint64_t)n * SNAP_PAGE : 0;
 
 		off += RUN_HEAD;
-		if (!n || first >= total || n > total - first || kind > (uint32_t)RUN_ZERO ||
-		    pad > PAD_MAX) {
+		if (pad > PAD_MAX) {
+			snprintf(err, errlen, "a RAM run's padding (%u bytes) is more than "
+				 "a page's", pad);
+			return -1;
+		}
+		if (!n || first >= total || n > total - first || kind > (uint32_t)RUN_ZERO) {
 			snprintf(err, errlen, "a RAM run (page %llu, %u pages, kind %u) "
 				 "lies outside the guest's %llu pages",
 				 (unsigned long long)first, n, kind,
@@ -270,6 +286,10 @@ int snap_ram_load(struct vm *vm, uint64_t ram_bytes, const uint8_t *p,
 		}
 		if (pad > len - off || data > len - off - pad) {
 			snprintf(err, errlen, "a RAM run's data is cut short");
+			return -1;
+		}
+		if (max_pages && *pages + n > max_pages) {
+			snprintf(err, errlen, "more RAM than the passes of a migration hold");
 			return -1;
 		}
 		off += pad;

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +23,47 @@
 #define SNAP_FILE_MAX	((uint64_t)(CONFIG_MEM_MAX_MIB + 64) << 20)
 
 /*
+ * Someone other than the restoring user may write the file: mapped, they
+ * could change the guest's code or shrink its RAM away under it.
+ */
+static bool others_may_write(const struct stat *st)
+{
+	return st->st_uid != geteuid() || (st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* Into anonymous memory, so that what was checked is what runs. */
+static int copy_file(struct snap_image *im)
+{
+	size_t got = 0;
+
+	im->data = mmap(NULL, im->len, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (im->data == MAP_FAILED) {
+		im->data = NULL;
+		return -1;
+	}
+	while (got < im->len) {
+		ssize_t n = read(im->fd, im->data + got, im->len - got);
+
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			/* shrunk meanwhile: the checks say "truncated" */
+			im->len = got;
+			break;
+		}
+		got += (size_t)n;
+	}
+	close(im->fd);
+	im->fd = -1;		/* no RAM run is mapped from the file */
+	im->copied = true;
+	return 0;
+}
+
+/*
  * The file is mapped, not read: checking it reads every byte once (its
- * CRCs), and the RAM runs are then mapped on into guest RAM, not copied.
+ * CRCs), and the RAM runs are then mapped on into guest RAM, not copied;
+ * unless others may write it, then it is copied (copy_file()).
  */
 static int map_file(struct snap_image *im, const char *path)
 {
@@ -42,6 +82,12 @@ static int map_file(struct snap_image *im, const char *path)
 	im->len = (size_t)st.st_size;
 	if (!im->len)
 		return 0;	/* the checks say "truncated" */
+	if (others_may_write(&st)) {
+		if (!copy_file(im))
+			return 0;
+		fprintf(stderr, "vmm: --restore %s: %s\n", path, strerror(errno));
+		return -1;
+	}
 	/* populated: one call maps the page cache, not a fault per 64 KiB */
 	im->data = mmap(NULL, im->len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, im->fd, 0);
 	if (im->data == MAP_FAILED) {
@@ -179,8 +225,53 @@ int snapshot_apply(struct vm *vm, struct snap_image *im)
 	if (vm->snap)
 		vm->snap->restore_ns = now_ns() - t0;
 	if (vm->verbose)
-		fprintf(stderr, "vmm: restored %s: %llu pages of RAM in %.2f ms\n",
+		fprintf(stderr, "vmm: restored %s: %llu pages of RAM in %.2f ms%s\n",
 			im->path, (unsigned long long)im->ram_pages_loaded,
-			(double)(now_ns() - t0) / 1e6);
+			(double)(now_ns() - t0) / 1e6, im->copied ?
+			" (copied: others may write the file)" : "");
 	return 0;
+}
+
+/* ---- a file that shrinks under the VM ----------------------------------- */
+
+static char shrank_msg[SNAP_PATH_MAX + 200];
+static size_t shrank_len;
+
+/* A host thread touched guest RAM that the file no longer holds. */
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	if (write(STDERR_FILENO, shrank_msg, shrank_len) < 0)
+		_exit(VMM_EXIT_SETUP);
+	_exit(VMM_EXIT_SETUP);
+}
+
+void snapshot_keep_source(struct vm *vm, struct snap_image *im)
+{
+	struct snapshot_ctl *c = vm->snap;
+	struct sigaction sa = { .sa_handler = on_sigbus };
+	char shown[SNAP_PATH_MAX];
+
+	if (!c || im->fd < 0 || im->copied)
+		return;
+	c->source_fd = dup(im->fd);
+	c->source_len = im->len;
+	snprintf(shrank_msg, sizeof(shrank_msg), "vmm: the snapshot file %s shrank "
+		 "under the running VM, whose RAM is mapped from it: the VM cannot go on "
+		 "(do not change a snapshot file while a VM restored from it runs)\n",
+		 config_shown(im->path, shown, sizeof(shown)));
+	shrank_len = strlen(shrank_msg);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+bool snapshot_source_shrank(struct vm *vm)
+{
+	const struct snapshot_ctl *c = vm->snap;
+	struct stat st;
+
+	if (!c || c->source_fd < 0 || fstat(c->source_fd, &st) < 0 ||
+	    (uint64_t)st.st_size >= c->source_len)
+		return false;
+	vm_stop(vm, STOP_ERROR, VMM_EXIT_SETUP, "%.*s", (int)shrank_len - 6, shrank_msg + 5);	/* no "vmm: ", no newline */
+	return true;
 }

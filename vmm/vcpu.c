@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "emulate.h"
+#include "snapshot.h"
 #include "vm.h"
 
 /*
@@ -198,6 +199,9 @@ bool vcpu_idle(struct vm *vm, uint64_t *last_exits)
 
 static void crash(struct vm *vm, const char *what)
 {
+	/* a guest whose RAM vanished with its snapshot file did not crash */
+	if (snapshot_source_shrank(vm))
+		return;
 	fprintf(stderr, "vmm: %s; registers:\n", what);
 	if (vm_dump_regs(vm, stderr))
 		vm_stop(vm, STOP_CRASH, VMM_EXIT_CRASH, "%s at rip=%#llx", what,
@@ -315,8 +319,9 @@ static void *vcpu_main(void *arg)
 				check_halt(vm);
 				continue;
 			}
-			vm_stop(vm, STOP_CRASH, VMM_EXIT_CRASH, "KVM_RUN: %s",
-				strerror(err));
+			if (err != EFAULT || !snapshot_source_shrank(vm))
+				vm_stop(vm, STOP_CRASH, VMM_EXIT_CRASH, "KVM_RUN: %s",
+					strerror(err));
 			break;
 		}
 		/* only what the guest caused: our own kicks are counted apart */

@@ -13,7 +13,9 @@
  * After a taken VGA record ("ram" strategy) the screen must show the
  * loaded cells and registers; an ATA status may claim BSY only under soft reset, and the disk
  * images must keep their size.  ASan watches the buffers that loaded
- * indexes and lengths reach (ATA's block, the 8042's queues, the DAC).
+ * indexes and lengths reach (ATA's block, the 8042's queues, the DAC,
+ * COM1's FIFOs and queues).
+ * Covers: devices/serial.c devices/reset_control.c devices/i8042.c devices/cmos.c devices/post.c devices/debugcon.c vmm/devices.c
  */
 #include <string.h>
 
@@ -23,6 +25,7 @@
 #include "../../devices/fw_cfg.h"
 #include "../../devices/i8042.h"
 #include "../../devices/post.h"
+#include "../../devices/serial.h"
 #include "../../devices/table.h"
 #include "../../devices/vga.h"
 #include "../../vmm/state.h"
@@ -51,7 +54,8 @@ struct target {
 	struct state base;		/* the start-up state, loaded before each input */
 };
 
-static struct bus kbd_bus, vga_bus, fw_bus, cmos_bus, dbg_bus, post_bus;
+static struct bus kbd_bus, vga_bus, fw_bus, cmos_bus, dbg_bus, post_bus, com_bus;
+extern const struct device_model serial_device, reset_control_device;
 static struct target t[] = {
 	{ .m = &i8042_device, .bus = &kbd_bus, .ports = { 0x60, 0x64 }, .exact = true },
 	{ .m = &vga_device, .bus = &vga_bus, .exact = true,
@@ -63,6 +67,10 @@ static struct target t[] = {
 	{ .m = &cmos_device, .dev = &cmos, .bus = &cmos_bus, .ports = { 0x70, 0x71 } },
 	{ .m = &debugcon_device, .bus = &dbg_bus, .ports = { 0x402 }, .exact = true },
 	{ .m = &post_device, .dev = &post, .bus = &post_bus, .ports = { 0x80 }, .exact = true },
+	{ .m = &serial_device, .bus = &com_bus, .exact = true,
+	  .ports = { 0x3f8, 0x3f9, 0x3fa, 0x3fb, 0x3fc, 0x3fd, 0x3fe, 0x3ff } },
+	/* on vm.pio beside the ATA: a write of bit 2 asks for a reset, which stops nothing here */
+	{ .m = &reset_control_device, .bus = &vm.pio, .ports = { 0xcf9 }, .exact = true },
 };
 #define TARGETS (sizeof(t) / sizeof(t[0]))
 
@@ -83,6 +91,13 @@ static int load(struct target *x, const void *buf, size_t len)
 	return x->m->state(x->dev, &s);
 }
 
+static void nothing(void *opaque)
+{
+	(void)opaque;
+}
+
+static struct vm_config cfg = { .firmware.image = "bios.bin" };
+
 static void make_devices(void)
 {
 	/* "ram": the record holds the screen's shadow, not 32 KiB of text */
@@ -94,6 +109,13 @@ static void make_devices(void)
 	t[3].dev = fw_cfg_new(&mem, mem.size, false);
 	cmos_init(&cmos, NULL, mem.size, 0, (struct cmos_clock){ fixed_clock, NULL });
 	t[5].dev = debugcon_new(-1, false);
+	t[7].dev = serial_create(NULL);
+	if (t[7].dev)
+		serial_tx_attach(t[7].dev, nothing, NULL);
+	/* the reset register is there with a firmware only */
+	vm.cfg = &cfg;
+	if (reset_control_device.create(&vm, &t[8].dev))
+		abort();
 	for (size_t i = 0; i < TARGETS; i++)
 		if (!t[i].dev)
 			abort();
@@ -105,7 +127,8 @@ static void make_devices(void)
 	    bus_register(&fw_bus, FW_CFG_PORT_DMA, 8, fw_cfg_io, t[3].dev, "dma") ||
 	    bus_register(&cmos_bus, CMOS_INDEX_PORT, 2, cmos_io, &cmos, "c") ||
 	    bus_register(&dbg_bus, DEBUGCON_PORT, 1, debugcon_io, t[5].dev, "d") ||
-	    bus_register(&post_bus, POST_PORT, 1, post_io, &post, "p"))
+	    bus_register(&post_bus, POST_PORT, 1, post_io, &post, "p") ||
+	    bus_register(&com_bus, 0x3f8, 8, serial_io, t[7].dev, "com1"))
 		abort();
 }
 

@@ -77,7 +77,7 @@ rm -f "$TMP/storm.img"
 mkcfg "$TMP/storm.cfg" disk-test 'cmdline = "disk=ata-irq op=storm n=200 passes=3 seed=40";' \
 	'disk = { mode = "emulated"; path = "storm.img"; };'
 if ! skipping; then
-	dest st-dst "$TMP/st.sock" --dump none --timeout 300
+	dest st-dst "$TMP/st.sock" --dump none --timeout 300 --set "disk.path=$TMP/storm.img"
 	run_vmm "$TMP/st-src" -c "$TMP/storm.cfg" --headless --dump none \
 		--keys "{until:storm 0 20}{migrate:unix:$TMP/st.sock}"
 	src=$STATUS
@@ -158,4 +158,4 @@ if ! skipping && dest term "$TMP/term.sock"; then
 fi
 expect_eq migrate-destination-sigterm \
 	"$DSTATUS $(cat "$TMP/term.err") $(jq -r .stop.by "$TMP/term.json" 2>&1) $([ -e "$TMP/term.sock" ] && echo left)" \
-	"123 vmm: --incoming unix:$TMP/term.sock: stopped by SIGTERM while waiting for a VM signal "
+	"123 vmm: --incoming unix:$TMP/term.sock: stopped by SIGTERM (Terminated) while waiting for a source signal "

@@ -72,7 +72,9 @@ storm() {
 	run_vmm "$TMP/$name-a" -c "$TMP/$name.cfg" --headless --dump none \
 		--keys "{until:storm 0 20}{save-and-quit:$TMP/$name.snap}"
 	local st1=$STATUS
-	run_vmm "$TMP/$name-b" --restore "$TMP/$name.snap" --headless --dump none --timeout 60
+	# the restoring user names the image (a snapshot chooses no host file)
+	run_vmm "$TMP/$name-b" --restore "$TMP/$name.snap" --headless --dump none --timeout 60 \
+		--set "disk.path=$TMP/$name.img"
 	python3 - "$TMP/$name.img" "$TMP/$name-a.txt" "$TMP/$name-b.txt" $n $passes \
 		> "$TMP/$name.chk" <<'EOF'
 import re, struct, sys
@@ -186,7 +188,8 @@ fi
 cp "$GUESTS/boot/bootsect.img" "$TMP/bootsect.img"
 printf 'name = "bs";\nfirmware = "seabios";\ndisk = { path = "bootsect.img"; };\n' > "$TMP/bs.cfg"
 run_vmm "$TMP/bs" -c "$TMP/bs.cfg" --headless --keys "{until:press a key:}{save-and-quit:$TMP/bs.snap}"
-run_vmm "$TMP/bsr" --restore "$TMP/bs.snap" --headless --keys '7' --timeout 60
+run_vmm "$TMP/bsr" --restore "$TMP/bs.snap" --headless --keys '7' --timeout 60 \
+	--set "disk.path=$TMP/bootsect.img"
 # status (7 << 1) | 1; the screen as the boot sector left it, then the key
 if [ $STATUS -eq 15 ] && grep -q "^press a key: 7" "$TMP/bsr.txt" &&
    grep -q "^exit code 7" "$TMP/bsr.txt" && grep -q "^ vmm boot sector" "$TMP/bsr.txt"; then
@@ -223,9 +226,10 @@ refused snapshot-bad-set "$TMP/s.snap" "--set memory=64: a restored VM keeps its
 # a disk image written since the snapshot: refused, or restored with a warning
 printf 'x' | dd of="$TMP/snapshot-storm-pv-ring.img" bs=1 seek=100000 conv=notrunc 2> /dev/null
 refused snapshot-bad-disk-changed "$TMP/snapshot-storm-pv-ring.snap" \
-	"snapshot-storm-pv-ring.img' changed since the snapshot"
+	"snapshot-storm-pv-ring.img' changed since the snapshot" \
+	--set "disk.path=$TMP/snapshot-storm-pv-ring.img"
 run_vmm "$TMP/force" --restore "$TMP/snapshot-storm-pv-ring.snap" --headless --dump none \
-	--restore-force-disk
+	--restore-force-disk --set "disk.path=$TMP/snapshot-storm-pv-ring.img"
 if [ $STATUS -eq 0 ] && grep -q "may be inconsistent" "$TMP/force.err"; then
 	pass snapshot-force-disk
 else

@@ -145,10 +145,31 @@ static void bad_device_record_refused(void)
 	unmachine(&vb);
 }
 
+/* A device name from a snapshot reaches stderr escaped, as COM1's filter would. */
+static void foreign_name_shown_escaped(void)
+{
+	static const struct device_model evil = { .name = "\x1b]0;pwned\x07",
+						  .state = state_none };
+	struct state s;
+	char msg[256];
+
+	machine(&va, true);
+	machine(&vb, true);
+	va.devices[0] = (struct vm_device){ &evil, &va };
+	s = save_machine(&va);
+	EXPECT_EQ(CAPTURE_STDERR(msg, vm_devices_load(&vb, s.buf, s.len)), -1);
+	EXPECT(strstr(msg, "device '\\x1b]0;pwned\\x07' where") != NULL);
+	EXPECT(strchr(msg, 0x1b) == NULL && strchr(msg, 0x07) == NULL);
+	state_free(&s);
+	unmachine(&va);
+	unmachine(&vb);
+}
+
 int main(void)
 {
 	RUN(round_trip_and_screen);
 	RUN(another_machine_refused);
 	RUN(bad_device_record_refused);
+	RUN(foreign_name_shown_escaped);
 	UNIT_EXIT();
 }

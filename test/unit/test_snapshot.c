@@ -172,23 +172,23 @@ static void ram_runs_stay_inside(void)
 	char err[200];
 
 	put_run(buf, 2, 2, 0);
-	EXPECT_EQ(snap_ram_load(NULL, 4 * SNAP_PAGE, buf, sizeof(buf), NULL, &pages, err,
+	EXPECT_EQ(snap_ram_load(NULL, 4 * SNAP_PAGE, buf, sizeof(buf), NULL, 0, &pages, err,
 				sizeof(err)), 0);
 	EXPECT_EQ(pages, 2);
 	put_run(buf, 3, 2, 0);		/* one page past the end */
-	EXPECT_EQ(snap_ram_load(NULL, 4 * SNAP_PAGE, buf, sizeof(buf), NULL, &pages, err,
+	EXPECT_EQ(snap_ram_load(NULL, 4 * SNAP_PAGE, buf, sizeof(buf), NULL, 0, &pages, err,
 				sizeof(err)), -1);
 	put_run(buf, UINT64_MAX, 2, 0);	/* first + n overflows */
-	EXPECT_EQ(snap_ram_load(NULL, 4 * SNAP_PAGE, buf, sizeof(buf), NULL, &pages, err,
+	EXPECT_EQ(snap_ram_load(NULL, 4 * SNAP_PAGE, buf, sizeof(buf), NULL, 0, &pages, err,
 				sizeof(err)), -1);
 	put_run(buf, 0, 3, 0);		/* more data than the section holds */
-	EXPECT_EQ(snap_ram_load(NULL, 4 * SNAP_PAGE, buf, sizeof(buf), NULL, &pages, err,
+	EXPECT_EQ(snap_ram_load(NULL, 4 * SNAP_PAGE, buf, sizeof(buf), NULL, 0, &pages, err,
 				sizeof(err)), -1);
 	put_run(buf, 0, 1, 2);		/* no such kind */
-	EXPECT_EQ(snap_ram_load(NULL, 4 * SNAP_PAGE, buf, 16, NULL, &pages, err, sizeof(err)), -1);
+	EXPECT_EQ(snap_ram_load(NULL, 4 * SNAP_PAGE, buf, 16, NULL, 0, &pages, err, sizeof(err)), -1);
 	put_run(buf, 0, 0, 1);		/* an empty run */
-	EXPECT_EQ(snap_ram_load(NULL, 4 * SNAP_PAGE, buf, 16, NULL, &pages, err, sizeof(err)), -1);
-	EXPECT_EQ(snap_ram_load(NULL, 4 * SNAP_PAGE, buf, 15, NULL, &pages, err, sizeof(err)), -1);
+	EXPECT_EQ(snap_ram_load(NULL, 4 * SNAP_PAGE, buf, 16, NULL, 0, &pages, err, sizeof(err)), -1);
+	EXPECT_EQ(snap_ram_load(NULL, 4 * SNAP_PAGE, buf, 15, NULL, 0, &pages, err, sizeof(err)), -1);
 }
 
 static void vcpu_record_round_trip(void)
@@ -346,7 +346,7 @@ static void restorable_keys(void)
 	EXPECT(config_key_restorable("display"));
 	EXPECT(config_key_restorable("serial.output"));
 	EXPECT(!config_key_restorable("memory"));
-	EXPECT(!config_key_restorable("disk.path"));
+	EXPECT(config_key_restorable("disk.path"));	/* the user's, never the snapshot's */
 	EXPECT(!config_key_restorable("vga.mode"));
 }
 
