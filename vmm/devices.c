@@ -155,7 +155,7 @@ static int save_one(const struct vm_device *d, struct state *out)
 	state_u32(out, &len);
 	state_bytes(out, rec.buf, rec.len);
 	state_free(&rec);
-	return state_ok(out);
+	return state_failed(out);
 }
 
 int vm_devices_save(struct vm *vm, struct state *out)
@@ -169,9 +169,9 @@ int vm_devices_save(struct vm *vm, struct state *out)
 	for (int i = 0; i < vm->ndevices; i++)
 		if (save_one(&vm->devices[i], out))
 			return -1;
-	if (state_ok(out))
+	if (state_failed(out))
 		fprintf(stderr, "vmm: snapshot: out of memory for the device state\n");
-	return state_ok(out);
+	return state_failed(out);
 }
 
 /* The slot header at s (see above); NULL when it does not match d. */
@@ -262,7 +262,7 @@ int vm_devices_load(struct vm *vm, const void *buf, size_t len)
 		if (!d->dev)
 			continue;
 		state_init_load(&r, rec, rec_len);
-		if (d->model->state(d->dev, &r) || state_ok(&r)) {
+		if (d->model->state(d->dev, &r) || state_failed(&r)) {
 			fprintf(stderr, "vmm: snapshot: device %s: %s\n", d->model->name,
 				r.why ? r.why : "its state is impossible");
 			return -1;

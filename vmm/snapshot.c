@@ -62,7 +62,7 @@ static int disks_state(struct state *s, struct snap_disk_id *ids, uint32_t *n)
 	for (uint32_t i = 0; i < *n; i++)
 		if (disk_state(s, &ids[i]))
 			return -1;
-	return state_ok(s);
+	return state_failed(s);
 }
 
 static int same_disk(const struct snap_disk_id *a, const struct snap_disk_id *b)
