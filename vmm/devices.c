@@ -94,6 +94,10 @@ static void coalesced_drain(struct vm *vm)
  *   the input thread    before {until:} looks at the screen (tui/input.c)
  *   the main thread     each 100 ms tick (trylock), SIGUSR1, and after the vCPU stopped (vmm/main.c),
  *                       and for a snapshot with the vCPU parked (vmm/snapshot.c)
+ * and without vm_sync(), one device's own code under the same lock:
+ *   the CMOS timer thread   at the next RTC interrupt the guest enabled
+ *                           (devices/cmos.c: cmos_tick() raises IRQ 8)
+ *   the serial writer       takes COM1's queued output (tui/serial_out.c)
  * So a device handler (ata_io(), say) may run on any of these threads, one
  * at a time; the lock is what makes that safe.
  */
