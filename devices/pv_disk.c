@@ -176,9 +176,9 @@ static int pv_disk_state(void *dev, struct state *s)
 	uint32_t cons = p->cons;
 
 	state_u32(s, &cons);
-	if (s->loading && !state_ok(s))
+	if (s->loading && !state_failed(s))
 		p->cons = cons;
-	return state_ok(s);
+	return state_failed(s);
 }
 
 const struct device_model pv_disk_device = {

@@ -71,7 +71,7 @@ static int reset_control_state(void *dev, struct state *s)
 			return state_fail(s, "the register holds bits no write leaves");
 		r->value = v;
 	}
-	return state_ok(s);
+	return state_failed(s);
 }
 
 const struct device_model reset_control_device = {

@@ -220,11 +220,6 @@ static size_t feed(struct vm *vm, const uint8_t *buf, size_t n, bool final)
 	return off;
 }
 
-void input_bytes(struct vm *vm, const char *buf, size_t n)
-{
-	feed(vm, (const uint8_t *)buf, n, true);
-}
-
 /* The screen's text, rows joined by newlines, non-ASCII as '.'. */
 static bool screen_shows(struct vm *vm, const char *text)
 {

@@ -28,8 +28,6 @@ void input_route(bool keyboard, bool serial);
  * a lone ESC goes out at the next input_tick().  False: no room, dropped.
  */
 bool input_key(struct vm *vm, bool is_keycode, unsigned int key);
-/* Plain bytes, as a terminal in raw mode sends them; waits for room. */
-void input_bytes(struct vm *vm, const char *buf, size_t n);
 /* Called about every 100 ms: sends a lone ESC that nothing followed. */
 void input_tick(struct vm *vm);
 

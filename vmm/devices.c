@@ -95,6 +95,10 @@ static void coalesced_drain(struct vm *vm)
  *   the input thread    before {until:} looks at the screen (tui/input.c)
  *   the main thread     each 100 ms tick (trylock), SIGUSR1, and after the vCPU stopped (vmm/main.c),
  *                       and for a snapshot with the vCPU parked (vmm/snapshot.c)
+ * and without vm_sync(), one device's own code under the same lock:
+ *   the CMOS timer thread   at the next RTC interrupt the guest enabled
+ *                           (devices/cmos.c: cmos_tick() raises IRQ 8)
+ *   the serial writer       takes COM1's queued output (tui/serial_out.c)
  * So a device handler (ata_io(), say) may run on any of these threads, one
  * at a time; the lock is what makes that safe.
  */
@@ -156,7 +160,7 @@ static int save_one(const struct vm_device *d, struct state *out)
 	state_u32(out, &len);
 	state_bytes(out, rec.buf, rec.len);
 	state_free(&rec);
-	return state_ok(out);
+	return state_failed(out);
 }
 
 int vm_devices_save(struct vm *vm, struct state *out)
@@ -170,9 +174,9 @@ int vm_devices_save(struct vm *vm, struct state *out)
 	for (int i = 0; i < vm->ndevices; i++)
 		if (save_one(&vm->devices[i], out))
 			return -1;
-	if (state_ok(out))
+	if (state_failed(out))
 		fprintf(stderr, "vmm: snapshot: out of memory for the device state\n");
-	return state_ok(out);
+	return state_failed(out);
 }
 
 /* The slot header at s (see above); NULL when it does not match d. */
@@ -267,7 +271,7 @@ int vm_devices_load(struct vm *vm, const void *buf, size_t len)
 		if (!d->dev)
 			continue;
 		state_init_load(&r, rec, rec_len);
-		if (d->model->state(d->dev, &r) || state_ok(&r)) {
+		if (d->model->state(d->dev, &r) || state_failed(&r)) {
 			fprintf(stderr, "vmm: snapshot: device %s: %s\n", d->model->name,
 				r.why ? r.why : "its state is impossible");
 			return -1;

@@ -102,12 +102,6 @@ void json_double(struct json *j, const char *key, double v, int decimals)
 	fprintf(j->f, "%.*f", decimals, v);
 }
 
-void json_bool(struct json *j, const char *key, bool v)
-{
-	member(j, key);
-	fputs(v ? "true" : "false", j->f);
-}
-
 void json_strn(struct json *j, const char *key, const char *s, size_t n)
 {
 	member(j, key);

@@ -29,7 +29,6 @@ void json_array_end(struct json *j);
 void json_u64(struct json *j, const char *key, uint64_t v);
 void json_i64(struct json *j, const char *key, int64_t v);
 void json_double(struct json *j, const char *key, double v, int decimals);
-void json_bool(struct json *j, const char *key, bool v);
 void json_str(struct json *j, const char *key, const char *s);
 /* n bytes of s, which may hold NULs or invalid UTF-8 (escaped as \u00XX) */
 void json_strn(struct json *j, const char *key, const char *s, size_t n);

@@ -153,13 +153,6 @@ int vm_get_dirty(struct vm *vm, uint64_t *bitmap)
 	return slot_map && !r ? 0 : -1;
 }
 
-int vm_unmap_slot(struct vm *vm, int slot)
-{
-	struct kvm_userspace_memory_region r = { .slot = (uint32_t)slot };
-
-	return ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r);
-}
-
 int vm_coalesce(struct vm *vm, uint64_t addr, uint32_t len, bool pio)
 {
 	struct kvm_coalesced_mmio_zone z = {

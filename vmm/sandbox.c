@@ -314,11 +314,6 @@ int sandbox_install_with(const struct vm *vm, unsigned int features)
 	return sandbox_selftest(vm, getenv("VMM_SANDBOX_SELFTEST"));
 }
 
-int sandbox_install(const struct vm *vm)
-{
-	return sandbox_install_with(vm, 0);
-}
-
 int sandbox_revoke(const struct vm *vm, unsigned int features)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);

@@ -26,13 +26,11 @@ struct vm;
  *                           (vmm/sandbox_selftest.c: socket, tgkill,
  *                           mmap-exec, stat-path, dirty-log, ...): the test
  *                           suite checks the real filter refuses it
- */
-int sandbox_install(const struct vm *vm);
-
-/*
- * Calls only a feature needs, off unless asked for.  A feature that needs
- * one for a while (a migration reading dirty pages) installs with it and
- * revokes it when done: filters stack, so a revoked call stays refused.
+ *
+ * features: calls only a feature needs, off unless asked for.  A feature
+ * that needs one for a while (a migration reading dirty pages) installs
+ * with it and revokes it when done: filters stack, so a revoked call stays
+ * refused.
  */
 enum sandbox_feature {
 	SANDBOX_DIRTY_LOG = 1 << 0,	/* KVM_GET_DIRTY_LOG on the VM fd */

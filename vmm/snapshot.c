@@ -68,7 +68,7 @@ static int disks_state(struct state *s, struct snap_disk_id *ids, uint32_t *n)
 			return -1;
 		seen |= 1u << ids[i].slot;
 	}
-	return state_ok(s);
+	return state_failed(s);
 }
 
 static int same_disk(const struct snap_disk_id *a, const struct snap_disk_id *b)

@@ -209,9 +209,10 @@ bool snapshot_source_shrank(struct vm *vm);
 
 /* The header and config: what a receiver sets up from. */
 int snapshot_write_prologue(struct vm *vm, struct snap_writer *w, uint32_t flags);
-/* Every page that holds data, as RAM sections; *pages counts them. */
-int snapshot_write_ram(struct vm *vm, struct snap_writer *w, uint64_t *pages);
-/* The pages whose bit is set in dirty (zero or not), or as above (NULL). */
+/*
+ * As RAM sections: the pages whose bit is set in dirty (zero or not), or
+ * (dirty NULL) every page that holds data; *pages counts them.
+ */
 int snap_write_pages(struct vm *vm, struct snap_writer *w, const uint64_t *dirty,
 		     uint64_t *pages);
 /*

@@ -188,11 +188,6 @@ int snap_write_pages(struct vm *vm, struct snap_writer *w, const uint64_t *dirty
 	return w->err ? -1 : 0;
 }
 
-int snapshot_write_ram(struct vm *vm, struct snap_writer *w, uint64_t *pages)
-{
-	return snap_write_pages(vm, w, NULL, pages);
-}
-
 static uint64_t get_le(const uint8_t *p, int n)
 {
 	uint64_t v = 0;

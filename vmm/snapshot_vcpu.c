@@ -200,7 +200,7 @@ int snap_vcpu_state(struct state *s, struct snap_vcpu *v)
 	if (v->has_debugregs)
 		blob(s, &v->debugregs, sizeof(v->debugregs));
 	blob(s, &v->lapic, sizeof(v->lapic));
-	return state_ok(s);
+	return state_failed(s);
 }
 
 int snap_machine_state(struct state *s, struct snap_machine *m)
@@ -212,7 +212,7 @@ int snap_machine_state(struct state *s, struct snap_machine *m)
 	}
 	blob(s, &m->pit, sizeof(m->pit));
 	blob(s, &m->clock, sizeof(m->clock));
-	return state_ok(s);
+	return state_failed(s);
 }
 
 void snap_vcpu_free(struct snap_vcpu *v)

@@ -116,7 +116,7 @@ void state_bool(struct state *s, bool *v)
 	}
 }
 
-int state_ok(const struct state *s)
+int state_failed(const struct state *s)
 {
 	if (s->bad)
 		return -1;
@@ -135,7 +135,7 @@ int state_fields(struct state *s, void *obj, size_t size,
 		 int (*fields)(void *obj, struct state *s))
 {
 	if (!s->loading)
-		return fields(obj, s) ? -1 : state_ok(s);
+		return fields(obj, s) ? -1 : state_failed(s);
 	void *copy = malloc(size);
 
 	if (!copy)
@@ -156,7 +156,7 @@ int state_fields(struct state *s, void *obj, size_t size,
 int state_none(void *dev, struct state *s)
 {
 	(void)dev;
-	return state_ok(s);
+	return state_failed(s);
 }
 
 uint64_t state_digest(uint64_t h, const void *p, size_t n)

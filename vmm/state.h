@@ -12,11 +12,11 @@
  *		state_bytes(s, c->ram, sizeof(c->ram));
  *		if (s->loading && c->index >= 128)
  *			return -1;
- *		return state_ok(s);
+ *		return state_failed(s);
  *	}
  *
  * A short record or a failed allocation sets s->bad; later calls do
- * nothing, and state_ok() reports it once at the end.
+ * nothing, and state_failed() reports it once at the end.
  *
  * Most devices walk their fields through state_fields(), which loads into
  * a copy of the device and keeps it only when the whole record was good:
@@ -53,8 +53,12 @@ void state_u64(struct state *s, uint64_t *v);
 /* Stored as one byte; loading anything but 0 or 1 marks the state bad. */
 void state_bool(struct state *s, bool *v);
 
-/* 0 when every field was saved or loaded (and, loading, nothing is left over). */
-int state_ok(const struct state *s);
+/*
+ * -1 when a field could not be saved or loaded (or, loading, bytes are left
+ * over), 0 when all went well: a state function's own status, so it can end
+ * with `return state_failed(s);` and a caller test `if (state_failed(s))`.
+ */
+int state_failed(const struct state *s);
 /* Refuses the record being loaded, saying why (a constant string): -1. */
 int state_fail(struct state *s, const char *why);
 

@@ -104,3 +104,29 @@ if command -v groff > /dev/null; then
 else
 	skip $T-man-renders "groff is not installed"
 fi
+
+# The docs stand alone: a relative path that climbs out of the repository
+# points into one developer's machine, unless it comes back into one of the
+# repository's folders (a config's `../guest/hello.elf` is an example seen
+# from conf/).  Markdown links and `code` spans of every committed .md file.
+tops=$(cd "$ROOT" && git ls-files | cut -d/ -f1 | sort -u)
+paths_outside() {
+	local f p r top
+	for f in "$@"; do
+		while read -r p; do
+			r=$(realpath -m --relative-to="$ROOT" "$ROOT/$(dirname "$f")/$p")
+			top=${p##*../}
+			top=${top%%/*}
+			case $r in ../*) grep -qxF "$top" <<< "$tops" || printf '%s: %s; ' "$f" "$p" ;; esac
+		done < <(grep -oE '(\]\(|`)(\.\./)+[^`) ]+' "$ROOT/$f" | sed -E 's/^(\]\(|`)//')
+	done
+}
+bad=$(paths_outside $(cd "$ROOT" && git ls-files '*.md'))
+check $T-no-paths-outside "paths out of the repository: $bad" test -z "$bad"
+# the check has teeth: two paths out are caught, a sibling folder's is not
+printf 'See `../shared/notes/x.md`, [this](../../elsewhere.md) and `../guest/hello.elf`.\n' \
+	> "$ROOT/docs-probe.md"
+got=$(paths_outside docs-probe.md)
+rm -f "$ROOT/docs-probe.md"
+expect_eq $T-path-outside-caught "$got" \
+	"docs-probe.md: ../shared/notes/x.md; docs-probe.md: ../../elsewhere.md; "

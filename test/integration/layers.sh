@@ -2,6 +2,8 @@
 # The folders are layers (DEVELOPERS.md): a file may include from its own
 # folder and the ones below it, never from above.  vmm/main.c, the
 # composition root, is the one file that may include from every folder.
+# And the tree stands alone: nothing committed names a place on the machine
+# it was written on, so a clone elsewhere reads and loads the same.
 source "$(dirname "$0")/../lib.sh"
 cd "$ROOT"
 
@@ -44,3 +46,20 @@ got=$(upward_includes "$probe")
 rm -f "$probe"
 expect_eq layers-upward-caught "$got" \
 	"devices/layers-probe.c includes ../tui/ui.h (devices -> tui); "
+
+# An absolute path under a home or the build machine's work folder, where a
+# path starts (so "$work/root/mods", a variable's folder, is not one).  Any
+# file, binary included: a stale snapshot holds its guest's path.
+HOMES='(^|[^[:alnum:]_.$}/~-])/(work|home|root|Users)/'
+machine_paths() { grep -lsE "$HOMES" -- "$@" | tr '\n' ' '; }
+mapfile -d '' committed < <(git ls-files -z)
+bad=$(machine_paths "${committed[@]}")
+check layers-no-machine-paths "these hold a machine path: $bad" test -z "$bad"
+
+# the check has teeth: a snapshot's config line and a doc's path are caught
+probe=$TMP/paths-probe
+printf 'guest = "/%s/me/vmm/build/guest/demo.elf";\n' home > "$probe.cfg"
+printf 'See `/%s/shared/notes.md` and $work/root/mods.\n' work > "$probe.md"
+printf 'kernel in $work/root/mods, "%s" is fine\n' /usr/lib > "$probe.txt"
+got=$(machine_paths "$probe.cfg" "$probe.md" "$probe.txt")
+expect_eq layers-machine-path-caught "$got" "$probe.cfg $probe.md "
