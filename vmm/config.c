@@ -214,10 +214,12 @@ static int check_readable(struct loader *l, const char *path, const char *file)
 	int e = errno;
 	/* vmm never makes an image itself: say how to */
 	bool image = e == ENOENT && !strncmp(path, "disk.", 5);
+	bool initrd = e == ENOENT && !strcmp(path, "linux.initrd");
 
 	return fail(l, config_lookup(&l->cf, path), "%s '%s': %s%s", path, file,
 		    strerror(e), image ? "; make one with: vmm --create-image FILE "
-		    "--size 4M, then --set disk.path=FILE" : "");
+		    "--size 4M, then --set disk.path=FILE" : initrd ? "; make one with: make "
+		    "linux-initramfs, or mkinitramfs.sh FILE (share/vmm/guest/ when installed)" : "");
 }
 
 static char *copy(const char *v)
