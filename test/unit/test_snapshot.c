@@ -12,6 +12,7 @@
 #include "../../vmm/config.h"
 #include "../../vmm/snapshot.h"
 #include "../../vmm/state.h"
+#include "../../vmm/vm.h"
 #include "../unit.h"
 
 static uint8_t *stream;
@@ -177,6 +178,51 @@ static void ram_runs_stay_inside(void)
 	put_run(buf, 0, 0, 1);		/* an empty run */
 	EXPECT_EQ(snap_ram_load(NULL, 4 * SNAP_PAGE, buf, 16, NULL, &pages, err, sizeof(err)), -1);
 	EXPECT_EQ(snap_ram_load(NULL, 4 * SNAP_PAGE, buf, 15, NULL, &pages, err, sizeof(err)), -1);
+}
+
+/*
+ * A file's RAM where every other page holds data (as a booted Linux's
+ * does): each data page is padded to a page boundary of the file, and
+ * every section written is one a reader takes.
+ */
+static void patchwork_ram_read_back(void)
+{
+	struct vm vm = { 0 };
+	struct snap_writer w;
+	struct snap_reader r;
+	struct snap_header h;
+	uint64_t pages = 0, n, ram = 0;
+	uint32_t type;
+	const uint8_t *p;
+	FILE *f = tmpfile();
+	int k;
+
+	vm.mem.size = 4 * SNAP_RAM_CHUNK * (uint64_t)SNAP_PAGE;
+	vm.mem.base = calloc(1, vm.mem.size);
+	for (uint64_t pg = 1; pg < vm.mem.size / SNAP_PAGE; pg += 2)
+		vm.mem.base[pg * SNAP_PAGE] = 1;
+	h = (struct snap_header){ .ram_bytes = vm.mem.size };
+	snap_writer_init(&w, fileno(f));
+	w.align = true;
+	snap_write_header(&w, &h);
+	EXPECT_EQ(snapshot_write_ram(&vm, &w, &pages), 0);
+	EXPECT_EQ(pages, vm.mem.size / SNAP_PAGE / 2);
+	EXPECT_EQ(snap_finish(&w), 0);
+	snap_writer_free(&w);
+	free(stream);
+	stream_len = (size_t)w.bytes;
+	stream = malloc(stream_len);
+	EXPECT_EQ(pread(fileno(f), stream, stream_len, 0), (ssize_t)stream_len);
+	fclose(f);
+	snap_reader_buffer(&r, "s.snap", stream, stream_len);
+	EXPECT_EQ(snap_read_header(&r), 0);
+	while ((k = snap_next(&r, &type, &p, &n)) > 0)
+		ram += type == SNAP_RAM;
+	if (k)
+		printf("    %s\n", r.err);
+	EXPECT_EQ(k, 0);
+	EXPECT(ram >= 2);
+	free(vm.mem.base);
 }
 
 static void vcpu_record_round_trip(void)
@@ -350,6 +396,7 @@ int main(void)
 	RUN(other_version_named);
 	RUN(trailing_bytes_refused);
 	RUN(ram_runs_stay_inside);
+	RUN(patchwork_ram_read_back);
 	RUN(vcpu_record_round_trip);
 	RUN(config_text_round_trip);
 	RUN(config_text_has_every_key);
