@@ -19,7 +19,12 @@ pass() { if skipping; then skip "$1" "$SKIP_WHY"; else echo "PASS $1"; fi; }
 fail() { if skipping; then skip "$1" "$SKIP_WHY"; else echo "FAIL $1: $2"; fi; }
 
 have_kvm() { [ -z "${VMM_TEST_NO_KVM:-}" ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; }
-require_kvm() { skipping || have_kvm || SKIP_WHY="/dev/kvm is not available"; }
+require_kvm() {
+	skipping || have_kvm || SKIP_WHY="/dev/kvm is not available"
+	# ring0: ring-0 code at speed (a Linux kernel), which kvm_pvm emulates
+	[ "${1:-}" != ring0 ] || skipping || [ ! -d /sys/module/kvm_pvm ] ||
+		SKIP_WHY="this KVM (kvm_pvm) emulates ring-0 code: Linux boots in the nested harness"
+}
 require_qemu() {
 	skipping || command -v qemu-system-i386 > /dev/null ||
 		SKIP_WHY="qemu-system-i386 is not installed"
