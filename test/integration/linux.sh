@@ -6,7 +6,8 @@
 # devices the kernel found (16550A, AT keyboard, rtc_cmos) and its clock
 # (kvm-clock: no PIT calibration), COM1 both ways (console=ttyS0), a
 # snapshot at the prompt that restores and takes a typed command, and
-# poweroff -f ending vmm with status 0.  A kernel boot is tens of seconds
+# poweroff -f ending vmm with status 0.  Then the same kernel and initramfs
+# from a disk image through SeaBIOS and GRUB 2's linux/initrd (mkgrub.sh).  A kernel boot is tens of seconds
 # under nested KVM and hours where KVM emulates ring-0 code (kvm_pvm).
 source "$(dirname "$0")/../lib.sh"
 require_kvm ring0
@@ -62,3 +63,21 @@ run_vmm "$TMP/r" --restore "$TMP/l.snap" --headless \
 	--keys 'echo back $((2*3))\n{until:back 6}poweroff -f\n'
 check $T-snapshot-restore "status $STATUS: $(head -2 "$TMP/r.err") $(screen_of "$TMP/r.out" | grep -v '^ *$' | tail -3)" \
 	eval "test $STATUS = 0 && screen_of '$TMP/r.out' | grep -qx 'back 6'"
+
+# through the firmware: SeaBIOS runs GRUB 2 from the disk, GRUB loads both
+if ! skipping; then
+	printf '%s\n' 'set timeout=0' 'menuentry Linux {' '  set gfxpayload=text' \
+		'  linux /kernel console=ttyS0 console=tty0 quiet acpi=off' \
+		'  initrd /initrd.gz' '  boot' '}' > "$TMP/grub.cfg"
+	cp "$K" "$TMP/kernel"
+	GRUB_MODULES=linux bash "$ROOT/test/firmware/mkgrub.sh" --cfg "$TMP/grub.cfg" \
+		"$TMP/grub.img" "$TMP/kernel" "$TMP/initrd.gz" 2> "$TMP/mkgrub.err" ||
+		SKIP_WHY="mkgrub.sh: $(tail -1 "$TMP/mkgrub.err") (test/install-deps test)"
+fi
+printf '%s\n' 'firmware = "seabios";' 'memory = 256;' 'vga = { strategy = "ram"; };' \
+	"disk = { path = \"$TMP/grub.img\"; readonly = true; };" > "$TMP/grub-vm.cfg"
+RUN_TIMEOUT=900
+run_vmm "$TMP/g" -c "$TMP/grub-vm.cfg" --headless \
+	--keys '{until:# }echo grub-$((6*7))\n{until:grub-42}poweroff -f\n'
+check $T-grub "status $STATUS: $(head -2 "$TMP/g.err") $(screen_of "$TMP/g.out" | grep -v '^ *$' | tail -3)" \
+	eval "test $STATUS = 0 && screen_of '$TMP/g.out' | grep -q '^grub-42'"
