@@ -512,7 +512,7 @@ static int cmos_create(struct vm *vm, void **dev)
 	int e;
 
 	*dev = NULL;
-	if (!vm->cfg->firmware.image)
+	if (!config_pc_devices(vm->cfg))
 		return 0;
 	c = malloc(sizeof(*c));
 	if (!c)

@@ -81,15 +81,31 @@ uint8_t i8042_translate(uint8_t set2)
 	return set2;
 }
 
+static int kbd_irq_level(const struct i8042 *k)
+{
+	return k->obf && !k->out_aux && (k->ram[0] & I8042_CB_INT);
+}
+
+static int aux_irq_level(const struct i8042 *k)
+{
+	return k->obf && k->out_aux && (k->ram[0] & I8042_CB_INT2);
+}
+
+/* IRQ 1 for keyboard bytes, IRQ 12 for AUX bytes, as the command byte allows. */
 static void update_irq(struct i8042 *k)
 {
-	int level = k->obf && (k->ram[0] & I8042_CB_INT);
+	int level = kbd_irq_level(k), aux = aux_irq_level(k);
 
-	if (level == k->irq_level)
-		return;
-	k->irq_level = level;
-	if (k->vm)
-		vm_irq_line(k->vm, I8042_IRQ, level);
+	if (level != k->irq_level) {
+		k->irq_level = level;
+		if (k->vm)
+			vm_irq_line(k->vm, I8042_IRQ, level);
+	}
+	if (aux != k->irq12_level) {
+		k->irq12_level = aux;
+		if (k->vm)
+			vm_irq_line(k->vm, I8042_AUX_IRQ, aux);
+	}
 }
 
 static void kbd_put(struct i8042 *k, uint8_t v)
@@ -110,10 +126,17 @@ static int kbd_get(struct i8042 *k)
 	return v;
 }
 
+static void ctl_put_from(struct i8042 *k, uint8_t v, bool aux)
+{
+	if (k->ctl_len >= sizeof(k->ctl_q))
+		return;
+	k->ctl_aux = (uint8_t)((k->ctl_aux & ~(1u << k->ctl_len)) | (aux ? 1u << k->ctl_len : 0));
+	k->ctl_q[k->ctl_len++] = v;
+}
+
 static void ctl_put(struct i8042 *k, uint8_t v)
 {
-	if (k->ctl_len < sizeof(k->ctl_q))
-		k->ctl_q[k->ctl_len++] = v;
+	ctl_put_from(k, v, false);
 }
 
 /* One set-1 byte of a typed key, as the keyboard sends it in its set. */
@@ -143,6 +166,8 @@ static void refill(struct i8042 *k)
 	while (!k->obf) {
 		if (k->ctl_len) {
 			k->out = k->ctl_q[0];
+			k->out_aux = k->ctl_aux & 1;
+			k->ctl_aux >>= 1;
 			memmove(k->ctl_q, k->ctl_q + 1, --k->ctl_len);
 			k->obf = true;
 			break;
@@ -173,6 +198,7 @@ static void refill(struct i8042 *k)
 			k->xlat_break = false;
 		}
 		k->out = (uint8_t)v;
+		k->out_aux = false;
 		k->obf = true;
 	}
 	update_irq(k);
@@ -291,8 +317,10 @@ static void controller_data(struct i8042 *k, uint8_t cmd, uint8_t v)
 	case 0xd2:		/* as if the keyboard had sent it */
 		ctl_put(k, v);
 		break;
-	case 0xd3:		/* the mouse's buffer: no mouse, so nothing */
-	case 0xd4:
+	case 0xd3:		/* as if the AUX device had sent it: Linux's AUX probe */
+		ctl_put_from(k, v, true);
+		break;
+	case 0xd4:		/* to the AUX device: no mouse, so nothing */
 		break;
 	}
 }
@@ -339,6 +367,7 @@ static void controller_command(struct i8042 *k, uint8_t c)
 static uint8_t read_status(const struct i8042 *k)
 {
 	return (uint8_t)((k->obf ? I8042_STR_OBF : 0) |
+			 (k->obf && k->out_aux ? I8042_STR_AUXDATA : 0) |
 			 (k->ram[0] & I8042_CB_SYS) |
 			 (k->status_a2 ? I8042_STR_A2 : 0) | I8042_STR_INH);
 }
@@ -481,7 +510,8 @@ static bool i8042_consistent(const struct i8042 *k)
 	       (!kp || kp == 0xed || kp == 0xf0 || kp == 0xf3) &&
 	       (k->scanset == 1 || k->scanset == 2) && k->leds <= 7 &&
 	       k->typematic <= 0x7f &&
-	       k->irq_level == (k->obf && (k->ram[0] & I8042_CB_INT)) &&
+	       k->irq_level == kbd_irq_level(k) &&
+	       !(k->ctl_aux >> k->ctl_len) &&
 	       settled(k);
 }
 
@@ -513,10 +543,13 @@ static int i8042_fields(void *dev, struct state *s)
 	state_u8(s, &k->typematic);
 	state_u8(s, &k->last_sent);
 	state_bool(s, &k->xlat_break);
+	state_bool(s, &k->out_aux);	/* since snapshot format 2 */
+	state_u8(s, &k->ctl_aux);
 	if (!s->loading || s->bad)
 		return 0;
 	k->ctl_len = ctl_len;
 	k->irq_level = irq;
+	k->irq12_level = aux_irq_level(k);
 	k->kbd_head = (unsigned int)kbd_head;
 	k->kbd_len = (unsigned int)kbd_len;
 	return i8042_consistent(k) ? 0 :

@@ -20,6 +20,7 @@ struct bus_access;
 #define I8042_DATA_PORT		0x60
 #define I8042_CMD_PORT		0x64
 #define I8042_IRQ		1
+#define I8042_AUX_IRQ		12
 #define I8042_HOST_QUEUE	1024	/* set-1 bytes typed but not yet sent */
 
 /* status register (port 0x64 read) */
@@ -28,10 +29,11 @@ struct bus_access;
 #define I8042_STR_SYS		0x04	/* system flag, from the command byte */
 #define I8042_STR_A2		0x08	/* last write went to 0x64 */
 #define I8042_STR_INH		0x10	/* 1 = keyboard not inhibited */
+#define I8042_STR_AUXDATA	0x20	/* the output buffer holds AUX port data */
 
 /* command byte (controller RAM byte 0) */
 #define I8042_CB_INT		0x01	/* IRQ 1 when the output buffer fills */
-#define I8042_CB_INT2		0x02	/* IRQ 12 (no mouse here) */
+#define I8042_CB_INT2		0x02	/* IRQ 12 for AUX data (the loop-back; no mouse) */
 #define I8042_CB_SYS		0x04
 #define I8042_CB_KBD_OFF	0x10	/* keyboard clock disabled */
 #define I8042_CB_AUX_OFF	0x20
@@ -49,11 +51,13 @@ struct i8042 {
 	uint8_t pending_cmd;	/* controller command waiting for its data byte */
 	bool obf;
 	uint8_t out;		/* the output buffer */
-	int irq_level;
+	bool out_aux;		/* ...holds a byte from the AUX port */
+	int irq_level, irq12_level;
 
 	/* controller's own answers, ahead of anything from the keyboard */
 	uint8_t ctl_q[8];
 	unsigned int ctl_len;
+	uint8_t ctl_aux;	/* bit i: ctl_q[i] is AUX data (0xD3 loop-back) */
 
 	/* the keyboard */
 	uint8_t kbd_q[16];	/* answers and converted scancodes, in order */

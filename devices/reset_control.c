@@ -4,7 +4,7 @@
  * chipsets): writing bit 2 (reset CPU) resets the machine.  SeaBIOS and
  * Linux reboot through it; vmm does not reboot, so the VM stops there
  * (vm_request_reset() says with which status).  It is there with a
- * firmware, as on the PC that firmware expects; Multiboot guests end with
+ * firmware or a Linux kernel, as on the PC they expect; Multiboot guests end with
  * a hypercall or the debug-exit port.  The register sits inside
  * the PCI configuration window 0xcf8-0xcff but answers only byte
  * accesses at 0xcf9, so a 32-bit read at 0xcf8 still finds no PCI.
@@ -40,7 +40,7 @@ static int reset_control_create(struct vm *vm, void **dev)
 {
 	struct reset_control *r;
 
-	if (!vm->cfg->firmware.image)
+	if (!config_pc_devices(vm->cfg))
 		return 0;
 	r = calloc(1, sizeof(*r));
 	if (!r)

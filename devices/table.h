@@ -15,13 +15,13 @@
 	X(debug_exit)	/* port 0xf4: the guest's exit status */	\
 	X(serial)	/* COM1, a 16550A */				\
 	X(i8042)	/* keyboard controller, IRQ 1 */		\
-	X(reset_control) /* port 0xcf9 (with a firmware) */	\
+	X(reset_control) /* port 0xcf9 (firmware, Linux) */	\
 	X(vga)		/* text memory at 0xb8000, CRTC and registers */ \
 	X(pv_vga)	/* screen hypercalls (vga.mode = "pv") */	\
 	X(ata)		/* IDE primary channel (disk.mode = "emulated") */ \
 	X(pv_disk)	/* disk hypercalls and ring (disk.mode = "pv") */ \
 	X(firmware)	/* the BIOS ROM below 1 MiB and 4 GiB (firmware =) */ \
-	X(cmos)		/* CMOS/RTC, IRQ 8 (with a firmware) */		\
+	X(cmos)		/* CMOS/RTC, IRQ 8 (firmware, Linux) */		\
 	X(fw_cfg)	/* QEMU's firmware configuration interface */	\
 	X(debugcon)	/* port 0x402: the firmware's log */		\
 	X(post)		/* port 0x80: POST codes */

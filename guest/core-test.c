@@ -29,6 +29,14 @@ static void case_boot(void)
 	cpuid(VMM_CPUID_BASE, r);
 	result(r[1] == VMM_CPUID_SIG_EBX && r[2] == VMM_CPUID_SIG_ECX &&
 	       r[3] == VMM_CPUID_SIG_EDX, "cpuid-signature", "wrong signature");
+	result(vmm_cpuid_base() == VMM_CPUID_BASE, "cpuid-search", "not found at its base");
+	cpuid(0x40000000, r);
+	result(!memcmp(&r[1], "KVMK", 4) && !memcmp(&r[2], "VMKV", 4) && r[0] >= 0x40000010,
+	       "cpuid-kvm-leaves", "no KVM signature or timing leaf at 0x40000000");
+	cpuid(1, r);
+	result(r[1] >> 16 == 1, "cpuid-apic-id", "leaf 1 is not APIC ID 0 of 1 logical CPU");
+	cpuid(0x80000002, r);
+	result(r[0] != 0, "cpuid-brand", "no brand string");
 	result(bi && bi->magic == VMM_BOOT_MAGIC && bi->version == VMM_ABI_VERSION,
 	       "boot-info", "missing or wrong magic");
 	result(vmm_hypercall(VMM_HC_VERSION, 0, 0, 0, 0) == VMM_ABI_VERSION,

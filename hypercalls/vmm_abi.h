@@ -9,8 +9,14 @@
  * as hostile: it copies it once, checks it, and only then uses it.
  *
  * Discovery (in the spirit of Xen's start_info page):
- *   CPUID 0x40000000: eax = highest hypervisor leaf, ebx:ecx:edx = signature
- *   CPUID 0x40000001: eax = VMM_ABI_VERSION, ebx = boot info address
+ *   CPUID VMM_CPUID_BASE: eax = highest leaf of this base, ebx:ecx:edx = signature
+ *   CPUID VMM_CPUID_INFO: eax = VMM_ABI_VERSION, ebx = boot info address
+ *   KVM's own leaves come first, at 0x40000000 ("KVMKVMKVM", kvm-clock, the
+ *   TSC rate at 0x40000010), so that Linux finds them where it looks first;
+ *   vmm's base is the next one.  A guest finds vmm as Linux finds a
+ *   hypervisor: the signature at a base from VMM_CPUID_SEARCH_FIRST to
+ *   VMM_CPUID_SEARCH_LAST in steps of VMM_CPUID_SEARCH_STEP (guest/sdk/sdk.c),
+ *   then the info leaf at that base + 1.
  *   The boot info page also lives at the fixed address VMM_BOOT_INFO_GPA.
  *
  * Hypercalls: "out %eax, %dx" with dx = VMM_HC_PORT and eax = hypercall
@@ -24,8 +30,11 @@
 
 #define VMM_ABI_VERSION		1
 
-#define VMM_CPUID_BASE		0x40000000u
-#define VMM_CPUID_INFO		0x40000001u
+#define VMM_CPUID_BASE		0x40000100u
+#define VMM_CPUID_INFO		(VMM_CPUID_BASE + 1)
+#define VMM_CPUID_SEARCH_FIRST	0x40000000u
+#define VMM_CPUID_SEARCH_LAST	0x4000ff00u
+#define VMM_CPUID_SEARCH_STEP	0x100u
 /* "vmmTUIvmmTUI" as ebx, ecx, edx */
 #define VMM_CPUID_SIG_EBX	0x546d6d76u	/* "vmmT" */
 #define VMM_CPUID_SIG_ECX	0x6d764955u	/* "UIvm" */

@@ -33,6 +33,7 @@ const char *const config_cache_names[] = {
 	"writeback", "writethrough", "none", "unsafe", NULL
 };
 static const char *const firmware_short[] = { "image", NULL };
+static const char *const linux_short[] = { "kernel", NULL };
 
 struct key {
 	const char *path;
@@ -64,6 +65,9 @@ static const struct key schema[] = {
 	{ "firmware.image", K_STRING, NULL },
 	{ "firmware.log", K_STRING, NULL },
 	{ "firmware.menu", K_BOOL, NULL },
+	{ "linux", K_SHORT, linux_short },
+	{ "linux.kernel", K_STRING, NULL },
+	{ "linux.initrd", K_STRING, NULL },
 };
 
 static const struct key *schema_find(const char *path)
@@ -257,10 +261,12 @@ static int check_readable(struct loader *l, const char *path, const char *file)
 	int e = errno;
 	/* vmm never makes an image itself: say how to */
 	bool image = e == ENOENT && !strncmp(path, "disk.", 5);
+	bool initrd = e == ENOENT && !strcmp(path, "linux.initrd");
 
 	return fail(l, config_lookup(&l->cf, path), "%s '%s': %s%s", path, file,
 		    strerror(e), image ? "; make one with: vmm --create-image FILE "
-		    "--size 4M, then --set disk.path=FILE" : "");
+		    "--size 4M, then --set disk.path=FILE" : initrd ? "; make one with: make "
+		    "linux-initramfs, or mkinitramfs.sh FILE (share/vmm/guest/ when installed)" : "");
 }
 
 static char *copy(const char *v)
@@ -333,6 +339,36 @@ static int extract_firmware(struct loader *l)
 	if (v && strcmp(v, "emulated"))
 		return fail(l, config_lookup(&l->cf, "disk.mode"),
 			    "'disk.mode' must be \"emulated\" with a firmware (the BIOS drives the ATA disk)");
+	return 0;
+}
+
+/*
+ * linux = "bzImage" or { kernel = "bzImage"; initrd = "initramfs"; }: a
+ * Linux kernel booted by vmm itself, with cmdline as its command line.
+ */
+static int extract_linux(struct loader *l)
+{
+	struct vm_config *c = l->c;
+	config_setting_t *s = config_lookup(&l->cf, "linux"), *k = s;
+	bool check = !(l->flags & CONFIG_NO_GUEST_FILE);
+	const char *v;
+
+	if (!s)
+		return 0;
+	if (config_setting_is_group(s) && !(k = config_setting_get_member(s, "kernel")))
+		return fail(l, s, "'linux' needs 'kernel' (a bzImage, such as /boot/vmlinuz)");
+	if (config_lookup(&l->cf, "guest") || c->firmware.image)
+		return fail(l, s, "'linux' boots a kernel without firmware: no 'guest', "
+			    "'firmware' or 'boot' with it");
+	c->kernel.path = resolve(l, config_setting_get_string(k));
+	if (check && check_readable(l, "linux.kernel", c->kernel.path))
+		return -1;
+	v = get_str(l, "linux.initrd");
+	if (v) {
+		c->kernel.initrd = resolve(l, v);
+		if (check && check_readable(l, "linux.initrd", c->kernel.initrd))
+			return -1;
+	}
 	return 0;
 }
 
@@ -411,10 +447,10 @@ static int extract_guest(struct loader *l)
 		return -1;
 	c->mem_mib = (uint32_t)m;
 
-	if (extract_firmware(l))
+	if (extract_firmware(l) || extract_linux(l))
 		return -1;
 	v = get_str(l, "guest");
-	if (!v && !c->firmware.image)
+	if (!v && !c->firmware.image && !c->kernel.path)
 		return fail(l, NULL, "missing key 'guest' (the Multiboot ELF to run)");
 	if (v) {
 		c->guest = resolve_key(l, "guest", v);
@@ -924,5 +960,7 @@ void config_free(struct vm_config *c)
 	free(c->serial.output);
 	free(c->firmware.image);
 	free(c->firmware.log);
+	free(c->kernel.path);
+	free(c->kernel.initrd);
 	memset(c, 0, sizeof(*c));
 }

@@ -47,11 +47,21 @@ struct vm_config {
 		bool raw;	/* no escaping of control bytes on a terminal */
 	} serial;
 	struct {
+		char *path;	/* linux.kernel: a bzImage booted without firmware */
+		char *initrd;	/* linux.initrd: its initramfs, or NULL */
+	} kernel;		/* the command line is cmdline */
+	struct {
 		char *image;	/* NULL: a Multiboot guest; else the BIOS image */
 		char *log;	/* port 0x402: "stderr", "none" or a file path */
 		bool menu;	/* the BIOS's boot menu */
 	} firmware;
 };
+
+/* A PC's devices (CMOS/RTC, port 0xCF9) for a firmware or a Linux kernel. */
+static inline bool config_pc_devices(const struct vm_config *c)
+{
+	return c->firmware.image || c->kernel.path;
+}
 
 /*
  * Reads and checks a config file (NULL: none, as for vmm --boot FILE),

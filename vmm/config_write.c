@@ -167,6 +167,15 @@ char *config_to_text(const struct vm_config *c)
 	put_output(f, "output", c->serial.output ? c->serial.output : "stdout");
 	fprintf(f, "\traw = %s;\n};\n", c->serial.raw ? "true" : "false");
 	put_firmware(f, c);
+	if (c->kernel.path) {
+		fputs("linux = {\n\t", f);
+		put_path(f, "kernel", c->kernel.path);
+		if (c->kernel.initrd) {
+			fputc('\t', f);
+			put_path(f, "initrd", c->kernel.initrd);
+		}
+		fputs("};\n", f);
+	}
 	if (fclose(f)) {
 		free(text);
 		return NULL;

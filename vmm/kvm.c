@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../hypercalls/vmm_abi.h"
+#include "cpuid.h"
 #include "vm.h"
 
 #define KVM_TSS_GPA	0xfffbd000u	/* 3 pages below 4 GiB, never RAM here */
@@ -202,13 +203,37 @@ void vm_irq_line(struct vm *vm, unsigned int irq, int level)
 		fprintf(stderr, "vmm: KVM_IRQ_LINE %u: %s\n", irq, strerror(errno));
 }
 
-/* Hide KVM's own leaves: the guest must see one hypervisor, this one. */
+/* The host CPU's brand, or a name of our own where it has none. */
+static void host_brand(char b[48])
+{
+	uint32_t r[12] = { 0 };
+
+	__asm__ volatile("cpuid" : "=a"(r[0]) : "a"(0x80000000u) : "ebx", "ecx", "edx");
+	if (r[0] >= 0x80000004u)
+		for (uint32_t i = 0; i < 3; i++)
+			__asm__ volatile("cpuid"
+					 : "=a"(r[4 * i]), "=b"(r[4 * i + 1]),
+					   "=c"(r[4 * i + 2]), "=d"(r[4 * i + 3])
+					 : "a"(0x80000002u + i), "c"(0));
+	memcpy(b, r, 48);
+	b[47] = 0;
+	const char *p = b;
+
+	while (*p == ' ')
+		p++;
+	memmove(b, p, strlen(p) + 1);
+	if (!*b)
+		snprintf(b, 48, "vmm virtual CPU");
+}
+
+/* What KVM can virtualise, rewritten for this VM (vmm/cpuid.c). */
 static int setup_cpuid(struct vm *vm)
 {
 	size_t sz = sizeof(struct kvm_cpuid2) +
 		    CPUID_MAX_ENTRIES * sizeof(struct kvm_cpuid_entry2);
 	struct kvm_cpuid2 *c = calloc(1, sz);
 	int ret = -1;
+	char brand[48];
 
 	if (!c)
 		return -1;
@@ -217,29 +242,13 @@ static int setup_cpuid(struct vm *vm)
 		fprintf(stderr, "vmm: KVM_GET_SUPPORTED_CPUID: %s\n", strerror(errno));
 		goto out;
 	}
-	uint32_t n = 0;
+	int khz = ioctl(vm->vcpu_fd, KVM_GET_TSC_KHZ, 0);
 
-	for (uint32_t i = 0; i < c->nent; i++) {
-		struct kvm_cpuid_entry2 *e = &c->entries[i];
-
-		if (e->function >= 0x40000000u && e->function < 0x40000100u)
-			continue;
-		if (e->function == 1)
-			e->ecx |= 1u << 31;	/* hypervisor present */
-		c->entries[n++] = *e;
-	}
-	if (n + 2 > CPUID_MAX_ENTRIES)
+	host_brand(brand);
+	if (cpuid_build(c, CPUID_MAX_ENTRIES, khz > 0 ? (uint32_t)khz : 0, brand)) {
+		fprintf(stderr, "vmm: more than %d CPUID entries\n", CPUID_MAX_ENTRIES);
 		goto out;
-	c->entries[n++] = (struct kvm_cpuid_entry2){
-		.function = VMM_CPUID_BASE, .eax = VMM_CPUID_INFO,
-		.ebx = VMM_CPUID_SIG_EBX, .ecx = VMM_CPUID_SIG_ECX,
-		.edx = VMM_CPUID_SIG_EDX,
-	};
-	c->entries[n++] = (struct kvm_cpuid_entry2){
-		.function = VMM_CPUID_INFO, .eax = VMM_ABI_VERSION,
-		.ebx = VMM_BOOT_INFO_GPA,
-	};
-	c->nent = n;
+	}
 	if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, c) < 0) {
 		fprintf(stderr, "vmm: KVM_SET_CPUID2: %s\n", strerror(errno));
 		goto out;

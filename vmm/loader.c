@@ -205,10 +205,8 @@ int loader_load(const struct guest_mem *m, const uint8_t *img, size_t len,
 	return 0;
 }
 
-int loader_load_file(const struct guest_mem *m, const char *path,
-		     struct load_info *out)
+uint8_t *loader_read_file(const char *path, uint64_t max, size_t *lenp)
 {
-	char err[200];
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
@@ -216,13 +214,13 @@ int loader_load_file(const struct guest_mem *m, const char *path,
 		fprintf(stderr, "%s: %s\n", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		return -1;
+		return NULL;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_size > LOADER_MAX_IMAGE) {
-		fprintf(stderr, "%s: not a regular file of at most %u MiB\n", path,
-			LOADER_MAX_IMAGE >> 20);
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
+		fprintf(stderr, "%s: not a regular file of at most %llu MiB\n", path,
+			(unsigned long long)(max >> 20));
 		close(fd);
-		return -1;
+		return NULL;
 	}
 	size_t len = (size_t)st.st_size;
 	uint8_t *img = malloc(len ? len : 1);
@@ -239,8 +237,21 @@ int loader_load_file(const struct guest_mem *m, const char *path,
 	if (!img || got != len) {
 		fprintf(stderr, "%s: read failed\n", path);
 		free(img);
-		return -1;
+		return NULL;
 	}
+	*lenp = len;
+	return img;
+}
+
+int loader_load_file(const struct guest_mem *m, const char *path,
+		     struct load_info *out)
+{
+	char err[200];
+	size_t len;
+	uint8_t *img = loader_read_file(path, LOADER_MAX_IMAGE, &len);
+
+	if (!img)
+		return -1;
 	int ret = loader_load(m, img, len, out, err, sizeof(err));
 
 	if (ret)

@@ -26,5 +26,10 @@ int loader_load(const struct guest_mem *m, const uint8_t *img, size_t len,
 		struct load_info *out, char *err, size_t errlen);
 int loader_load_file(const struct guest_mem *m, const char *path,
 		     struct load_info *out);
+/*
+ * A whole regular file of at most max bytes, malloc'd, its length in
+ * *len; NULL after "PATH: why" on stderr.
+ */
+uint8_t *loader_read_file(const char *path, uint64_t max, size_t *len);
 
 #endif

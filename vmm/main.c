@@ -29,6 +29,7 @@
 #include "../tui/serial_out.h"
 #include "../tui/ui.h"
 #include "boot.h"
+#include "linux_boot.h"
 #include "loader.h"
 #include "migrate.h"
 #include "options.h"
@@ -45,6 +46,7 @@ struct session {
 	struct vm_config cfg;
 	struct vm vm;
 	struct load_info li;
+	struct linux_boot lb;		/* where a Linux kernel went */
 	bool tui;
 	int sfd;			/* signals, read by the main thread only */
 	struct stats_file stats;	/* --stats FILE, written at the end */
@@ -230,6 +232,9 @@ static int check_guest(struct session *s)
 
 	if (s->cfg.firmware.image)
 		return 0;	/* the firmware device checks its image */
+	if (s->cfg.kernel.path)
+		return linux_load_files(&check, s->cfg.kernel.path, s->cfg.kernel.initrd,
+					s->cfg.cmdline, &s->lb) ? VMM_EXIT_USAGE : 0;
 	return loader_load_file(&check, s->cfg.guest, &s->li) ? VMM_EXIT_USAGE : 0;
 }
 
@@ -414,6 +419,24 @@ static int restore_state(struct session *s)
 	return r ? VMM_EXIT_USAGE : 0;
 }
 
+/* A Linux kernel: vmm is its boot loader (vmm/linux_boot.c). */
+static int load_linux(struct session *s)
+{
+	const struct vm_config *c = &s->cfg;
+
+	if (linux_load_files(&s->vm.mem, c->kernel.path, c->kernel.initrd, c->cmdline, &s->lb))
+		return VMM_EXIT_USAGE;
+	if (linux_set_regs(s->vm.vcpu_fd, &s->lb))
+		return VMM_EXIT_SETUP;
+	if (s->o.verbose)
+		fprintf(stderr, "vmm: %s: %u MiB, kernel at %#llx, entry %#llx, initramfs "
+			"[%#llx, +%#llx)\n", c->kernel.path, c->mem_mib,
+			(unsigned long long)s->lb.h.load_addr, (unsigned long long)s->lb.entry,
+			(unsigned long long)s->lb.initrd_gpa,
+			(unsigned long long)s->lb.initrd_size);
+	return 0;
+}
+
 /* A firmware starts at the reset vector and finds the disk itself. */
 static int load_guest(struct session *s)
 {
@@ -422,6 +445,8 @@ static int load_guest(struct session *s)
 
 	if (c->firmware.image)
 		return firmware_reset_vcpu(vm->vcpu_fd) ? VMM_EXIT_SETUP : 0;
+	if (c->kernel.path)
+		return load_linux(s);
 	if (loader_load_file(&vm->mem, c->guest, &s->li))
 		return VMM_EXIT_USAGE;
 	struct boot_params bp = {

@@ -18,6 +18,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: vmm -c FILE [options]\n"
 		"       vmm --boot FILE.bin [options]\n"
+		"       vmm --kernel bzImage [--initrd FILE] [--append TEXT] [options]\n"
 		"       vmm --restore SNAPSHOT [options]\n"
 		"       vmm --incoming unix:PATH [options]\n"
 		"Runs a Multiboot guest, or a disk through PC firmware, on KVM and shows\n"
@@ -25,6 +26,8 @@ static void usage(FILE *f)
 		"  -c, --config FILE     the VM's libconfig file (see vmm(1))\n"
 		"      --boot FILE       boot FILE (a boot sector, a small raw disk) through\n"
 		"                        SeaBIOS: read only, padded to whole sectors in memory\n"
+		"      --kernel FILE     boot a Linux bzImage (x86-64) without firmware\n"
+		"      --initrd FILE     its initramfs;  --append TEXT  its command line\n"
 		"      --restore FILE    continue a VM from a snapshot (its config is inside;\n"
 		"                        --set may change only name, display, serial.raw and\n"
 		"                        the host files: serial.output, firmware.log, disk.path,\n"
@@ -73,13 +76,17 @@ enum {
 	OPT_SET = 256, OPT_HEADLESS, OPT_DUMP, OPT_TIMEOUT, OPT_STATS,
 	OPT_KEYS, OPT_KEYS_FILE, OPT_RECORD, OPT_CREATE_IMAGE, OPT_SIZE,
 	OPT_NO_SANDBOX, OPT_EXIT_ON_HALT, OPT_RECORD_MAX, OPT_BOOT, OPT_RESTORE,
-	OPT_RESTORE_FORCE_DISK, OPT_INCOMING, OPT_INCOMING_TIMEOUT,
+	OPT_RESTORE_FORCE_DISK, OPT_INCOMING, OPT_INCOMING_TIMEOUT, OPT_KERNEL, OPT_INITRD,
+	OPT_APPEND,
 };
 
 static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "set", required_argument, NULL, OPT_SET },
 	{ "boot", required_argument, NULL, OPT_BOOT },
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "append", required_argument, NULL, OPT_APPEND },
 	{ "headless", no_argument, NULL, OPT_HEADLESS },
 	{ "exit-on-halt", no_argument, NULL, OPT_EXIT_ON_HALT },
 	{ "dump", required_argument, NULL, OPT_DUMP },
@@ -101,6 +108,17 @@ static const struct option longopts[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ 0 }
 };
+
+/* A file option as its config key, with the path as the user meant it: from here. */
+static int path_override(struct options *o, char **out, const char *key, const char *arg)
+{
+	if (o->n_overrides == OPTIONS_MAX_OVERRIDES ||
+	    asprintf(out, "%s=%s%s%s", key, arg[0] == '/' ? "" : o->cwd,
+		     arg[0] == '/' ? "" : "/", arg) < 0)
+		return -1;
+	o->overrides[o->n_overrides++] = *out;
+	return 0;
+}
 
 /* The options that take a value and check it. */
 static int option_value(struct options *o, int c, char *arg)
@@ -140,12 +158,16 @@ static int option_value(struct options *o, int c, char *arg)
 		}
 		return 0;
 	case OPT_BOOT:
-		/* the config key, with the path as the user meant it: from here */
+		return path_override(o, &o->boot, "boot", arg);
+	case OPT_KERNEL:
+		return path_override(o, &o->kernel, "linux.kernel", arg);
+	case OPT_INITRD:
+		return path_override(o, &o->initrd, "linux.initrd", arg);
+	case OPT_APPEND:
 		if (o->n_overrides == OPTIONS_MAX_OVERRIDES ||
-		    asprintf(&o->boot, "boot=%s%s%s", arg[0] == '/' ? "" : o->cwd,
-			     arg[0] == '/' ? "" : "/", arg) < 0)
+		    asprintf(&o->append, "cmdline=%s", arg) < 0)
 			return -1;
-		o->overrides[o->n_overrides++] = o->boot;
+		o->overrides[o->n_overrides++] = o->append;
 		return 0;
 	case OPT_RECORD_MAX:
 		if (config_parse_size(arg, &o->record_max)) {
@@ -177,7 +199,7 @@ static int option(struct options *o, int c, char *arg)
 	case 'h': usage(stdout); exit(0);
 	case 'V': printf("vmm %s\n", VMM_VERSION); exit(0);
 	case OPT_SET: case OPT_DUMP: case OPT_TIMEOUT: case OPT_RECORD_MAX: case OPT_BOOT:
-	case OPT_INCOMING_TIMEOUT:
+	case OPT_INCOMING_TIMEOUT: case OPT_KERNEL: case OPT_INITRD: case OPT_APPEND:
 		return option_value(o, c, arg);
 	default: usage(stderr); return -1;
 	}
@@ -197,7 +219,11 @@ static int check(const struct options *o)
 		}
 		return 0;
 	}
-	if ((o->restore || o->incoming) && (o->config || o->boot)) {
+	if ((o->initrd || o->append) && !o->kernel && !o->config) {
+		fprintf(stderr, "vmm: --initrd and --append go with --kernel FILE (or -c)\n");
+		return -1;
+	}
+	if ((o->restore || o->incoming) && (o->config || o->boot || o->kernel)) {
 		fprintf(stderr, "vmm: --%s: the config comes with the VM: no -c or --boot\n",
 			o->restore ? "restore" : "incoming");
 		return -1;
@@ -210,8 +236,8 @@ static int check(const struct options *o)
 		fprintf(stderr, "vmm: --restore-force-disk needs --restore FILE or --incoming\n");
 		return -1;
 	}
-	if (!o->config && !o->boot && !o->restore && !o->incoming) {
-		fprintf(stderr, "vmm: no config file: use -c FILE, --boot FILE or --restore SNAPSHOT (try --help)\n");
+	if (!o->config && !o->boot && !o->kernel && !o->restore && !o->incoming) {
+		fprintf(stderr, "vmm: no config file: use -c FILE, --boot FILE, --kernel FILE or --restore SNAPSHOT (try --help)\n");
 		return -1;
 	}
 	return 0;

@@ -24,6 +24,8 @@ struct options {
 	bool no_sandbox;
 	bool exit_on_halt;		/* the UI closes when the guest ends */
 	char *boot;			/* --boot FILE, as the override "boot=/abs/FILE" */
+	char *kernel;			/* --kernel FILE: "linux.kernel=/abs/FILE"; --initrd, */
+	char *initrd, *append;		/* --append: "linux.initrd=...", "cmdline=..." */
 	char cwd[4096];
 	const char *restore;		/* --restore FILE: a snapshot instead of -c */
 	bool restore_force_disk;	/* restore even if a disk image changed */

@@ -164,7 +164,12 @@ static uint64_t type_max(uint32_t type)
 	case SNAP_VCPU: return 256u << 10;
 	case SNAP_MACHINE: return 64u << 10;
 	case SNAP_DEVICES: return 16u << 20;
-	case SNAP_RAM: return (uint64_t)SNAP_RAM_CHUNK * (SNAP_PAGE + 16);
+	/*
+	 * A run's header, then in a file up to a page of padding before its
+	 * data: a page of data between zero pages costs two pages and a
+	 * header (Linux's memory is such a patchwork).
+	 */
+	case SNAP_RAM: return (uint64_t)SNAP_RAM_CHUNK * (2 * SNAP_PAGE + 16);
 	case SNAP_END: return 4;
 	}
 	return 0;

@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #define SNAP_MAGIC		"VMM-SNAP"
-#define SNAP_FORMAT_VERSION	1
+#define SNAP_FORMAT_VERSION	2	/* 2: the i8042 record has its AUX bytes */
 #define SNAP_HEADER_SIZE	64
 #define SNAP_SECTION_HEAD	16
 #define SNAP_PAGE		4096u

@@ -13,19 +13,36 @@ const struct vmm_boot_info *vmm_boot_info(void)
 	return boot_info;
 }
 
-/* CPUID says which hypervisor we run on; only vmm has a boot info page. */
-static void detect_vmm(void)
+/*
+ * CPUID says which hypervisor we run on: vmm's signature sits at one of
+ * the hypervisor bases (KVM's own leaves come first), searched as Linux
+ * searches for its hypervisors.
+ */
+uint32_t vmm_cpuid_base(void)
 {
 	uint32_t r[4];
 
 	cpuid(1, r);
 	if (!(r[2] & (1u << 31)))
+		return 0;
+	for (uint32_t b = VMM_CPUID_SEARCH_FIRST; b <= VMM_CPUID_SEARCH_LAST;
+	     b += VMM_CPUID_SEARCH_STEP) {
+		cpuid(b, r);
+		if (r[1] == VMM_CPUID_SIG_EBX && r[2] == VMM_CPUID_SIG_ECX &&
+		    r[3] == VMM_CPUID_SIG_EDX && r[0] >= b + 1)
+			return b;
+	}
+	return 0;
+}
+
+/* Only vmm has a boot info page. */
+static void detect_vmm(void)
+{
+	uint32_t r[4], base = vmm_cpuid_base();
+
+	if (!base)
 		return;
-	cpuid(VMM_CPUID_BASE, r);
-	if (r[1] != VMM_CPUID_SIG_EBX || r[2] != VMM_CPUID_SIG_ECX ||
-	    r[3] != VMM_CPUID_SIG_EDX || r[0] < VMM_CPUID_INFO)
-		return;
-	cpuid(VMM_CPUID_INFO, r);
+	cpuid(base + 1, r);
 	const struct vmm_boot_info *bi = (const void *)(uintptr_t)r[1];
 
 	if (r[0] == VMM_ABI_VERSION && bi->magic == VMM_BOOT_MAGIC &&

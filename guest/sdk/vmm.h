@@ -10,6 +10,9 @@
 /* The boot info when running on vmm, NULL elsewhere (QEMU, real hardware). */
 const struct vmm_boot_info *vmm_boot_info(void);
 
+/* The CPUID base holding vmm's signature, 0 when not on vmm. */
+uint32_t vmm_cpuid_base(void);
+
 static inline int32_t vmm_hypercall(uint32_t nr, uint32_t a0, uint32_t a1,
 				    uint32_t a2, uint32_t a3)
 {

@@ -4,7 +4,9 @@
 # the Debian grub-pc-bin and mtools packages alone: no root, no loop device,
 # no grub-install.  GUEST.elf and the FILEs go to the root of its FAT
 # partition; the menu (see default_cfg, or --cfg FILE) boots GUEST.elf
-# with Multiboot.  Prints nothing on success.
+# with Multiboot.  Prints nothing on success.  GRUB_MODULES adds modules
+# (linux, for a Linux kernel as GUEST with its initramfs as a FILE); the
+# partition grows with the files.
 #
 # Layout (sectors of 512 bytes):
 #   0          boot.img's code (440 bytes), the partition table, 55 AA
@@ -22,9 +24,9 @@ GRUB_LIB=/usr/lib/grub/i386-pc
 # What the menu and a person at GRUB's prompt use.  Only these: GRUB scans
 # the module directory for every module it loads, and with all ~280 of
 # them that alone costs seconds of emulated instructions here.
-MODULES="normal multiboot iorw echo test sleep ls cat configfile reboot halt"
+MODULES="normal multiboot iorw echo test sleep ls cat configfile reboot halt ${GRUB_MODULES:-}"
 PART_START=2048		# sectors; core.img must fit below it
-PART_SECTORS=8192	# 4 MiB
+PART_SECTORS=8192	# 4 MiB, or the files and a quarter more
 HEADS=16 SPT=63		# the geometry BIOSes report for a small IDE disk
 
 die() { echo "mkgrub.sh: $*" >&2; exit 1; }
@@ -96,9 +98,12 @@ fi
 [ $# -ge 2 ] || die "usage: mkgrub.sh [--cfg FILE] IMAGE GUEST.elf [FILE...]"
 img=$1
 shift
+bytes=0
 for f in "$@" $cfg; do
 	[ -f "$f" ] || die "$f: no such file"
+	bytes=$((bytes + $(stat -L -c %s "$f")))
 done
+[ $((bytes / 512 * 5 / 4 + 2048)) -le $PART_SECTORS ] || PART_SECTORS=$((bytes / 512 * 5 / 4 + 2048))
 for t in grub-mkimage mformat mcopy; do
 	command -v $t > /dev/null || die "$t is missing (test/install-deps test)"
 done

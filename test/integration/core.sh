@@ -30,7 +30,7 @@ check $T-dump-ansi "no white-on-blue SGR in the ANSI dump" \
 
 mkcfg "$TMP/core.cfg" core-test
 run_vmm "$TMP/b" -c "$TMP/core.cfg" --headless --dump none --set 'cmdline=case=boot marker=xyzzy'
-if [ "$STATUS" = 0 ] && [ "$(grep -c '^ok ' "$TMP/b.txt")" = 6 ]; then
+if [ "$STATUS" = 0 ] && [ "$(grep -c '^ok ' "$TMP/b.txt")" = 10 ]; then
 	pass $T-boot-state
 else
 	fail $T-boot-state "status $STATUS: $(grep 'not ok' "$TMP/b.txt")"

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Linux on vmm: Debian's own kernel (linux-image-amd64) and a busybox
+# initramfs built here (guest/linux/mkinitramfs.sh), booted by vmm itself
+# (the 64-bit boot protocol), in one boot: the shell's prompt on the VGA
+# screen, a typed command and its answer, the CPU /proc/cpuinfo names, the
+# devices the kernel found (16550A, AT keyboard, rtc_cmos) and its clock
+# (kvm-clock: no PIT calibration), COM1 both ways (console=ttyS0), a
+# snapshot at the prompt that restores and takes a typed command, and
+# poweroff -f ending vmm with status 0.  Then the same kernel and initramfs
+# from a disk image through SeaBIOS and GRUB 2's linux/initrd (mkgrub.sh).  A kernel boot is tens of seconds
+# under nested KVM and hours where KVM emulates ring-0 code (kvm_pvm).
+source "$(dirname "$0")/../lib.sh"
+require_kvm ring0
+T=linux
+
+K=${VMM_TEST_KERNEL:-/vmlinuz}
+[ -r "$K" ] || K=$(ls /boot/vmlinuz-* 2> /dev/null | sort -V | tail -1)
+skipping || [ -r "$K" ] || SKIP_WHY="no kernel in /boot (apt-get install linux-image-amd64)"
+skipping || "$ROOT/guest/linux/mkinitramfs.sh" "$TMP/initrd.gz" > "$TMP/mk.err" 2>&1 ||
+	SKIP_WHY="no initramfs: $(head -1 "$TMP/mk.err")"
+
+# the screen part of a headless run's stdout (serial lines end in CR LF)
+screen_of() { grep -v $'\r$' "$1"; }
+serial_of() { grep -a $'\r$' "$1" | tr -d '\r'; }
+
+# The example config (quiet: the screen has the shell alone).  Keys reach
+# both shells, the keyboard's on tty1 and COM1's on ttyS0: each appends its
+# answer to one file, and the screen's shell waits until both did; then the
+# screen is cleared for the kernel's own words (dmesg) on what it found.
+RUN_TIMEOUT=900
+said=('Hypervisor detected: KVM' 'Switched to clocksource kvm-clock' 'calibrate against PIT'
+	'ttyS0 at I/O 0x3f8 (irq = 4, base_baud = 115200) is a 16550A'
+	'AT Translated Set 2 keyboard' 'rtc_cmos rtc_cmos: registered as rtc0')
+keys="{until:# }{save:$TMP/l.snap}echo \$((6*7)) | tee -a /tmp/a\n{until:42}\
+until [ \$(grep -c 42 /tmp/a) = 2 ]; do :; done; echo both-\$((1+1))\n{until:both-2}\
+clear; grep -m1 'model name' /proc/cpuinfo; dmesg | grep -oF$(printf " -e '%s'" "${said[@]}")\
+; echo dmesg-\$((3+4))\n{until:dmesg-7}poweroff -f\n"
+run_vmm "$TMP/b" -c "$ROOT/conf/linux.cfg" --set "linux.kernel=$K" \
+	--set "linux.initrd=$TMP/initrd.gz" --headless --stats "$TMP/b.json" --keys "$keys"
+screen_of "$TMP/b.out" > "$TMP/screen"
+serial_of "$TMP/b.out" > "$TMP/serial"
+why="status $STATUS: $(head -2 "$TMP/b.err") screen: $(grep -v '^ *$' "$TMP/screen" | tail -4)"
+has() { sed 's/ *$//' "$TMP/screen" | grep -qxF -- "$1"; }
+
+check $T-vga-prompt "$why" grep -q '^/ # ' "$TMP/screen"
+# each {until:} is met before the next keys go: status 0 says 42 was on the screen
+check $T-typed-command "$why" test "$STATUS" = 0
+check $T-serial-console "serial: $(tail -3 "$TMP/serial")" \
+	eval "grep -q '^42' '$TMP/serial' && grep -q '^both-2' '$TMP/serial'"
+host_cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)
+guest_cpu=$(sed -n 's/^model name[^:]*: //p' "$TMP/screen" | head -1)
+check $T-cpuinfo "guest CPU '$guest_cpu', host '$host_cpu'" \
+	test -n "$guest_cpu" -a "$guest_cpu" == "$host_cpu"
+# kvm-clock gives the TSC rate: nothing is calibrated against the PIT
+check $T-kvm-clock "$why" eval "has '${said[0]}' && has '${said[1]}' && ! has '${said[2]}'"
+check $T-devices "$why" eval "has '${said[3]}' && has '${said[4]}' && has '${said[5]}'"
+check $T-poweroff "$why; stop: $(jq -c .stop "$TMP/b.json" 2> /dev/null)" \
+	test "$STATUS" = 0 -a "$(jq -r .stop.how "$TMP/b.json" 2> /dev/null)" = halt
+
+# the prompt's snapshot: the same shell, at once, taking a new command
+RUN_TIMEOUT=300
+run_vmm "$TMP/r" --restore "$TMP/l.snap" --headless \
+	--keys 'echo back $((2*3))\n{until:back 6}poweroff -f\n'
+check $T-snapshot-restore "status $STATUS: $(head -2 "$TMP/r.err") $(screen_of "$TMP/r.out" | grep -v '^ *$' | tail -3)" \
+	eval "test $STATUS = 0 && screen_of '$TMP/r.out' | grep -qx 'back 6'"
+
+# through the firmware: SeaBIOS runs GRUB 2 from the disk, GRUB loads both
+if ! skipping; then
+	printf '%s\n' 'set timeout=0' 'menuentry Linux {' '  set gfxpayload=text' \
+		'  linux /kernel console=ttyS0 console=tty0 quiet acpi=off' \
+		'  initrd /initrd.gz' '  boot' '}' > "$TMP/grub.cfg"
+	cp "$K" "$TMP/kernel"
+	GRUB_MODULES=linux bash "$ROOT/test/firmware/mkgrub.sh" --cfg "$TMP/grub.cfg" \
+		"$TMP/grub.img" "$TMP/kernel" "$TMP/initrd.gz" 2> "$TMP/mkgrub.err" ||
+		SKIP_WHY="mkgrub.sh: $(tail -1 "$TMP/mkgrub.err") (test/install-deps test)"
+fi
+printf '%s\n' 'firmware = "seabios";' 'memory = 256;' 'vga = { strategy = "ram"; };' \
+	"disk = { path = \"$TMP/grub.img\"; readonly = true; };" > "$TMP/grub-vm.cfg"
+RUN_TIMEOUT=900
+run_vmm "$TMP/g" -c "$TMP/grub-vm.cfg" --headless \
+	--keys '{until:# }echo grub-$((6*7))\n{until:grub-42}poweroff -f\n'
+check $T-grub "status $STATUS: $(head -2 "$TMP/g.err") $(screen_of "$TMP/g.out" | grep -v '^ *$' | tail -3)" \
+	eval "test $STATUS = 0 && screen_of '$TMP/g.out' | grep -q '^grub-42'"
