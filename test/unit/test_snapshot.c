@@ -217,7 +217,7 @@ static void patchwork_ram_read_back(void)
 	snap_writer_init(&w, fileno(f));
 	w.align = true;
 	snap_write_header(&w, &h);
-	EXPECT_EQ(snapshot_write_ram(&vm, &w, &pages), 0);
+	EXPECT_EQ(snap_write_pages(&vm, &w, NULL, &pages), 0);
 	EXPECT_EQ(pages, vm.mem.size / SNAP_PAGE / 2);
 	EXPECT_EQ(snap_finish(&w), 0);
 	snap_writer_free(&w);
