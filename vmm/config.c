@@ -141,12 +141,25 @@ static char *resolve_key(const struct loader *l, const char *key, const char *p)
 	return resolve_value(l, config_lookup(&l->cf, key), p);
 }
 
-/*
- * Settings created by --set have no source line; name the flag instead
- * (--boot FILE is the override boot=FILE, vmm/options.c).
- */
+/* The flags that name a file by a key (vmm/options.c): --boot FILE is boot=FILE */
+static const char *file_flag(const char *arg)
+{
+	static const struct { const char *key, *flag; } flags[] = {
+		{ "boot=", "--boot" },
+		{ "linux.kernel=", "--kernel" },
+		{ "linux.initrd=", "--initrd" },
+	};
+
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (!strncmp(arg, flags[i].key, strlen(flags[i].key)))
+			return flags[i].flag;
+	return NULL;
+}
+
+/* Settings created by --set have no source line; name the flag instead. */
 static int fail(struct loader *l, const config_setting_t *s, const char *fmt, ...)
 {
+	const char *flag;
 	va_list ap;
 	int line = s ? config_setting_source_line(s) : 0;
 	const char *arg = typed(s);
@@ -157,12 +170,12 @@ static int fail(struct loader *l, const config_setting_t *s, const char *fmt, ..
 
 		fprintf(stderr, "%s:%d: ", path ? path : l->c->file, line);
 		free(path);
-	} else if (arg && !strncmp(arg, "boot=", 5)) {
+	} else if (arg && (flag = file_flag(arg))) {
 		/* alone, the message names the file; beside -c, what clashes */
 		if (l->no_file)
 			fprintf(stderr, "vmm: ");
 		else
-			fprintf(stderr, "vmm: --boot %s: ", arg + 5);
+			fprintf(stderr, "vmm: %s %s: ", flag, strchr(arg, '=') + 1);
 	} else if (arg) {
 		fprintf(stderr, "vmm: --set %s: ", arg);
 	} else if (l->no_file || s) {
