@@ -60,18 +60,20 @@ static void reset_control_destroy(void *dev)
 	free(dev);
 }
 
+static int reset_control_fields(void *obj, struct state *s)
+{
+	struct reset_control *r = obj;
+
+	state_u8(s, &r->value);
+	if (s->loading && !s->bad && (r->value & ~RCR_SYS_RST))
+		return state_fail(s, "the register holds bits no write leaves");
+	return 0;
+}
+
+/* through a copy: a record with bytes left over must leave the register as it was */
 static int reset_control_state(void *dev, struct state *s)
 {
-	struct reset_control *r = dev;
-	uint8_t v = r->value;
-
-	state_u8(s, &v);
-	if (s->loading && !s->bad) {
-		if (v & ~RCR_SYS_RST)
-			return state_fail(s, "the register holds bits no write leaves");
-		r->value = v;
-	}
-	return state_failed(s);
+	return state_fields(s, dev, sizeof(struct reset_control), reset_control_fields);
 }
 
 const struct device_model reset_control_device = {
