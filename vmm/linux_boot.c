@@ -7,7 +7,6 @@
  * DEVELOPERS.md, "Booting Linux").
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,16 +27,6 @@
 #define HIGH_RAM		0x100000u
 #define PAGE			4096u
 
-static int failf(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static uint32_t get(const uint8_t *p, size_t off, size_t bytes)
 {
 	uint32_t v = 0;
@@ -56,31 +45,31 @@ int linux_check_header(const uint8_t *img, size_t len, struct linux_header *h,
 {
 	if (len < LH_MAGIC + 4 || get(img, LH_MAGIC, 4) != SETUP_HDR_MAGIC ||
 	    get(img, LH_BOOT_FLAG, 2) != BOOT_FLAG)
-		return failf(err, n, "not a Linux kernel (no bzImage setup header \"HdrS\" at %#x)",
+		return loader_fail(err, n, "not a Linux kernel (no bzImage setup header \"HdrS\" at %#x)",
 			     LH_MAGIC);
 	h->version = (uint16_t)get(img, LH_VERSION, 2);
 	if (h->version < LINUX_MIN_PROTOCOL)
-		return failf(err, n, "Linux boot protocol %u.%02u is too old: vmm needs %u.%02u "
+		return loader_fail(err, n, "Linux boot protocol %u.%02u is too old: vmm needs %u.%02u "
 			     "or later (the 64-bit entry)", h->version >> 8, h->version & 0xff,
 			     LINUX_MIN_PROTOCOL >> 8, LINUX_MIN_PROTOCOL & 0xff);
 	/* the header is as long as its jump says; 2.12 has fields to 0x264 */
 	size_t hdr_end = LH_MAGIC + img[LH_JUMP_LEN];
 
 	if (hdr_end < LH_INIT_SIZE + 4 || hdr_end > len)
-		return failf(err, n, "setup header of protocol %u.%02u ends at %#zx, %s",
+		return loader_fail(err, n, "setup header of protocol %u.%02u ends at %#zx, %s",
 			     h->version >> 8, h->version & 0xff, hdr_end,
 			     hdr_end > len ? "past the end of the file" : "before its last field");
 	if (!(img[LH_LOADFLAGS] & LF_LOADED_HIGH))
-		return failf(err, n, "not a bzImage (loadflags %#x: a zImage loaded low)",
+		return loader_fail(err, n, "not a bzImage (loadflags %#x: a zImage loaded low)",
 			     img[LH_LOADFLAGS]);
 	if (!(get(img, LH_XLOADFLAGS, 2) & XLF_KERNEL_64))
-		return failf(err, n, "no 64-bit entry (xloadflags %#x): vmm boots x86-64 kernels",
+		return loader_fail(err, n, "no 64-bit entry (xloadflags %#x): vmm boots x86-64 kernels",
 			     get(img, LH_XLOADFLAGS, 2));
 	uint32_t sects = img[LH_SETUP_SECTS] ? img[LH_SETUP_SECTS] : 4;
 
 	h->setup_bytes = (sects + 1) * 512;
 	if (h->setup_bytes >= len)
-		return failf(err, n, "%u setup sectors and no kernel after them", sects);
+		return loader_fail(err, n, "%u setup sectors and no kernel after them", sects);
 	h->initrd_addr_max = get(img, LH_INITRD_ADDR_MAX, 4);
 	h->cmdline_size = get(img, LH_CMDLINE_SIZE, 4);
 	uint64_t pref;
@@ -93,7 +82,7 @@ int linux_check_header(const uint8_t *img, size_t len, struct linux_header *h,
 	if (h->load_addr < HIGH_RAM || h->load_addr >= (1ull << 32) ||
 	    (img[LH_RELOCATABLE] && align && (align & (align - 1))) ||
 	    (img[LH_RELOCATABLE] && align && h->load_addr % align))
-		return failf(err, n, "preferred load address %#llx (alignment %#x) is not usable",
+		return loader_fail(err, n, "preferred load address %#llx (alignment %#x) is not usable",
 			     (unsigned long long)h->load_addr, align);
 	h->init_size = get(img, LH_INIT_SIZE, 4);
 	if (h->init_size < len - h->setup_bytes)
@@ -108,7 +97,7 @@ static int place(const struct guest_mem *m, const struct linux_header *h,
 	uint64_t kend = h->load_addr + h->init_size;
 
 	if (kend > m->size)
-		return failf(err, n, "the kernel needs %llu MiB of RAM (it unpacks to %u MiB at "
+		return loader_fail(err, n, "the kernel needs %llu MiB of RAM (it unpacks to %u MiB at "
 			     "%llu MiB); memory is %llu MiB", (unsigned long long)(kend + (1 << 20) - 1) >> 20,
 			     (h->init_size + (1 << 20) - 1) >> 20,
 			     (unsigned long long)h->load_addr >> 20,
@@ -123,7 +112,7 @@ static int place(const struct guest_mem *m, const struct linux_header *h,
 	uint64_t at = top >= initrd_size ? (top - initrd_size) & ~(uint64_t)(PAGE - 1) : 0;
 
 	if (at < kend)
-		return failf(err, n, "the initramfs (%llu KiB) does not fit in RAM above the "
+		return loader_fail(err, n, "the initramfs (%llu KiB) does not fit in RAM above the "
 			     "kernel (%llu MiB); raise memory",
 			     (unsigned long long)initrd_size >> 10,
 			     (unsigned long long)(kend + (1 << 20) - 1) >> 20);
@@ -215,7 +204,7 @@ int linux_load(const struct guest_mem *m, const uint8_t *img, size_t len,
 	if (linux_check_header(img, len, &b.h, err, n))
 		return -1;
 	if (cl > b.h.cmdline_size || cl >= LINUX_CMDLINE_ROOM)
-		return failf(err, n, "the command line has %zu characters; this kernel takes %u",
+		return loader_fail(err, n, "the command line has %zu characters; this kernel takes %u",
 			     cl, b.h.cmdline_size);
 	int r = place(m, &b.h, initrd_size, &b, err, n);
 
@@ -230,7 +219,7 @@ int linux_load(const struct guest_mem *m, const uint8_t *img, size_t len,
 
 		if (!zp || !k || !c || !gpa_ptr(m, LINUX_PML4_GPA, 6 * PAGE) ||
 		    (initrd_size && (!rd || !initrd)))
-			return failf(err, n, "guest RAM too small for the boot pages");
+			return loader_fail(err, n, "guest RAM too small for the boot pages");
 		memcpy(k, img + b.h.setup_bytes, len - b.h.setup_bytes);
 		memcpy(c, cmdline, cl + 1);
 		if (rd)

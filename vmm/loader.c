@@ -32,7 +32,7 @@ struct segment {
 	uint64_t file_off, file_len, gpa, mem_len;
 };
 
-static int failf(char *err, size_t n, const char *fmt, ...)
+int loader_fail(char *err, size_t n, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -52,14 +52,14 @@ static int check_segment(const struct guest_mem *m, const struct segment *s,
 			 int i, char *err, size_t n)
 {
 	if (s->mem_len < s->file_len)
-		return failf(err, n, "segment %d: file size %#llx exceeds memory size %#llx",
+		return loader_fail(err, n, "segment %d: file size %#llx exceeds memory size %#llx",
 			     i, (unsigned long long)s->file_len,
 			     (unsigned long long)s->mem_len);
 	if (s->gpa < VMM_RESERVED_END)
-		return failf(err, n, "segment %d at %#llx overlaps the boot pages below %#x",
+		return loader_fail(err, n, "segment %d at %#llx overlaps the boot pages below %#x",
 			     i, (unsigned long long)s->gpa, VMM_RESERVED_END);
 	if (!gpa_range_ok(m, s->gpa, s->mem_len))
-		return failf(err, n, "segment %d [%#llx, +%#llx) is outside guest RAM (%llu MiB)",
+		return loader_fail(err, n, "segment %d [%#llx, +%#llx) is outside guest RAM (%llu MiB)",
 			     i, (unsigned long long)s->gpa,
 			     (unsigned long long)s->mem_len,
 			     (unsigned long long)(m->size >> 20));
@@ -100,15 +100,15 @@ static int elf_segments(const uint8_t *img, size_t len, struct segment *seg,
 	if (len >= sizeof(ehdr))
 		memcpy(&ehdr, img, sizeof(ehdr));
 	if (len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG))
-		return failf(err, n, "not an ELF file and no Multiboot a.out addresses");
+		return loader_fail(err, n, "not an ELF file and no Multiboot a.out addresses");
 	if (eh->e_ident[EI_CLASS] != ELFCLASS32 || eh->e_ident[EI_DATA] != ELFDATA2LSB)
-		return failf(err, n, "not a 32-bit little-endian ELF (Multiboot v1 wants ELF32)");
+		return loader_fail(err, n, "not a 32-bit little-endian ELF (Multiboot v1 wants ELF32)");
 	if (eh->e_machine != EM_386 || eh->e_type != ET_EXEC)
-		return failf(err, n, "not an i386 executable ELF (machine %u, type %u)",
+		return loader_fail(err, n, "not an i386 executable ELF (machine %u, type %u)",
 			     eh->e_machine, eh->e_type);
 	if (eh->e_phentsize != sizeof(Elf32_Phdr) ||
 	    !in_file(eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf32_Phdr), len))
-		return failf(err, n, "program headers lie outside the file");
+		return loader_fail(err, n, "program headers lie outside the file");
 
 	*nseg = 0;
 	for (int i = 0; i < eh->e_phnum; i++) {
@@ -118,14 +118,14 @@ static int elf_segments(const uint8_t *img, size_t len, struct segment *seg,
 		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
 			continue;
 		if (*nseg == MB_MAX_SEGMENTS)
-			return failf(err, n, "more than %d loadable segments", MB_MAX_SEGMENTS);
+			return loader_fail(err, n, "more than %d loadable segments", MB_MAX_SEGMENTS);
 		if (!in_file(ph.p_offset, ph.p_filesz, len))
-			return failf(err, n, "segment %d data lies outside the file", i);
+			return loader_fail(err, n, "segment %d data lies outside the file", i);
 		seg[(*nseg)++] = (struct segment){ ph.p_offset, ph.p_filesz,
 						   ph.p_paddr, ph.p_memsz };
 	}
 	if (*nseg == 0)
-		return failf(err, n, "no loadable segment");
+		return loader_fail(err, n, "no loadable segment");
 	*entry = eh->e_entry;
 	return 0;
 }
@@ -136,15 +136,15 @@ static int aout_segments(const struct mb_header *h, size_t hoff, size_t len,
 			 char *err, size_t n)
 {
 	if (hoff + sizeof(*h) > len)
-		return failf(err, n, "Multiboot header truncated");
+		return loader_fail(err, n, "Multiboot header truncated");
 	if (h->header_addr < h->load_addr || h->header_addr - h->load_addr > hoff)
-		return failf(err, n, "Multiboot header_addr/load_addr are inconsistent");
+		return loader_fail(err, n, "Multiboot header_addr/load_addr are inconsistent");
 	uint64_t start = hoff - (h->header_addr - h->load_addr);
 	uint64_t end = h->load_end_addr ? h->load_end_addr : h->load_addr + (len - start);
 	uint64_t bss = h->bss_end_addr ? h->bss_end_addr : end;
 
 	if (end < h->load_addr || bss < end || !in_file(start, end - h->load_addr, len))
-		return failf(err, n, "Multiboot load addresses lie outside the file");
+		return loader_fail(err, n, "Multiboot load addresses lie outside the file");
 	seg[0] = (struct segment){ start, end - h->load_addr, h->load_addr,
 				   bss - h->load_addr };
 	*nseg = 1;
@@ -163,10 +163,10 @@ int loader_load(const struct guest_mem *m, const uint8_t *img, size_t len,
 	const struct mb_header *h = find_header(img, len, &hdr, &hoff) ? &hdr : NULL;
 
 	if (!h)
-		return failf(err, n, "no Multiboot header in the first %d bytes",
+		return loader_fail(err, n, "no Multiboot header in the first %d bytes",
 			     MB_SEARCH_BYTES);
 	if (h->flags & ~MB_FLAGS_SUPPORTED & 0xffffu)
-		return failf(err, n, "Multiboot header requires unsupported features (flags %#x)",
+		return loader_fail(err, n, "Multiboot header requires unsupported features (flags %#x)",
 			     h->flags);
 	int r = (h->flags & MB_FLAG_AOUT_KLUDGE) ?
 		aout_segments(h, hoff, len, seg, &nseg, &entry, err, n) :
@@ -184,14 +184,14 @@ int loader_load(const struct guest_mem *m, const uint8_t *img, size_t len,
 		for (int j = 0; j < i; j++)
 			if (seg[i].gpa < seg[j].gpa + seg[j].mem_len &&
 			    seg[j].gpa < seg[i].gpa + seg[i].mem_len)
-				return failf(err, n, "segments %d and %d overlap", j, i);
+				return loader_fail(err, n, "segments %d and %d overlap", j, i);
 		if (entry >= seg[i].gpa && entry - seg[i].gpa < seg[i].mem_len)
 			entry_ok = true;
 		lo = seg[i].gpa < lo ? seg[i].gpa : lo;
 		hi = seg[i].gpa + seg[i].mem_len > hi ? seg[i].gpa + seg[i].mem_len : hi;
 	}
 	if (!entry_ok)
-		return failf(err, n, "entry point %#x is not inside a loaded segment", entry);
+		return loader_fail(err, n, "entry point %#x is not inside a loaded segment", entry);
 
 	for (int i = 0; i < nseg && m->base; i++) {
 		uint8_t *dst = gpa_ptr(m, seg[i].gpa, seg[i].mem_len);

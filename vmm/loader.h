@@ -8,6 +8,10 @@
 #include "../hypercalls/multiboot.h"
 #include "guest_mem.h"
 
+/* The guest file loaders' way to fail: the message into err[n], then -1. */
+__attribute__((format(printf, 3, 4)))
+int loader_fail(char *err, size_t n, const char *fmt, ...);
+
 #define LOADER_MAX_IMAGE	(64u << 20)	/* larger guest files are refused */
 
 struct load_info {
