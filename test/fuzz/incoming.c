@@ -18,6 +18,7 @@
 #include "../../vmm/snapshot.h"
 #include "../../vmm/vm.h"
 #include "fuzz.h"
+#include "snap_frame.h"
 
 #define RAM	(1u << 20)
 
@@ -47,18 +48,7 @@ static void send_stream(struct in *in, int fd)
 	if (snap_writer_init(&w, fd))
 		abort();
 	snap_write_header(&w, &h);
-	while (in->n) {
-		uint32_t type = (uint32_t)take(in, 1) % (SNAP_TYPES + 1);
-		size_t n = (size_t)take(in, 2);
-
-		if (n > in->n)
-			n = in->n;
-		if (type == SNAP_END)
-			break;
-		snap_section(&w, type, in->p, n);
-		in->p += n;
-		in->n -= n;
-	}
+	fuzz_snap_sections(in, &w);
 	/* odd lengths leave the end off: a sender that hangs up early */
 	if (!(in->n & 1))
 		snap_finish(&w);

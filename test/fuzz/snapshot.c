@@ -17,6 +17,7 @@
 
 #include "../../vmm/snapshot.h"
 #include "fuzz.h"
+#include "snap_frame.h"
 
 static int memfd = -1;
 
@@ -39,18 +40,7 @@ static uint8_t *frame(struct in *in, size_t *len)
 	if (ftruncate(memfd, 0) || lseek(memfd, 0, SEEK_SET) || snap_writer_init(&w, memfd))
 		abort();
 	snap_write_header(&w, &h);
-	while (in->n) {
-		uint32_t type = (uint32_t)take(in, 1) % (SNAP_TYPES + 1);
-		size_t n = (size_t)take(in, 2);
-
-		if (n > in->n)
-			n = in->n;
-		if (type == SNAP_END)
-			break;
-		snap_section(&w, type, in->p, n);
-		in->p += n;
-		in->n -= n;
-	}
+	fuzz_snap_sections(in, &w);
 	snap_finish(&w);
 	snap_writer_free(&w);
 	*len = (size_t)w.bytes;
