@@ -95,7 +95,9 @@ keys_vmm() {
 }
 
 keys_qemu() {
-	local img=$1 mach=isapc sock=$WORK/keys-q.sock snap=$WORK/keys-q.snap r out capped=0 k
+	# the socket off OUT: the nested VM shares OUT over 9p, which refuses sockets
+	local img=$1 mach=isapc sock snap=$WORK/keys-q.snap r capped=0 k
+	sock=$(mktemp -u /tmp/vmm-bench-keys.XXXXXX.sock)
 	local args=(qemu-system-i386 -enable-kvm -M "$mach" -nodefaults -vga std -display none -m 16
 		-drive "file=$img,format=raw,if=ide" -device isa-debug-exit,iobase=0xf4,iosize=0x04
 		-qmp "unix:$sock,server,wait=off")
@@ -122,6 +124,7 @@ keys_qemu() {
 			echo "$((KEYS_CAP * 1000))" >> "$WORK/keys-q.ms"
 		fi
 	done
+	rm -f "$sock"
 	if [ ! -s "$WORK/keys-q.ms" ]; then
 		na keys "qemu-$mach" 1 ms_per_key "no key measured: $(tail -1 "$WORK/keys-q-1.err")"
 		return
