@@ -5,12 +5,15 @@
 #   qemu_keys.py save SOCK FILE TEXT -- QEMU-ARGS...
 #       start QEMU (its args include -qmp on SOCK), wait until TEXT shows on
 #       its screen, 1 s more, migrate to "exec:cat > FILE", quit it
-#   qemu_keys.py keys SOCK [--cap S] KEY=TEXT... -- QEMU-ARGS...
+#   qemu_keys.py keys SOCK [--cap S] [--boot TEXT] KEY=TEXT... -- QEMU-ARGS...
 #       start QEMU (its args include -incoming), wait for "running"; for each
 #       KEY (a QMP qcode: down, up, ret) send it and time until TEXT shows
 #       (TEXT "-" : until QEMU ends); print one "KEY ms" line per key.  A
 #       key whose TEXT does not show within S seconds (default 300) prints
-#       "KEY capped" and ends the run (QEMU quit)
+#       "KEY capped" and ends the run (QEMU quit).  --boot TEXT: QEMU boots
+#       instead (no -incoming), and the keys start 1 s after TEXT shows: on
+#       QEMU 7.2 here a VM restored with -incoming showed zeros at 0xb8000
+#       (pmemsave and xp alike) and took no key
 import json, os, socket, subprocess, sys, tempfile, time
 
 POLL = 0.002  # seconds between screen reads
@@ -98,10 +101,14 @@ def save(sock, out, text, args):
         p.wait()
 
 
-def keys(sock, cap, pairs, args):
+def keys(sock, cap, pairs, args, first=None):
     p, f = start(sock, args)
     scr = Screen(f)
     try:
+        if first and not scr.wait(first, time.monotonic() + 900):
+            sys.exit("qemu_keys: '%s' never showed:\n%s" % (first, scr.text()))
+        if first:
+            time.sleep(1)
         t0 = time.monotonic()
         while qmp(f, "query-status")["status"] != "running":
             if time.monotonic() > t0 + 120:
@@ -133,14 +140,16 @@ def keys(sock, cap, pairs, args):
 if __name__ == "__main__":
     a = sys.argv
     if "--" not in a:
-        sys.exit("usage: qemu_keys.py save SOCK FILE TEXT -- QEMU-ARGS... | keys SOCK [--cap S] KEY=TEXT... -- QEMU-ARGS...")
+        sys.exit("usage: qemu_keys.py save SOCK FILE TEXT -- QEMU-ARGS... | keys SOCK [--cap S] [--boot TEXT] KEY=TEXT... -- QEMU-ARGS...")
     i = a.index("--")
     if a[1] == "save" and i == 5:
         save(a[2], a[3], a[4], a[i + 1:])
     elif a[1] == "keys" and i >= 4:
-        cap, rest = 300.0, a[3:i]
+        cap, first, rest = 300.0, None, a[3:i]
         if rest[:1] == ["--cap"]:
             cap, rest = float(rest[1]), rest[2:]
-        sys.exit(keys(a[2], cap, [x.split("=", 1) for x in rest], a[i + 1:]) or 0)
+        if rest[:1] == ["--boot"]:
+            first, rest = rest[1], rest[2:]
+        sys.exit(keys(a[2], cap, [x.split("=", 1) for x in rest], a[i + 1:], first) or 0)
     else:
-        sys.exit("usage: qemu_keys.py save SOCK FILE TEXT -- QEMU-ARGS... | keys SOCK [--cap S] KEY=TEXT... -- QEMU-ARGS...")
+        sys.exit("usage: qemu_keys.py save SOCK FILE TEXT -- QEMU-ARGS... | keys SOCK [--cap S] [--boot TEXT] KEY=TEXT... -- QEMU-ARGS...")
