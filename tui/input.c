@@ -332,6 +332,7 @@ static void run_script(struct vm *vm)
 			migrate_step(vm, st);
 			break;
 		}
+		stats_step(&vm->stats, "kkwusm"[st->kind]);
 	}
 }
 
