@@ -165,8 +165,37 @@ static void foreign_name_shown_escaped(void)
 	unmachine(&vb);
 }
 
+/*
+ * A device has one name: its table entry (fw_cfg), in the one style of
+ * --stats keys and snapshot records (fw-cfg), so that a reader who sees
+ * one finds the others.
+ */
+static void one_name_per_device(void)
+{
+#define NAME_OF(n) { #n, &n##_device },
+	static const struct {
+		const char *key;
+		const struct device_model *m;
+	} table[] = { DEVICE_TABLE(NAME_OF) };
+#undef NAME_OF
+
+	EXPECT_EQ(sizeof(table) / sizeof(table[0]), device_table_len);
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		char want[64];
+		size_t n = 0;
+
+		for (const char *p = table[i].key; *p && n < sizeof(want) - 1; p++)
+			want[n++] = *p == '_' ? '-' : *p;
+		want[n] = 0;
+		EXPECT(!strcmp(table[i].m->name, want));
+		if (strcmp(table[i].m->name, want))
+			printf("  device %s is named '%s'\n", want, table[i].m->name);
+	}
+}
+
 int main(void)
 {
+	RUN(one_name_per_device);
 	RUN(round_trip_and_screen);
 	RUN(another_machine_refused);
 	RUN(bad_device_record_refused);
