@@ -410,4 +410,5 @@ const struct device_model fw_cfg_device = {
 	.destroy = fw_cfg_destroy,
 	.stats = fw_cfg_stats,
 	.state = fw_cfg_state,
+	.version = 1,
 };
