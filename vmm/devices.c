@@ -32,7 +32,7 @@ int vm_add_devices(struct vm *vm, const struct device_model *const *table,
 				fprintf(stderr, "vmm: device %s: set-up failed\n", t->name);
 			return status;
 		}
-		/* absent devices keep their slot: the table order is the record */
+		/* absent devices keep their slot: a record for one is refused by name */
 		vm->devices[vm->ndevices++] = (struct vm_device){ t, dev };
 	}
 	return 0;
