@@ -220,7 +220,8 @@ static int take_record(const struct vm *vm, struct state *s, struct dev_rec *rec
 	name[name_len] = 0;
 	/* the snapshot's bytes, as COM1's filter would show them */
 	config_shown(name, shown, sizeof(shown));
-	i = device_named(vm, name);
+	/* a NUL inside the name would make a prefix of it match */
+	i = strlen(name) == name_len ? device_named(vm, name) : -1;
 	if (i < 0) {
 		fprintf(stderr, "vmm: snapshot: the snapshot has device '%s', which "
 			"this vmm does not know\n", shown);

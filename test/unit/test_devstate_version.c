@@ -177,6 +177,20 @@ static void unknown_device_refused(void)
 	s = save_machine(&va);
 	refused(&s, "the snapshot has device 'gadget', which this vmm does not know");
 	state_free(&s);
+	/* "lamp\0\0" is not lamp, though strcmp() would say so */
+	static const struct device_model lampxy = {
+		.name = "lampXY", .state = state_none, .version = 1,
+	};
+	machine(&va, &widget2, &wa, &lampxy);
+	machine(&vb, &widget2, &wb, &lamp);
+	s = save_machine(&va);
+	uint8_t *xy = memmem(s.buf, s.len, "XY", 2);
+
+	EXPECT(xy != NULL);
+	if (xy)
+		memset(xy, 0, 2);
+	refused(&s, "the snapshot has device 'lamp', which this vmm does not know");
+	state_free(&s);
 }
 
 /* A device the snapshot lacks: its reset state where that is safe, else refused. */
