@@ -376,4 +376,5 @@ const struct device_model serial_device = {
 	.destroy = serial_dev_destroy,
 	.stats = serial_stats,
 	.state = serial_state,
+	.version = 1,
 };
