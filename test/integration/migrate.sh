@@ -58,7 +58,7 @@ fi
 # --- a shell moved mid-line ----------------------------------------------------------
 mkcfg "$TMP/shell.cfg" shell 'memory = 16;' 'serial = { output = "none"; };'
 if ! skipping; then
-	dest sh-dst "$TMP/sh.sock" --keys 'lo\nexit 9\n' --timeout 60
+	dest sh-dst "$TMP/sh.sock" --keys 'lo\nexit 9\n' --timeout $((60 * HANG_X))
 	run_vmm "$TMP/sh-src" -c "$TMP/shell.cfg" --headless \
 		--keys "{until:shell>}echo hel{until:shell> echo hel}{migrate:unix:$TMP/sh.sock}"
 	src=$STATUS

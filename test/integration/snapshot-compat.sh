@@ -11,7 +11,7 @@ DATA=$ROOT/test/data/snapshots
 screen_of() { grep -v $'\r$' "$1"; }
 
 # the shell at its prompt, "echo hel" typed: the rest of the line, and exit
-run_vmm "$TMP/shell" --restore "$DATA/shell.snap" --headless --keys 'lo\nexit 9\n' --timeout 60
+run_vmm "$TMP/shell" --restore "$DATA/shell.snap" --headless --keys 'lo\nexit 9\n' --timeout $((60 * HANG_X))
 if [ $STATUS -eq 9 ] && screen_of "$TMP/shell.out" | grep -q '^shell> echo hello *$' &&
    screen_of "$TMP/shell.out" | grep -q '^hello *$'; then
 	pass snapshot-compat-shell
@@ -23,7 +23,7 @@ fi
 # SeaBIOS's boot sector waiting for a key.  The image is a copy: the saved
 # one's identity (inode, time) is of the machine that made the snapshot.
 cp "$GUESTS/boot/bootsect.img" "$TMP/bootsect.img"
-run_vmm "$TMP/bs" --restore "$DATA/bootsect.snap" --headless --keys '7' --timeout 60 \
+run_vmm "$TMP/bs" --restore "$DATA/bootsect.snap" --headless --keys '7' --timeout $((60 * HANG_X)) \
 	--set "disk.path=$TMP/bootsect.img" --restore-force-disk
 # status (7 << 1) | 1; the screen as the boot sector left it, then the key
 if [ $STATUS -eq 15 ] && grep -q "^press a key: 7" "$TMP/bs.txt" &&
@@ -37,7 +37,7 @@ fi
 # restored guest finishes where it was, and every sector holds the last
 # pass, whatever a fresh image held before
 "$VMM" --create-image "$TMP/ata.img" --size 12K > /dev/null
-run_vmm "$TMP/ata" --restore "$DATA/ata.snap" --headless --dump none --timeout 60 \
+run_vmm "$TMP/ata" --restore "$DATA/ata.snap" --headless --dump none --timeout $((60 * HANG_X)) \
 	--set "disk.path=$TMP/ata.img" --restore-force-disk
 python3 - "$TMP/ata.img" "$TMP/ata.txt" > "$TMP/ata.chk" <<'EOF'
 import re, struct, sys

@@ -13,7 +13,7 @@ run_vmm "$TMP/src" -c "$TMP/sh.cfg" --headless --dump none \
 src=$STATUS
 echo original > "$TMP/home/.bashrc"
 run_vmm "$TMP/rest" --restore "$TMP/s.snap" --headless --dump none \
-	--keys 'echo pwned\nexit 3\n' --timeout 60
+	--keys 'echo pwned\nexit 3\n' --timeout $((60 * HANG_X))
 if [ $src -eq 0 ] && [ $STATUS -eq 3 ] && [ "$(cat "$TMP/home/.bashrc")" = original ] &&
    grep -q "echo pwned" "$TMP/rest.txt" &&
    grep -qF "serial.output = \"$TMP/home/.bashrc\" is not used" "$TMP/rest.err"; then
@@ -24,7 +24,7 @@ fi
 
 # the restoring user may still name the file
 run_vmm "$TMP/mine" --restore "$TMP/s.snap" --headless --dump none \
-	--set "serial.output=$TMP/mine.log" --keys 'echo mine\nexit 4\n' --timeout 60
+	--set "serial.output=$TMP/mine.log" --keys 'echo mine\nexit 4\n' --timeout $((60 * HANG_X))
 if [ $STATUS -eq 4 ] && grep -q "echo mine" "$TMP/mine.log" && ! grep -q "echo mine" "$TMP/mine.txt"; then
 	pass snapshot-trust-restore-set-output
 else
@@ -37,11 +37,14 @@ fi
 mkdir -p "$TMP/victim"
 mkcfg "$TMP/in.cfg" shell 'memory = 16;' "serial = { output = \"$TMP/victim/in.log\"; };"
 if ! skipping; then
-	python3 - "$TMP/fake.sock" "$TMP/prefix" <<'EOF' &
+	python3 - "$TMP/fake.sock" "$TMP/prefix" $((60 * HANG_X)) <<'EOF' &
 import os, socket, struct, sys
 s = socket.socket(socket.AF_UNIX)
 s.bind(sys.argv[1]); s.listen(1)
+# bounded: a source that never connects must not hang the test
+s.settimeout(float(sys.argv[3]))
 c, _ = s.accept()
+c.settimeout(float(sys.argv[3]))
 def get(n):
     b = b""
     while len(b) < n:
@@ -58,7 +61,7 @@ EOF
 	fake=$!
 	wait_for 20 test -S "$TMP/fake.sock"
 	run_vmm "$TMP/insrc" -c "$TMP/in.cfg" --headless --dump none \
-		--keys "{until:shell>}{migrate:unix:$TMP/fake.sock}exit 5\n" --timeout 60
+		--keys "{until:shell>}{migrate:unix:$TMP/fake.sock}exit 5\n" --timeout $((60 * HANG_X))
 	wait $fake
 	rm -f "$TMP/victim/in.log"
 	python3 - "$TMP/dst.sock" "$TMP/prefix" <<'EOF' &
@@ -72,7 +75,7 @@ c.sendall(open(sys.argv[2], "rb").read())
 c.close()
 EOF
 	sender=$!
-	run_vmm "$TMP/indst" --incoming "unix:$TMP/dst.sock" --headless --timeout 60
+	run_vmm "$TMP/indst" --incoming "unix:$TMP/dst.sock" --headless --timeout $((60 * HANG_X))
 	wait $sender
 fi
 if [ -s "$TMP/prefix" ] && [ $STATUS -eq 2 ] && [ ! -e "$TMP/victim/in.log" ]; then
@@ -90,7 +93,7 @@ src=$STATUS
 CHECK="$(dirname "$0")/serialcheck.py"
 if ! skipping; then
 	python3 "$CHECK" pty "$TMP/escr" "$VMM" --restore "$TMP/esc.snap" --headless \
-		--dump none --keys ' ' --timeout 60 > "$TMP/escr.rep" 2>&1
+		--dump none --keys ' ' --timeout $((60 * HANG_X)) > "$TMP/escr.rep" 2>&1
 fi
 # COM1's filter (colours pass): no title, clipboard, query or alternate screen
 if [ $src -eq 0 ] && grep -q '^status 0$' "$TMP/escr.rep" && grep -q 'title' "$TMP/escr.out" &&

@@ -18,7 +18,7 @@ run_vmm "$TMP/src" -c "$TMP/shell.cfg" --headless \
 	--keys "{until:shell>}echo hel{until:shell> echo hel}{save-and-quit:$TMP/s.snap}"
 src=$STATUS
 # the restored VM saved again at once: its screen as restored
-run_vmm "$TMP/back" --restore "$TMP/s.snap" --headless --keys "{save-and-quit:$TMP/s2.snap}" --timeout 60
+run_vmm "$TMP/back" --restore "$TMP/s.snap" --headless --keys "{save-and-quit:$TMP/s2.snap}" --timeout $((60 * HANG_X))
 if [ $src -eq 0 ] && [ -s "$TMP/s.snap" ] && [ $STATUS -eq 0 ] &&
    [ "$(screen_of "$TMP/src.out")" == "$(screen_of "$TMP/back.out")" ]; then
 	pass snapshot-shell-same-screen
@@ -27,7 +27,7 @@ else
 $(diff <(screen_of "$TMP/src.out") <(screen_of "$TMP/back.out") | head -6)"
 fi
 
-run_vmm "$TMP/rest" --restore "$TMP/s.snap" --headless --keys 'lo\nexit 9\n' --timeout 60
+run_vmm "$TMP/rest" --restore "$TMP/s.snap" --headless --keys 'lo\nexit 9\n' --timeout $((60 * HANG_X))
 if [ $STATUS -eq 9 ] && screen_of "$TMP/rest.out" | grep -q '^shell> echo hello *$' &&
    screen_of "$TMP/rest.out" | grep -q '^hello *$' &&
    [ "$(screen_of "$TMP/rest.out" | grep -c 'vmm shell on')" -eq 1 ]; then
@@ -38,7 +38,7 @@ $(screen_of "$TMP/rest.out" | grep -v '^ *$' | head -5)"
 fi
 
 # a snapshot of a restored VM (its RAM still mapped from the first file)
-run_vmm "$TMP/again" --restore "$TMP/s2.snap" --headless --keys 'lo\nexit 9\n' --timeout 60
+run_vmm "$TMP/again" --restore "$TMP/s2.snap" --headless --keys 'lo\nexit 9\n' --timeout $((60 * HANG_X))
 if [ $STATUS -eq 9 ] && screen_of "$TMP/again.out" | grep -q '^hello *$'; then
 	pass snapshot-of-a-restored-vm
 else
@@ -53,7 +53,7 @@ sed -i "s|$GUESTS/shell.elf|$TMP/moved/shell.elf|" "$TMP/moved/vm.cfg"
 run_vmm "$TMP/mv" -c "$TMP/moved/vm.cfg" --headless \
 	--keys "{until:shell>}{save-and-quit:$TMP/moved.snap}"
 rm -rf "$TMP/moved"
-run_vmm "$TMP/mvr" --restore "$TMP/moved.snap" --headless --keys 'exit 4\n' --timeout 60
+run_vmm "$TMP/mvr" --restore "$TMP/moved.snap" --headless --keys 'exit 4\n' --timeout $((60 * HANG_X))
 expect_eq snapshot-no-config-needed "$STATUS" 4
 
 # --- a disk write storm --------------------------------------------------------
@@ -73,7 +73,7 @@ storm() {
 		--keys "{until:storm 0 20}{save-and-quit:$TMP/$name.snap}"
 	local st1=$STATUS
 	# the restoring user names the image (a snapshot chooses no host file)
-	run_vmm "$TMP/$name-b" --restore "$TMP/$name.snap" --headless --dump none --timeout 60 \
+	run_vmm "$TMP/$name-b" --restore "$TMP/$name.snap" --headless --dump none --timeout $((60 * HANG_X)) \
 		--set "disk.path=$TMP/$name.img"
 	python3 - "$TMP/$name.img" "$TMP/$name-a.txt" "$TMP/$name-b.txt" $n $passes \
 		> "$TMP/$name.chk" <<'EOF'
@@ -113,7 +113,7 @@ storm snapshot-storm-pv-ring pv pv-ring
 # --- the demo's timer ----------------------------------------------------------
 mkcfg "$TMP/demo.cfg" demo 'serial = { output = "none"; };'
 run_vmm "$TMP/demo" -c "$TMP/demo.cfg" --headless --keys "{until:frame }{save-and-quit:$TMP/demo.snap}"
-run_vmm "$TMP/demo0" --restore "$TMP/demo.snap" --headless --keys "{save-and-quit:$TMP/demo2.snap}" --timeout 60
+run_vmm "$TMP/demo0" --restore "$TMP/demo.snap" --headless --keys "{save-and-quit:$TMP/demo2.snap}" --timeout $((60 * HANG_X))
 run_vmm "$TMP/demo1" --restore "$TMP/demo.snap" --headless --timeout 2
 # the animated rows (all but the title) differ once the timer has fired
 if [ -s "$TMP/demo.snap" ] && [ $STATUS -eq 124 ] &&
@@ -127,7 +127,7 @@ fi
 # --- SIGUSR2: NAME-N.snap beside the config ------------------------------------
 mkcfg "$TMP/busy.cfg" busy
 if ! skipping; then
-	"$VMM" -c "$TMP/busy.cfg" --headless --timeout 60 > "$TMP/busy.out" 2> "$TMP/busy.err" < /dev/null &
+	"$VMM" -c "$TMP/busy.cfg" --headless --timeout $((60 * HANG_X)) > "$TMP/busy.out" 2> "$TMP/busy.err" < /dev/null &
 	pid=$!
 	for ((i = 0; i < 400; i++)); do
 		grep -q "busy: round 2" "$TMP/busy.out" 2> /dev/null && break
@@ -175,7 +175,7 @@ if command -v tmux > /dev/null && ! skipping; then
 	for ((i = 0; i < 100; i++)); do [ -s "$TMP/ui/exit" ] && break; sleep 0.1; done
 	tm kill-server 2> /dev/null
 fi
-run_vmm "$TMP/uir" --restore "$TMP/ui/test-1.snap" --headless --keys 'exit 5\n' --timeout 60
+run_vmm "$TMP/uir" --restore "$TMP/ui/test-1.snap" --headless --keys 'exit 5\n' --timeout $((60 * HANG_X))
 if [ "${saved:-1}" = 0 ] && [ "$(cat "$TMP/ui/exit" 2> /dev/null)" = 0 ] && [ $STATUS -eq 5 ]; then
 	pass snapshot-ctrl-a-w
 elif ! command -v tmux > /dev/null; then
@@ -188,7 +188,7 @@ fi
 cp "$GUESTS/boot/bootsect.img" "$TMP/bootsect.img"
 printf 'name = "bs";\nfirmware = "seabios";\ndisk = { path = "bootsect.img"; };\n' > "$TMP/bs.cfg"
 run_vmm "$TMP/bs" -c "$TMP/bs.cfg" --headless --keys "{until:press a key:}{save-and-quit:$TMP/bs.snap}"
-run_vmm "$TMP/bsr" --restore "$TMP/bs.snap" --headless --keys '7' --timeout 60 \
+run_vmm "$TMP/bsr" --restore "$TMP/bs.snap" --headless --keys '7' --timeout $((60 * HANG_X)) \
 	--set "disk.path=$TMP/bootsect.img"
 # status (7 << 1) | 1; the screen as the boot sector left it, then the key
 if [ $STATUS -eq 15 ] && grep -q "^press a key: 7" "$TMP/bsr.txt" &&
