@@ -48,10 +48,14 @@ static uint8_t rom[4096];	/* a firmware image: its record is size and digest */
 static struct firmware fw = { .rom = rom, .size = sizeof(rom) };
 static struct pv_disk pv;
 
+/* The CMOS's clock: still while a record loads, on by a step per port access. */
+#define CLOCK_START	5000000000000ull
+static uint64_t clock_ns = CLOCK_START;
+
 static uint64_t fixed_clock(void *ctx)
 {
 	(void)ctx;
-	return 5000000000000ull;
+	return clock_ns;
 }
 
 struct target {
@@ -231,6 +235,8 @@ static void accesses(struct target *x, struct in *in)
 		bool write = op & 0x40;
 
 		memcpy(buf, &v, 4);
+		/* 0 to 7.5 s: ticks, updates and alarms come between accesses */
+		clock_ns += (uint64_t)(op & 0x0f) * 500000000ull;
 		bus_access(x->bus, port, buf, sz, write);
 		if (x->m == &ata_device && !write && sz == 1 && (port == 0x1f7 || port == 0x3f6))
 			FUZZ_ASSERT(!(buf[0] & ATA_BSY) ||
@@ -247,6 +253,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len = (size_t)take(&in, 2);
 
 	/* the devices the last input reached go back to their start-up state */
+	clock_ns = CLOCK_START;
 	_Static_assert(TARGETS == 11, "the target byte is taken modulo 12");
 	for (size_t i = 0; i < TARGETS; i++)
 		if (dirty & 1u << i)
