@@ -784,4 +784,5 @@ const struct device_model ata_device = {
 	.destroy = ata_dev_destroy,
 	.stats = ata_stats,
 	.state = ata_state,
+	.version = 1,
 };

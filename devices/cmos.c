@@ -626,4 +626,5 @@ const struct device_model cmos_device = {
 	.destroy = cmos_destroy,
 	.stats = cmos_stats,
 	.state = cmos_state,
+	.version = 1,
 };

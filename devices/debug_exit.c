@@ -33,4 +33,6 @@ const struct device_model debug_exit_device = {
 	.name = "debug-exit",
 	.create = debug_exit_create,
 	.state = state_none,
+	.version = 1,
+	.reset_ok = true,	/* no state */
 };

@@ -164,4 +164,6 @@ const struct device_model debugcon_device = {
 	.destroy = debugcon_destroy,
 	.stats = debugcon_stats,
 	.state = debugcon_state,
+	.version = 1,
+	.reset_ok = true,	/* a log line not yet written */
 };

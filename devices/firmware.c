@@ -237,4 +237,5 @@ const struct device_model firmware_device = {
 	.destroy = firmware_destroy,
 	.stats = firmware_stats,
 	.state = firmware_state,
+	.version = 1,
 };

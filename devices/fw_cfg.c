@@ -338,8 +338,8 @@ static int fw_cfg_create(struct vm *vm, void **dev)
 		fw_cfg_free(f);
 		return VMM_EXIT_SETUP;
 	}
-	if (bus_register(&vm->pio, FW_CFG_PORT_SEL, 2, fw_cfg_io, f, "fw_cfg") ||
-	    bus_register(&vm->pio, FW_CFG_PORT_DMA, 8, fw_cfg_io, f, "fw_cfg-dma")) {
+	if (bus_register(&vm->pio, FW_CFG_PORT_SEL, 2, fw_cfg_io, f, "fw-cfg") ||
+	    bus_register(&vm->pio, FW_CFG_PORT_DMA, 8, fw_cfg_io, f, "fw-cfg-dma")) {
 		fprintf(stderr, "vmm: fw_cfg: ports 0x510-0x51b are taken\n");
 		fw_cfg_free(f);
 		return VMM_EXIT_SETUP;
@@ -405,9 +405,10 @@ static int fw_cfg_state(void *dev, struct state *s)
 }
 
 const struct device_model fw_cfg_device = {
-	.name = "fw_cfg",
+	.name = "fw-cfg",
 	.create = fw_cfg_create,
 	.destroy = fw_cfg_destroy,
 	.stats = fw_cfg_stats,
 	.state = fw_cfg_state,
+	.version = 1,
 };

@@ -543,7 +543,7 @@ static int i8042_fields(void *dev, struct state *s)
 	state_u8(s, &k->typematic);
 	state_u8(s, &k->last_sent);
 	state_bool(s, &k->xlat_break);
-	state_bool(s, &k->out_aux);	/* since snapshot format 2 */
+	state_bool(s, &k->out_aux);
 	state_u8(s, &k->ctl_aux);
 	if (!s->loading || s->bad)
 		return 0;
@@ -568,4 +568,5 @@ const struct device_model i8042_device = {
 	.destroy = i8042_dev_destroy,
 	.stats = i8042_stats,
 	.state = i8042_state,
+	.version = 1,
 };

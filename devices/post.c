@@ -81,4 +81,6 @@ const struct device_model post_device = {
 	.destroy = post_destroy,
 	.stats = post_stats,
 	.state = post_state,
+	.version = 1,
+	.reset_ok = true,	/* no POST code yet, as at power-on */
 };

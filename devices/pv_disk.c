@@ -187,4 +187,5 @@ const struct device_model pv_disk_device = {
 	.destroy = pv_disk_dev_destroy,
 	.stats = pv_disk_stats,
 	.state = pv_disk_state,
+	.version = 1,
 };

@@ -125,4 +125,6 @@ const struct device_model pv_vga_device = {
 	.destroy = pv_vga_dev_destroy,
 	.stats = pv_vga_stats,
 	.state = state_none,	/* its page is guest RAM; the cells are the VGA's */
+	.version = 1,
+	.reset_ok = true,	/* no state of its own */
 };

@@ -81,4 +81,6 @@ const struct device_model reset_control_device = {
 	.create = reset_control_create,
 	.destroy = reset_control_destroy,
 	.state = reset_control_state,
+	.version = 1,
+	.reset_ok = true,	/* 0, as at power-on */
 };

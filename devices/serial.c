@@ -223,10 +223,18 @@ size_t serial_rx_space(const struct serial *s)
 	return SERIAL_RX_QUEUE - s->rx_len;
 }
 
-/* DTR up: a program opened the port, so input has somewhere to go. */
+/*
+ * DTR and RTS up: a program opened the port, so input has somewhere to go;
+ * the host holds its bytes until then, as a sender with hardware flow
+ * control waits for RTS.  DTR alone is not enough: Linux raises it when it
+ * sets up its console on the port at boot, and the bytes sent then were
+ * lost when the shell's open cleared the receive FIFO.
+ */
 bool serial_rx_ready(const struct serial *s)
 {
-	return s->mcr & UART_MCR_DTR;
+	uint8_t both = UART_MCR_DTR | UART_MCR_RTS;
+
+	return (s->mcr & both) == both;
 }
 
 size_t serial_receive(struct serial *s, const uint8_t *buf, size_t n)
@@ -368,4 +376,5 @@ const struct device_model serial_device = {
 	.destroy = serial_dev_destroy,
 	.stats = serial_stats,
 	.state = serial_state,
+	.version = 1,
 };

@@ -288,4 +288,5 @@ const struct device_model vga_device = {
 	.destroy = vga_dev_destroy,
 	.sync = vga_sync,
 	.state = vga_state,
+	.version = 1,
 };

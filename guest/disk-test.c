@@ -207,14 +207,19 @@ static void slave_checks(const struct disk *master, bool want, uint32_t seed)
 	expect(r == 0 && !memcmp(bufw, bufr, 512), "master unchanged by slave writes", r);
 }
 
-/* A script waits on the screen ({until:}), not on serial: show progress there. */
+/*
+ * A script waits on the screen ({until:}, which looks every 10 ms), not on
+ * serial: show progress there, one row per ten sectors, so that each line
+ * stays for a whole pass (one row rewritten in place was gone after ten
+ * writes, 2 ms on a fast host, and a loaded one's script missed it).
+ */
 static void show_storm(long pass, long lba)
 {
 	char s[40];
 
 	snprintf(s, sizeof(s), "storm %ld %ld   ", pass, lba);
 	for (unsigned int x = 0; s[x]; x++)
-		screen_put(x, 24, (uint8_t)s[x], 0x07);
+		screen_put(x, (unsigned int)(lba / 10 % 25), (uint8_t)s[x], 0x07);
 }
 
 static int storm(struct disk *d, uint32_t seed)

@@ -101,7 +101,7 @@ static bool push(struct vm *vm, enum sink sk, const uint8_t *b, size_t n, bool w
 			consumed = com1->rx_bytes - com1->rx_len;
 		} else {
 			why = sk == SINK_KBD ? "no keyboard" :
-				"the guest has not opened COM1 (DTR is low)";
+				"the guest has not opened COM1 (DTR or RTS is low)";
 		}
 		pthread_mutex_unlock(&vm->io_lock);
 		if (done == n) {
@@ -242,7 +242,7 @@ static bool screen_shows(struct vm *vm, const char *text)
 }
 
 /*
- * Before the first key: COM1 opened by the guest (DTR up) when it gets
+ * Before the first key: COM1 opened by the guest (DTR and RTS up) when it gets
  * input, or else the keyboard enabled by the guest's driver.
  */
 static void wait_for_sink(struct vm *vm)
@@ -332,6 +332,7 @@ static void run_script(struct vm *vm)
 			migrate_step(vm, st);
 			break;
 		}
+		stats_step(&vm->stats, "kkwusm"[st->kind]);
 	}
 }
 

@@ -56,6 +56,21 @@ struct device_model {
 	 * Called with io_lock held, after vm_sync().
 	 */
 	int (*state)(void *dev, struct state *s);
+	/*
+	 * The version of the record .state writes (every device says; 1 to
+	 * begin with) and the oldest it still loads (0: version 1).  A field
+	 * added later is walked with STATE_SINCE() (vmm/state.h), which bumps
+	 * version; raising min_version breaks the snapshots users keep, and
+	 * the ones under test/data/snapshots/ (DEVELOPERS.md says how).
+	 */
+	unsigned int version, min_version;
+	/*
+	 * A snapshot without this device's record (from a vmm before the
+	 * device existed, or before it was in this config) leaves it as
+	 * create() built it: true only where that reset state is what such a
+	 * guest saw.  Else the restore is refused, naming the device.
+	 */
+	bool reset_ok;
 };
 
 /* The instance of type t in this VM, or NULL when it has none. */

@@ -32,7 +32,7 @@ int vm_add_devices(struct vm *vm, const struct device_model *const *table,
 				fprintf(stderr, "vmm: device %s: set-up failed\n", t->name);
 			return status;
 		}
-		/* absent devices keep their slot: the table order is the record */
+		/* absent devices keep their slot: a record for one is refused by name */
 		vm->devices[vm->ndevices++] = (struct vm_device){ t, dev };
 	}
 	return 0;
@@ -122,31 +122,35 @@ void vm_sync_locked(struct vm *vm)
 
 /*
  * The devices' state, for snapshots and migration; the snapshot file
- * carries it as one section.  Little-endian, in device table order:
+ * carries it as one section.  Little-endian:
  *
  *	u32 DEVICES_MAGIC ("DEVS")
- *	u32 number of table slots
- *	per slot:
- *		u8  length of the model's name, then the name (no NUL)
- *		u8  1: present in the VM, 0: left out by the config
- *		u32 length of the record, then the record (.state's walk;
- *		    empty for an absent device)
+ *	u32 number of records
+ *	per device present in the VM, in table order:
+ *		u8  length of the device's name, then the name (no NUL)
+ *		u32 the record's version (the model's .version)
+ *		u32 length of the record, then the record (.state's walk)
  *
- * Absent devices keep their slot, so the loader compares the whole
- * table (names, order, presence) with this VM's before any device loads:
- * a snapshot from a machine with other devices is refused by name.
+ * The loader finds each record by name, not by place, so a vmm that
+ * added, moved or left out a device still loads what it knows; every
+ * record is checked (known device, present here, a version this vmm
+ * loads, each once) before any device loads.
  */
 #define DEVICES_MAGIC	0x53564544u	/* "DEVS" */
+
+static unsigned int version_of(const struct device_model *m)
+{
+	return m->version ? m->version : 1;
+}
 
 static int save_one(const struct vm_device *d, struct state *out)
 {
 	struct state rec;
 	uint8_t name_len = (uint8_t)strlen(d->model->name);
-	bool present = d->dev != NULL;
-	uint32_t len;
+	uint32_t len, version = version_of(d->model);
 
 	state_init_save(&rec);
-	if (present && (!d->model->state || d->model->state(d->dev, &rec))) {
+	if (!d->model->state || d->model->state(d->dev, &rec)) {
 		fprintf(stderr, "vmm: snapshot: device %s: %s\n", d->model->name,
 			d->model->state ? "cannot save its state" :
 			"has no saved state yet");
@@ -156,7 +160,7 @@ static int save_one(const struct vm_device *d, struct state *out)
 	len = (uint32_t)rec.len;
 	state_u8(out, &name_len);
 	state_bytes(out, (void *)d->model->name, name_len);
-	state_bool(out, &present);
+	state_u32(out, &version);
 	state_u32(out, &len);
 	state_bytes(out, rec.buf, rec.len);
 	state_free(&rec);
@@ -165,64 +169,90 @@ static int save_one(const struct vm_device *d, struct state *out)
 
 int vm_devices_save(struct vm *vm, struct state *out)
 {
-	uint32_t magic = DEVICES_MAGIC, n = (uint32_t)vm->ndevices;
+	uint32_t magic = DEVICES_MAGIC, n = 0;
 
 	/* stores still in the coalesced ring belong to the state */
 	vm_sync(vm);
+	for (int i = 0; i < vm->ndevices; i++)
+		n += vm->devices[i].dev != NULL;
 	state_u32(out, &magic);
 	state_u32(out, &n);
 	for (int i = 0; i < vm->ndevices; i++)
-		if (save_one(&vm->devices[i], out))
+		if (vm->devices[i].dev && save_one(&vm->devices[i], out))
 			return -1;
 	if (state_failed(out))
 		fprintf(stderr, "vmm: snapshot: out of memory for the device state\n");
 	return state_failed(out);
 }
 
-/* The slot header at s (see above); NULL when it does not match d. */
-static const uint8_t *slot_record(const struct vm_device *d, struct state *s,
-				  uint32_t *len)
+/* Where each of this VM's devices finds its record. */
+struct dev_rec {
+	const uint8_t *p;
+	uint32_t len, version;
+	bool found;
+};
+
+/* The device of that name, or -1; the name as the snapshot has it. */
+static int device_named(const struct vm *vm, const char *name)
 {
-	char name[256];
+	for (int i = 0; i < vm->ndevices; i++)
+		if (!strcmp(vm->devices[i].model->name, name))
+			return i;
+	return -1;
+}
+
+/* One record's header at s: to the device it names, checked; -1 after a line. */
+static int take_record(const struct vm *vm, struct state *s, struct dev_rec *recs)
+{
+	char name[256], shown[sizeof(name) * 4 + 8], what[300], err[400];
 	uint8_t name_len = 0;
-	bool present = false;
+	uint32_t version = 0, len = 0;
+	int i;
 
 	state_u8(s, &name_len);
 	state_bytes(s, name, name_len);
-	state_bool(s, &present);
-	state_u32(s, len);
-	if (s->bad || *len > s->len - s->pos) {
+	state_u32(s, &version);
+	state_u32(s, &len);
+	if (s->bad || len > s->len - s->pos) {
 		fprintf(stderr, "vmm: snapshot: the device state is cut short\n");
-		return NULL;
+		return -1;
 	}
 	name[name_len] = 0;
-	if (strcmp(name, d->model->name)) {
-		char shown[sizeof(name) * 4 + 8];
+	/* the snapshot's bytes, as COM1's filter would show them */
+	config_shown(name, shown, sizeof(shown));
+	/* a NUL inside the name would make a prefix of it match */
+	i = strlen(name) == name_len ? device_named(vm, name) : -1;
+	if (i < 0) {
+		fprintf(stderr, "vmm: snapshot: the snapshot has device '%s', which "
+			"this vmm does not know\n", shown);
+		return -1;
+	}
+	const struct vm_device *d = &vm->devices[i];
 
-		/* the snapshot's bytes, as COM1's filter would show them */
-		fprintf(stderr, "vmm: snapshot: the snapshot has device '%s' where "
-			"this machine has %s\n", config_shown(name, shown, sizeof(shown)),
-			d->model->name);
-		return NULL;
+	snprintf(what, sizeof(what), "device %s", d->model->name);
+	if (!d->dev || recs[i].found) {
+		fprintf(stderr, "vmm: snapshot: device %s is %s\n", d->model->name,
+			recs[i].found ? "in the snapshot twice" :
+			"in the snapshot but left out of this machine by its config");
+		return -1;
 	}
-	if (present != (d->dev != NULL)) {
-		fprintf(stderr, "vmm: snapshot: device %s is %s in the snapshot but "
-			"%s here\n", name, present ? "present" : "absent",
-			d->dev ? "present" : "absent");
-		return NULL;
+	if (state_version_check(what, version, d->model->min_version ?
+				d->model->min_version : 1, version_of(d->model),
+				err, sizeof(err))) {
+		fprintf(stderr, "vmm: snapshot: %s\n", err);
+		return -1;
 	}
-	if (present ? !d->model->state : *len != 0) {
-		fprintf(stderr, "vmm: snapshot: device %s: state it cannot load\n", name);
-		return NULL;
-	}
-	const uint8_t *rec = s->buf + s->pos;
-
-	s->pos += *len;
-	return rec;
+	recs[i] = (struct dev_rec){ s->buf + s->pos, len, version, true };
+	s->pos += len;
+	return 0;
 }
 
-/* The table matches this VM's, slot by slot, and nothing follows it. */
-static int check_table(const struct vm *vm, const void *buf, size_t len)
+/*
+ * Every record goes to a device of this VM that loads its version, and
+ * every device without one may start from its reset state.
+ */
+static int match_records(const struct vm *vm, const void *buf, size_t len,
+			 struct dev_rec *recs)
 {
 	struct state s;
 	uint32_t magic = 0, n = 0;
@@ -234,44 +264,41 @@ static int check_table(const struct vm *vm, const void *buf, size_t len)
 		fprintf(stderr, "vmm: snapshot: no device state where it should be\n");
 		return -1;
 	}
-	if (n != (uint32_t)vm->ndevices) {
-		fprintf(stderr, "vmm: snapshot: %u devices in the snapshot, %d in "
-			"this machine\n", n, vm->ndevices);
-		return -1;
-	}
-	for (int i = 0; i < vm->ndevices; i++) {
-		uint32_t rec_len;
-
-		if (!slot_record(&vm->devices[i], &s, &rec_len))
+	for (uint32_t k = 0; k < n; k++)
+		if (take_record(vm, &s, recs))
 			return -1;
-	}
 	if (s.pos != s.len) {
 		fprintf(stderr, "vmm: snapshot: bytes after the last device's state\n");
 		return -1;
+	}
+	for (int i = 0; i < vm->ndevices; i++) {
+		const struct vm_device *d = &vm->devices[i];
+
+		if (d->dev && !recs[i].found && !d->model->reset_ok) {
+			fprintf(stderr, "vmm: snapshot: the snapshot has no state for "
+				"device %s, which cannot start from its reset state in a "
+				"running guest\n", d->model->name);
+			return -1;
+		}
 	}
 	return 0;
 }
 
 int vm_devices_load(struct vm *vm, const void *buf, size_t len)
 {
-	struct state s;
-	uint32_t word;
+	struct dev_rec recs[VM_MAX_DEVICES] = { 0 };
 
-	if (check_table(vm, buf, len))
+	if (match_records(vm, buf, len, recs))
 		return -1;
-	state_init_load(&s, buf, len);
-	state_u32(&s, &word);
-	state_u32(&s, &word);
 	for (int i = 0; i < vm->ndevices; i++) {
 		const struct vm_device *d = &vm->devices[i];
-		uint32_t rec_len;
-		const uint8_t *rec = slot_record(d, &s, &rec_len);
 		struct state r;
 
-		if (!d->dev)
-			continue;
-		state_init_load(&r, rec, rec_len);
-		if (d->model->state(d->dev, &r) || state_failed(&r)) {
+		if (!recs[i].found)
+			continue;	/* absent here, or reset_ok */
+		state_init_load(&r, recs[i].p, recs[i].len);
+		r.version = recs[i].version;
+		if (!d->model->state || d->model->state(d->dev, &r) || state_failed(&r)) {
 			fprintf(stderr, "vmm: snapshot: device %s: %s\n", d->model->name,
 				r.why ? r.why : "its state is impossible");
 			return -1;

@@ -161,38 +161,61 @@ int snapshot_write_prologue(struct vm *vm, struct snap_writer *w, uint32_t flags
 	return w->err ? -1 : 0;
 }
 
-/* The images as they are now: the VM is paused and they were just flushed. */
-static void disks(struct vm *vm, struct snap_writer *w)
-{
-	const struct snapshot_ctl *c = vm->snap;
-	struct snap_disk_id ids[SNAP_MAX_DISKS];
-	uint32_t n = 0;
-	struct state s;
-
-	for (uint32_t i = 0; i < SNAP_MAX_DISKS; i++)
-		if (c->disk[i].fd >= 0 &&
-		    !disk_id_of(c->disk[i].fd, c->disk[i].path, i, &ids[n]))
-			n++;
-	state_init_save(&s);
-	if (disks_state(&s, ids, &n) == 0)
-		snap_section(w, SNAP_DISKS, s.buf, s.len);
-	else if (!w->err)
-		w->err = ENOMEM;
-	state_free(&s);
-}
+/*
+ * The sections that are one record, each versioned as a device's is
+ * (vmm/state.h): the version this vmm writes, the oldest it loads, and
+ * the name a refusal gives.  The record follows its version, a u32.
+ */
+static const struct {
+	const char *what;
+	uint32_t version, min;
+} versions[SNAP_TYPES] = {
+	[SNAP_DISKS] = { "the disks", 1, 1 },
+	[SNAP_VCPU] = { "the vCPU", SNAP_VCPU_VERSION, SNAP_VCPU_MIN_VERSION },
+	[SNAP_MACHINE] = { "the irqchip, PIT and clock", SNAP_MACHINE_VERSION,
+			   SNAP_MACHINE_MIN_VERSION },
+};
 
 /* One record as a section: the same walker saves as loads. */
 static void record(struct snap_writer *w, uint32_t type,
 		   int (*walk)(struct state *, void *), void *obj)
 {
+	uint32_t version = versions[type].version;
 	struct state s;
 
 	state_init_save(&s);
+	state_u32(&s, &version);
 	if (walk(&s, obj) == 0)
 		snap_section(w, type, s.buf, s.len);
 	else if (!w->err)
 		w->err = ENOMEM;
 	state_free(&s);
+}
+
+struct disk_ids {
+	struct snap_disk_id id[SNAP_MAX_DISKS];
+	uint32_t n;
+};
+
+static int disks_walk(struct state *s, void *d)
+{
+	struct disk_ids *ids = d;
+
+	return disks_state(s, ids->id, &ids->n);
+}
+
+/* The images as they are now: the VM is paused and they were just flushed. */
+static void disks(struct vm *vm, struct snap_writer *w)
+{
+	const struct snapshot_ctl *c = vm->snap;
+	static struct disk_ids ids;	/* 8 KiB: main thread only */
+
+	ids.n = 0;
+	for (uint32_t i = 0; i < SNAP_MAX_DISKS; i++)
+		if (c->disk[i].fd >= 0 &&
+		    !disk_id_of(c->disk[i].fd, c->disk[i].path, i, &ids.id[ids.n]))
+			ids.n++;
+	record(w, SNAP_DISKS, disks_walk, &ids);
 }
 
 /* vm_devices_save() has its own messages: an error here is a device's. */
@@ -248,17 +271,26 @@ out:
  * Decodes into a copy and keeps it only when the whole record is good, so
  * the image never holds half a record (a refused one leaves what was).
  */
+/*
+ * 0, or -1 when the record does not decode (err says nothing yet), or 1
+ * with err saying why its version is refused.
+ */
 static int load_record(uint32_t type, const uint8_t *p, uint64_t len,
-		       struct snap_image *im)
+		       struct snap_image *im, char *err, size_t errlen)
 {
 	static struct snap_vcpu v;
 	static struct snap_machine m;
-	static struct snap_disk_id ids[SNAP_MAX_DISKS];
-	uint32_t n = 0;
+	static struct disk_ids ids;
 	struct state s;
 	int r;
 
 	state_init_load(&s, p, (size_t)len);
+	state_u32(&s, &s.version);
+	if (s.bad)
+		return -1;
+	if (state_version_check(versions[type].what, s.version, versions[type].min,
+				versions[type].version, err, errlen))
+		return 1;
 	if (type == SNAP_VCPU) {
 		v = (struct snap_vcpu){ 0 };
 		r = snap_vcpu_state(&s, &v);
@@ -273,10 +305,10 @@ static int load_record(uint32_t type, const uint8_t *p, uint64_t len,
 		if (!r)
 			im->machine = m;
 	} else {
-		r = disks_state(&s, ids, &n);
+		r = disks_walk(&s, &ids);
 		if (!r) {
-			memcpy(im->disk, ids, sizeof(ids));
-			im->ndisks = n;
+			memcpy(im->disk, ids.id, sizeof(ids.id));
+			im->ndisks = ids.n;
 		}
 	}
 	return r;
@@ -342,6 +374,8 @@ static int load_ram(struct snap_image *im, struct vm *vm, const uint8_t *p,
 int snapshot_load_section(struct snap_image *im, struct vm *vm, uint32_t type,
 			  const uint8_t *p, uint64_t len, char *err, size_t errlen)
 {
+	int r;
+
 	switch (type) {
 	case SNAP_CONFIG:
 		return load_config(im, p, len, err, errlen);
@@ -352,11 +386,12 @@ int snapshot_load_section(struct snap_image *im, struct vm *vm, uint32_t type,
 	case SNAP_DISKS:
 	case SNAP_VCPU:
 	case SNAP_MACHINE:
-		if (load_record(type, p, len, im)) {
+		r = load_record(type, p, len, im, err, errlen);
+		if (r < 0)
 			snprintf(err, errlen, "section '%s' does not decode",
 				 snap_type_name(type));
+		if (r)
 			return -1;
-		}
 		im->have_vcpu |= type == SNAP_VCPU;
 		im->have_machine |= type == SNAP_MACHINE;
 		return 0;

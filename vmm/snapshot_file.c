@@ -445,9 +445,14 @@ int snap_read_header(struct snap_reader *r)
 		return bad(r, "not a vmm snapshot (no VMM-SNAP magic)");
 	uint32_t v = (uint32_t)get_le(p + 8, 4);
 
-	if (v != SNAP_FORMAT_VERSION)
-		return bad(r, "snapshot format version %u; this vmm reads version %u only",
+	if (v < SNAP_FORMAT_VERSION)
+		return bad(r, "snapshot format version %u, from an older vmm: this vmm "
+			   "cannot load it (it reads version %u, whose records carry "
+			   "their own versions); restore it with the vmm that saved it",
 			   v, SNAP_FORMAT_VERSION);
+	if (v > SNAP_FORMAT_VERSION)
+		return bad(r, "snapshot format version %u, from a newer vmm: this vmm "
+			   "reads version %u", v, SNAP_FORMAT_VERSION);
 	if (get_le(p + 12, 4) != SNAP_HEADER_SIZE ||
 	    get_le(p + 60, 4) != crc32c(0, p, 60))
 		return bad(r, "corrupted: the header's checksum does not match");

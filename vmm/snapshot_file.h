@@ -23,7 +23,12 @@
 #include <stdint.h>
 
 #define SNAP_MAGIC		"VMM-SNAP"
-#define SNAP_FORMAT_VERSION	2	/* 2: the i8042 record has its AUX bytes */
+/*
+ * 3: records found by name and versioned (vmm/state.h), so a record or
+ * device added later no longer changes the format; 1 and 2 had
+ * positional records and are refused.
+ */
+#define SNAP_FORMAT_VERSION	3
 #define SNAP_HEADER_SIZE	64
 #define SNAP_SECTION_HEAD	16
 #define SNAP_PAGE		4096u

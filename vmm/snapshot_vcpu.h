@@ -21,6 +21,17 @@
 struct vm;
 struct state;
 
+/*
+ * The records' versions (vmm/state.h's scheme; the version leads the
+ * section, vmm/snapshot.c): what this vmm writes, the oldest it loads.
+ * Every KVM struct is led by its size, so a struct that grows is a new
+ * version with the old size still loaded.
+ */
+#define SNAP_VCPU_VERSION		1
+#define SNAP_VCPU_MIN_VERSION		1
+#define SNAP_MACHINE_VERSION		1
+#define SNAP_MACHINE_MIN_VERSION	1
+
 #define SNAP_MAX_MSRS		512
 #define SNAP_XSAVE_MAX		(64u << 10)
 

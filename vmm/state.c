@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,7 +12,30 @@ void state_init_save(struct state *s)
 
 void state_init_load(struct state *s, const void *buf, size_t len)
 {
-	*s = (struct state){ .loading = true, .buf = (uint8_t *)buf, .len = len };
+	*s = (struct state){ .loading = true, .buf = (uint8_t *)buf, .len = len,
+			     .version = STATE_VERSION_CURRENT };
+}
+
+bool state_since(const struct state *s, uint32_t since)
+{
+	return !s->loading || s->version >= since;
+}
+
+int state_version_check(const char *what, uint32_t v, uint32_t min, uint32_t cur,
+			char *err, size_t errlen)
+{
+	if (v >= min && v <= cur)
+		return 0;
+	char range[32];
+
+	if (min == cur)
+		snprintf(range, sizeof(range), "version %u", cur);
+	else
+		snprintf(range, sizeof(range), "versions %u to %u", min, cur);
+	snprintf(err, errlen, "%s: the snapshot's record is version %u, %s than this "
+		 "vmm %s (%s)", what, v, v > cur ? "newer" : "older",
+		 v > cur ? "knows" : "still loads", range);
+	return -1;
 }
 
 void state_free(struct state *s)

@@ -21,6 +21,18 @@
  * Most devices walk their fields through state_fields(), which loads into
  * a copy of the device and keeps it only when the whole record was good:
  * a refused record leaves the device exactly as it was.
+ *
+ * Records are versioned, so that snapshots outlive vmm releases.  A field
+ * added later is walked with the version that added it and the value an
+ * older record stands for, in the walk itself, which is thus the record's
+ * history too:
+ *
+ *	state_u8(s, &k->out);
+ *	STATE_SINCE(s, 2, &k->aux, 0);	// 2: the AUX port; before, none
+ *
+ * Saving writes every field; loading a version-1 record reads no byte for
+ * aux and sets it to 0 (in state_fields()'s copy: a record refused later
+ * still leaves the device as it was).
  */
 #ifndef VMM_STATE_H
 #define VMM_STATE_H
@@ -29,9 +41,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Loading a record this vmm wrote (the caller sets another version). */
+#define STATE_VERSION_CURRENT	UINT32_MAX
+
 struct state {
 	bool loading;
 	bool bad;
+	uint32_t version;	/* loading: the record's version */
 	uint8_t *buf;
 	size_t len;		/* bytes in buf (saving: written so far) */
 	size_t cap;		/* saving: allocated */
@@ -52,6 +68,26 @@ void state_u32(struct state *s, uint32_t *v);
 void state_u64(struct state *s, uint64_t *v);
 /* Stored as one byte; loading anything but 0 or 1 marks the state bad. */
 void state_bool(struct state *s, bool *v);
+
+/*
+ * Whether the record holds the fields added in version since: saving,
+ * always; loading, when the record is that version or later.
+ */
+bool state_since(const struct state *s, uint32_t since);
+/* One field of a fixed-size type, whatever the type. */
+#define state_field(s, p) _Generic((p),				\
+	uint8_t *: state_u8, uint16_t *: state_u16,			\
+	uint32_t *: state_u32, uint64_t *: state_u64,			\
+	bool *: state_bool)(s, p)
+/* A field added in version since: an older record leaves *p = dflt. */
+#define STATE_SINCE(s, since, p, dflt)					\
+	(state_since(s, since) ? state_field(s, p) : (void)(*(p) = (dflt)))
+/*
+ * Loading version v of a record whose versions min..cur this vmm loads?
+ * 0, or -1 with a message naming what (a device, "the vCPU") in err.
+ */
+int state_version_check(const char *what, uint32_t v, uint32_t min, uint32_t cur,
+			char *err, size_t errlen);
 
 /*
  * -1 when a field could not be saved or loaded (or, loading, bytes are left

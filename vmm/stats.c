@@ -52,6 +52,7 @@ static void exits_json(const struct vm_stats *s, struct json *j)
 	}
 	json_object_end(j);
 	json_u64(j, "kicks", STAT_GET(s->kicks));
+
 	json_u64(j, "emulated_in_vmm", STAT_GET(s->emulated));
 	json_u64(j, "io_elements", STAT_GET(s->io_elements));
 	json_object_begin(j, "coalesced");
@@ -130,6 +131,41 @@ void stats_write_failed(FILE *f, const char *name, int status, int by,
 	json_object_end(&j);
 }
 
+void stats_step(struct vm_stats *s, char kind)
+{
+	if (s->n_steps >= STATS_STEPS)
+		return;
+	s->steps[s->n_steps++] = (struct stats_step){
+		.kind = kind, .ns = now_ns(), .exits = STAT_GET(s->exits),
+		.kicks = STAT_GET(s->kicks),
+	};
+}
+
+/* "keys": [{"step": "key", "ns": CLOCK_MONOTONIC, "exits": N, ...}...] */
+static void steps_json(const struct vm_stats *s, struct json *j)
+{
+	static const struct { char kind; const char *name; } names[] = {
+		{ 'k', "key" }, { 'u', "until" }, { 'w', "wait" }, { 's', "save" },
+		{ 'm', "migrate" },
+	};
+
+	json_array_begin(j, "keys");
+	for (unsigned int i = 0; i < s->n_steps; i++) {
+		const char *name = "?";
+
+		for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++)
+			if (names[n].kind == s->steps[i].kind)
+				name = names[n].name;
+		json_object_begin(j, NULL);
+		json_str(j, "step", name);
+		json_u64(j, "ns", s->steps[i].ns);
+		json_u64(j, "exits", s->steps[i].exits);
+		json_u64(j, "kicks", s->steps[i].kicks);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
 void stats_write_json(const struct vm *vm, FILE *f)
 {
 	const struct vm_stats *s = &vm->stats;
@@ -157,6 +193,7 @@ void stats_write_json(const struct vm *vm, FILE *f)
 	json_u64(&j, "first_run", s->first_run_ns);
 	json_u64(&j, "first_exit", s->first_exit_ns);
 	json_object_end(&j);
+	steps_json(s, &j);
 	bus_json(&vm->pio, "pio", &j);
 	bus_json(&vm->mmio, "mmio", &j);
 	devices_json(vm, &j);

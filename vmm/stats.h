@@ -20,6 +20,7 @@
 #define STAT_GET(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 
 #define STATS_EXIT_REASONS 64
+#define STATS_STEPS 64
 
 struct vm_stats {
 	uint64_t exits;				/* KVM_RUN returns the guest caused */
@@ -33,7 +34,20 @@ struct vm_stats {
 	uint64_t frames;			/* UI refreshes that drew something */
 	/* CLOCK_MONOTONIC ns around the first KVM_RUN, for bench/ start-up times */
 	uint64_t first_run_ns, first_exit_ns;
+	/*
+	 * --keys steps as they ended (a key handed to the device, an {until:}
+	 * met), written by the input thread, read once it has stopped: bench/
+	 * times a key to the screen it caused, and counts the exits between.
+	 */
+	struct stats_step {
+		char kind;			/* 'k' key or text, 'u' until, 'w' wait, 's' save... */
+		uint64_t ns, exits, kicks;
+	} steps[STATS_STEPS];
+	unsigned int n_steps;
 };
+
+/* One --keys step ended now (the first STATS_STEPS are kept). */
+void stats_step(struct vm_stats *s, char kind);
 
 struct vm;
 void stats_write_json(const struct vm *vm, FILE *f);

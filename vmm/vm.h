@@ -186,14 +186,16 @@ int vm_add_devices(struct vm *vm, const struct device_model *const *table,
 		   int n);
 void vm_remove_devices(struct vm *vm);
 /*
- * The state of every device, in table order, appended to out (a state
+ * The state of every present device, in table order, appended to out (a state
  * set up with state_init_save()); the layout is in vmm/devices.c.  Calls
  * vm_sync() first: io_lock must be held.  0, or -1 after a line on stderr.
  */
 int vm_devices_save(struct vm *vm, struct state *out);
 /*
- * Loads what vm_devices_save() wrote into this VM's devices, after
- * checking that the snapshot's device table is this one.  0, or -1 after
+ * Loads what vm_devices_save() wrote into this VM's devices, each record
+ * found by name, after checking every record (known, present here, a
+ * version its model loads) and every device without one (.reset_ok).
+ * 0, or -1 after
  * a line on stderr naming the device; the devices before it may then
  * hold loaded state, so a VM whose load failed must not run.
  */

@@ -174,6 +174,7 @@ print_tables() {
 	done
 	print_firmware_table
 	print_snapshot_table
+	print_keys_table
 	print_targets
 }
 

@@ -108,8 +108,8 @@ static void build(struct in *in, uint8_t flags)
 	f = fw_cfg_new(&mem, ram[(flags >> 2) & 3], flags & 1);
 	memset(&pio, 0, sizeof(pio));
 	if (!f || fw_cfg_add_file(f, "opt/blob", blob, sizeof(blob)) ||
-	    bus_register(&pio, FW_CFG_PORT_SEL, 2, fw_cfg_io, f, "fw_cfg") ||
-	    bus_register(&pio, FW_CFG_PORT_DMA, 8, fw_cfg_io, f, "fw_cfg-dma"))
+	    bus_register(&pio, FW_CFG_PORT_SEL, 2, fw_cfg_io, f, "fw-cfg") ||
+	    bus_register(&pio, FW_CFG_PORT_DMA, 8, fw_cfg_io, f, "fw-cfg-dma"))
 		abort();
 	add_files(in, (flags >> 4) & 7 ? 1u << ((flags >> 4) & 7) : 0);
 }

@@ -11,7 +11,7 @@ res=$ROOT/$B/bench/results
 committed() { cat "$ROOT"/bench/results/* | cksum; }
 before=$(committed)
 rm -f "$res/results.csv"
-skipping || B=$B timeout -k 5 300 "$ROOT/bench/run" --smoke > "$TMP/out" 2> "$TMP/err"
+skipping || B=$B timeout -k 5 $((300 * HANG_X)) "$ROOT/bench/run" --smoke > "$TMP/out" 2> "$TMP/err"
 STATUS=$?
 check $T-smoke "status $STATUS: $(tail -5 "$TMP/err")" test "$STATUS" = 0
 check $T-smoke-leaves-committed-results "bench/results changed" test "$(committed)" = "$before"

@@ -17,6 +17,14 @@ else
 	fail $T-shell-screen "screen: $(head -8 "$TMP/s.txt")"
 fi
 
+# --stats "keys": each --keys step as it ended, in order, with the exits
+# so far (bench/ times a key to the screen from it; no timing checked here)
+run_vmm "$TMP/ks" -c "$TMP/shell.cfg" --headless --timeout 60 --stats "$TMP/ks.json" \
+	--keys '{until:shell>}{Up}{wait:10}exit 3\n'
+got=$(jq -r '[.keys[].step] | join(" ")' "$TMP/ks.json" 2>&1)
+ordered=$(jq -r '[.keys[] | [.ns, .exits]] | . == sort' "$TMP/ks.json" 2>&1)
+expect_eq $T-stats-keys "$STATUS $got $ordered" "3 until key wait key true"
+
 # Left, Home, Del, End and Backspace edit the line before Enter
 run_vmm "$TMP/e" -c "$TMP/shell.cfg" --headless --timeout 60 --keys \
 	'{until:shell>}echo wrld{Left}{Left}{Left}o{End}!!{Backspace}{Home}{Del}{Del}{Del}{Del}echo hi\nexit 0\n'

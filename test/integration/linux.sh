@@ -27,6 +27,8 @@ serial_of() { grep -a $'\r$' "$1" | tr -d '\r'; }
 # both shells, the keyboard's on tty1 and COM1's on ttyS0: each appends its
 # answer to one file, and the screen's shell waits until both did; then the
 # screen is cleared for the kernel's own words (dmesg) on what it found.
+# Each {until:} waits as long as the run may take (--timeout): a loaded
+# nested VM boots Linux in minutes, beyond {until:}'s own 120 s bound.
 RUN_TIMEOUT=900
 said=('Hypervisor detected: KVM' 'Switched to clocksource kvm-clock' 'calibrate against PIT'
 	'ttyS0 at I/O 0x3f8 (irq = 4, base_baud = 115200) is a 16550A'
@@ -36,7 +38,7 @@ until [ \$(grep -c 42 /tmp/a) = 2 ]; do :; done; echo both-\$((1+1))\n{until:bot
 clear; grep -m1 'model name' /proc/cpuinfo; dmesg | grep -oF$(printf " -e '%s'" "${said[@]}")\
 ; echo dmesg-\$((3+4))\n{until:dmesg-7}poweroff -f\n"
 run_vmm "$TMP/b" -c "$ROOT/conf/linux.cfg" --set "linux.kernel=$K" \
-	--set "linux.initrd=$TMP/initrd.gz" --headless --stats "$TMP/b.json" --keys "$keys"
+	--set "linux.initrd=$TMP/initrd.gz" --headless --timeout 850 --stats "$TMP/b.json" --keys "$keys"
 screen_of "$TMP/b.out" > "$TMP/screen"
 serial_of "$TMP/b.out" > "$TMP/serial"
 why="status $STATUS: $(head -2 "$TMP/b.err") screen: $(grep -v '^ *$' "$TMP/screen" | tail -4)"
@@ -62,7 +64,7 @@ check $T-poweroff "$why; stop: $(jq -c .stop "$TMP/b.json" 2> /dev/null)" \
 # the prompt's snapshot: the same shell, at once, taking a new command (its
 # answer starts a line; the echo of the next keys may follow on it)
 RUN_TIMEOUT=300
-run_vmm "$TMP/r" --restore "$TMP/l.snap" --headless \
+run_vmm "$TMP/r" --restore "$TMP/l.snap" --headless --timeout 250 \
 	--keys 'echo back $((2*3))\n{until:back 6}poweroff -f\n'
 check $T-snapshot-restore "status $STATUS: $(head -2 "$TMP/r.err") $(screen_of "$TMP/r.out" | grep -v '^ *$' | tail -3)" \
 	eval "test $STATUS = 0 && screen_of '$TMP/r.out' | grep -q '^back 6'"
@@ -80,7 +82,7 @@ fi
 printf '%s\n' 'firmware = "seabios";' 'memory = 256;' 'vga = { strategy = "ram"; };' \
 	"disk = { path = \"$TMP/grub.img\"; readonly = true; };" > "$TMP/grub-vm.cfg"
 RUN_TIMEOUT=900
-run_vmm "$TMP/g" -c "$TMP/grub-vm.cfg" --headless \
+run_vmm "$TMP/g" -c "$TMP/grub-vm.cfg" --headless --timeout 850 \
 	--keys '{until:# }echo grub-$((6*7))\n{until:grub-42}poweroff -f\n'
 check $T-grub "status $STATUS: $(head -2 "$TMP/g.err") $(screen_of "$TMP/g.out" | grep -v '^ *$' | tail -3)" \
 	eval "test $STATUS = 0 && screen_of '$TMP/g.out' | grep -q '^grub-42'"

@@ -14,7 +14,7 @@ dest() {
 	local name=$1 sock=$2 i
 	shift 2
 	rm -f "$sock"
-	timeout -k 5 330 "$VMM" --incoming "unix:$sock" --headless --stats "$TMP/$name.json" "$@" \
+	timeout -k 5 $((330 * HANG_X)) "$VMM" --incoming "unix:$sock" --headless --stats "$TMP/$name.json" "$@" \
 		> "$TMP/$name.out" 2> "$TMP/$name.err" < /dev/null &
 	DEST=$!
 	for ((i = 0; i < 3000; i++)); do
@@ -77,8 +77,9 @@ rm -f "$TMP/storm.img"
 mkcfg "$TMP/storm.cfg" disk-test 'cmdline = "disk=ata-irq op=storm n=200 passes=3 seed=40";' \
 	'disk = { mode = "emulated"; path = "storm.img"; };'
 if ! skipping; then
-	dest st-dst "$TMP/st.sock" --dump none --timeout 300 --set "disk.path=$TMP/storm.img"
-	run_vmm "$TMP/st-src" -c "$TMP/storm.cfg" --headless --dump none \
+	# bounds only (x3 in a nested VM): the storm ends the guest itself
+	dest st-dst "$TMP/st.sock" --dump none --timeout $((300 * HANG_X)) --set "disk.path=$TMP/storm.img"
+	run_vmm "$TMP/st-src" -c "$TMP/storm.cfg" --headless --dump none --timeout $((110 * HANG_X)) \
 		--keys "{until:storm 0 20}{migrate:unix:$TMP/st.sock}"
 	src=$STATUS
 	dest_wait st-dst

@@ -27,6 +27,8 @@ a, _ = s.accept(); c.sendall(b"through-socket"); print(a.recv(64).decode())'
 echo written-inside > "$SHARE/back.txt"
 "$VMM" -c "$ROOT/conf/hello.cfg" --headless --dump none > /dev/null 2> "$SHARE/hello.err"
 echo "hello: $?"
+# a clock 300 s ahead of the host's: the harness must say so
+date -s "@$(($(date +%s) + 300))" > /dev/null
 exit 7
 EOF
 # $TMP is shared too: the VM's /tmp is its own
@@ -55,12 +57,18 @@ check $T-shared-folder "nothing came back in the shared folder" \
 check $T-kvm-inside "hello did not exit 7 on the nested /dev/kvm: $(grep hello: "$TMP/a.out") $(cat "$TMP/share/hello.err")" \
 	grep -qx 'hello: 7' "$TMP/a.out"
 
+# A guest clock that ran off makes timeouts inside fire early: said after
+# the run; a boot whose clock kept up says nothing of it.
+check $T-clock-drift-said "$(grep -v '^[0-9]*$' "$TMP/a.err" | head -3)" \
+	grep -qE "the nested VM's clock is (29[0-9]|30[0-9]) s off the host's" "$TMP/a.err"
+
 # A failing command fails; one that is not there is 127, as in a shell.
 "$RUN" -q -- false > /dev/null 2>&1
 st1=$?
 "$RUN" -q -- no-such-command-here > /dev/null 2> "$TMP/nc.err"
 st2=$?
 expect_eq $T-failing-command "$st1 $st2" "1 127"
+check $T-clock-kept-silent "$(cat "$TMP/nc.err")" eval "! grep -q clock '$TMP/nc.err'"
 
 # A wedged VM: stop the heartbeat in the first boot only; -r 1 boots again.
 cat > "$TMP/wedge.sh" << 'EOF'

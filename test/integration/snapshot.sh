@@ -218,7 +218,7 @@ printf '\x5a' | dd of="$TMP/flip.snap" bs=1 seek=$((size / 3)) conv=notrunc 2> /
 refused snapshot-bad-flipped-byte "$TMP/flip.snap" "flip.snap: corrupted: the checksum of section"
 cp "$TMP/s.snap" "$TMP/v1.snap"
 printf '\x01' | dd of="$TMP/v1.snap" bs=1 seek=8 conv=notrunc 2> /dev/null
-refused snapshot-bad-version "$TMP/v1.snap" "snapshot format version 1; this vmm reads version 2 only"
+refused snapshot-bad-version "$TMP/v1.snap" "snapshot format version 1, from an older vmm: this vmm cannot load it"
 refused snapshot-bad-not-snapshot "$GUESTS/shell.elf" "not a vmm snapshot"
 refused snapshot-bad-set "$TMP/s.snap" "--set memory=64: a restored VM keeps its machine: 'memory' cannot change" \
 	--set memory=64

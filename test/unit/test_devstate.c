@@ -278,7 +278,7 @@ static struct fw_cfg *fw_cfg_on(struct bus *b, uint64_t ram)
 
 	EXPECT(f && !fw_cfg_add_file(f, "opt/blob", blob, sizeof(blob)));
 	if (b) {
-		EXPECT(!bus_register(b, FW_CFG_PORT_SEL, 2, fw_cfg_io, f, "fw_cfg"));
+		EXPECT(!bus_register(b, FW_CFG_PORT_SEL, 2, fw_cfg_io, f, "fw-cfg"));
 		EXPECT(!bus_register(b, FW_CFG_PORT_DMA, 8, fw_cfg_io, f, "dma"));
 	}
 	return f;

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * The device table's state (vm_devices_save/vm_devices_load): every
- * device's record under its name, in table order, absent devices
- * included; a snapshot of another machine, a cut or padded one, or one
- * with an impossible device record is refused with a message naming
- * what is wrong, before (or instead of) loading anything.
+ * present device's record under its name, found by name; a snapshot of
+ * another machine, a cut or padded one, or one with an impossible device
+ * record is refused with a message naming what is wrong, before (or
+ * instead of) loading anything.  Versions: test_devstate_version.c.
  */
 #include <unistd.h>
 
@@ -94,16 +94,17 @@ static void another_machine_refused(void)
 	machine(&vb, false);
 	s = save_machine(&va);
 	before = save_machine(&vb);
-	refused(s.buf, s.len, "device post is present in the snapshot but absent here");
+	refused(s.buf, s.len, "device post is in the snapshot but left out of this "
+		"machine by its config");
 	after = save_machine(&vb);
-	EXPECT(rec_same(&before, &after));	/* nothing loaded: the table came first */
+	EXPECT(rec_same(&before, &after));	/* nothing loaded: every record came first */
 	free(vb.devices[4].dev);
 	vb.devices[4].dev = calloc(1, sizeof(struct post));
 	vb.devices[1].model = &vga_device;
-	refused(s.buf, s.len, "the snapshot has device 'i8042' where this machine has vga");
+	refused(s.buf, s.len, "the snapshot has device 'i8042', which this vmm does not know");
 	vb.devices[1].model = &i8042_device;
 	vb.ndevices = 4;
-	refused(s.buf, s.len, "5 devices in the snapshot, 4 in this machine");
+	refused(s.buf, s.len, "the snapshot has device 'post', which this vmm does not know");
 	vb.ndevices = 5;
 	for (size_t n = 0; n < s.len; n += n < 64 ? 1 : 997)
 		EXPECT_EQ(CAPTURE_STDERR(msg, vm_devices_load(&vb, s.buf, n)), -1);
@@ -158,15 +159,44 @@ static void foreign_name_shown_escaped(void)
 	va.devices[0] = (struct vm_device){ &evil, &va };
 	s = save_machine(&va);
 	EXPECT_EQ(CAPTURE_STDERR(msg, vm_devices_load(&vb, s.buf, s.len)), -1);
-	EXPECT(strstr(msg, "device '\\x1b]0;pwned\\x07' where") != NULL);
+	EXPECT(strstr(msg, "device '\\x1b]0;pwned\\x07', which") != NULL);
 	EXPECT(strchr(msg, 0x1b) == NULL && strchr(msg, 0x07) == NULL);
 	state_free(&s);
 	unmachine(&va);
 	unmachine(&vb);
 }
 
+/*
+ * A device has one name: its table entry (fw_cfg), in the one style of
+ * --stats keys and snapshot records (fw-cfg), so that a reader who sees
+ * one finds the others.
+ */
+static void one_name_per_device(void)
+{
+#define NAME_OF(n) { #n, &n##_device },
+	static const struct {
+		const char *key;
+		const struct device_model *m;
+	} table[] = { DEVICE_TABLE(NAME_OF) };
+#undef NAME_OF
+
+	EXPECT_EQ(sizeof(table) / sizeof(table[0]), device_table_len);
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		char want[64];
+		size_t n = 0;
+
+		for (const char *p = table[i].key; *p && n < sizeof(want) - 1; p++)
+			want[n++] = *p == '_' ? '-' : *p;
+		want[n] = 0;
+		EXPECT(!strcmp(table[i].m->name, want));
+		if (strcmp(table[i].m->name, want))
+			printf("  device %s is named '%s'\n", want, table[i].m->name);
+	}
+}
+
 int main(void)
 {
+	RUN(one_name_per_device);
 	RUN(round_trip_and_screen);
 	RUN(another_machine_refused);
 	RUN(bad_device_record_refused);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* COM1's receive side: data ready, IER bit 0 and the IRQ line, no drops. */
 #include "../unit.h"
+#include <linux/serial_reg.h>
+
 #include "serial_fixture.h"
 
 static void fresh(void)
@@ -42,6 +44,25 @@ static void receive_interrupt(void)
 	EXPECT_EQ(s->irq_level, 1);
 }
 
+/*
+ * Input waits for DTR and RTS: Linux's console set-up raises DTR alone at
+ * boot, and what the host sent then was cleared with the FIFO when the
+ * shell opened the port (a Linux test lost its first serial command so).
+ */
+static void ready_needs_dtr_and_rts(void)
+{
+	fresh();
+	EXPECT(!serial_rx_ready(s));
+	out(4, UART_MCR_DTR);		/* the console's set-up */
+	EXPECT(!serial_rx_ready(s));
+	out(4, UART_MCR_RTS);
+	EXPECT(!serial_rx_ready(s));
+	out(4, UART_MCR_DTR | UART_MCR_RTS);	/* a program opened it */
+	EXPECT(serial_rx_ready(s));
+	out(4, 0);			/* and closed it (HUPCL) */
+	EXPECT(!serial_rx_ready(s));
+}
+
 static void nothing_dropped(void)
 {
 	fresh();
@@ -79,6 +100,7 @@ int main(void)
 {
 	RUN(data_ready_and_order);
 	RUN(receive_interrupt);
+	RUN(ready_needs_dtr_and_rts);
 	RUN(nothing_dropped);
 	RUN(fifo_reset_keeps_host_bytes);
 	serial_destroy(s);

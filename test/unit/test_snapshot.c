@@ -138,7 +138,12 @@ static void other_version_named(void)
 	make_stream();
 	stream[8] = 7;
 	EXPECT_EQ(read_all(&r, stream, stream_len, &n), -1);
-	EXPECT(!strcmp(r.err, "s.snap: snapshot format version 7; this vmm reads version 2 only"));
+	EXPECT(!strcmp(r.err, "s.snap: snapshot format version 7, from a newer vmm: "
+		       "this vmm reads version 3"));
+	stream[8] = 2;
+	EXPECT_EQ(read_all(&r, stream, stream_len, &n), -1);
+	EXPECT(strstr(r.err, "s.snap: snapshot format version 2, from an older vmm: "
+		      "this vmm cannot load it") != NULL);
 	memcpy(stream, "ELF\x7f", 4);
 	EXPECT_EQ(read_all(&r, stream, stream_len, &n), -1);
 	EXPECT(strstr(r.err, "not a vmm snapshot") != NULL);

@@ -208,14 +208,14 @@ static void disk_slot_named_twice(void)
 	EXPECT_EQ(CAPTURE_STDERR(errs, snapshot_check_disks(&im, fds, paths, false)), -1);
 	EXPECT(strstr(errs, "slot 1") != NULL);
 	/* and the section itself does not decode */
-	uint8_t sec[4 + 2 * 44] = { 2 };	/* an entry: slot, length, path, 4 u64, u32 */
+	/* version 1, two entries: slot, length, path, 4 u64, u32 */
+	uint8_t sec[8 + 2 * 44] = { 1, 0, 0, 0, 2 };
 	char err[200];
 
-	for (int i = 0; i < 2; i++)
-		sec[4 + i * 44 + 4] = 0;	/* slot 0, an empty path, zero identity */
+	/* both slot 0, an empty path, zero identity */
 	EXPECT_EQ(snapshot_load_section(&im, NULL, SNAP_DISKS, sec, sizeof(sec), err,
 					sizeof(err)), -1);
-	sec[4 + 44] = 1;			/* slot 1: now it does */
+	sec[8 + 44] = 1;			/* slot 1: now it does */
 	EXPECT_EQ(snapshot_load_section(&im, NULL, SNAP_DISKS, sec, sizeof(sec), err,
 					sizeof(err)), 0);
 	EXPECT(im.ndisks == 2 && im.disk[1].slot == 1);
