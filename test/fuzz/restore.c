@@ -115,10 +115,12 @@ static void write_seed(const char *out)
 	ram[16 + 2 * SNAP_PAGE + 12] = 1;	/* zero */
 	section(f, SNAP_RAM, ram, 16 + 2 * SNAP_PAGE + 16);
 	/* the disks: the harness gives each entry the open image's identity */
+	/* each record section leads with its version (vmm/snapshot.c: record) */
 	state_init_save(&s);
 	{
-		uint32_t n = 2;
+		uint32_t n = 2, version = 1;
 
+		state_u32(&s, &version);
 		state_u32(&s, &n);
 		for (uint32_t i = 0; i < n; i++) {
 			uint32_t len = (uint32_t)strlen(disk_path[i]);
@@ -140,6 +142,7 @@ static void write_seed(const char *out)
 	section(f, SNAP_DEVICES, s.buf, s.len);
 	state_free(&s);
 	state_init_save(&s);
+	state_u32(&s, &(uint32_t){ SNAP_VCPU_VERSION });
 	if (snap_vcpu_state(&s, &v))
 		abort();
 	section(f, SNAP_VCPU, s.buf, s.len);
@@ -147,6 +150,7 @@ static void write_seed(const char *out)
 	for (int i = 0; i < 3; i++)
 		m.chip[i].chip_id = (uint32_t)i;
 	state_init_save(&s);
+	state_u32(&s, &(uint32_t){ SNAP_MACHINE_VERSION });
 	if (snap_machine_state(&s, &m))
 		abort();
 	section(f, SNAP_MACHINE, s.buf, s.len);
