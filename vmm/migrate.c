@@ -287,7 +287,7 @@ static int listen_at(const struct sockaddr_un *addr)
 /* spec's connection: accepted on a new or given listening socket, or given. */
 static int connection(const char *spec, int stop_fd, int *signo)
 {
-	struct sockaddr_un addr;
+	struct sockaddr_un addr = { 0 };	/* fd:N leaves it empty: nothing to unlink */
 	int fd, lfd, on = 0;
 	socklen_t len = sizeof(on);
 

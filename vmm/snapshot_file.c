@@ -321,7 +321,9 @@ int snap_finish(struct snap_writer *w)
 void snap_reader_buffer(struct snap_reader *r, const char *name,
 			const void *buf, size_t len)
 {
-	*r = (struct snap_reader){ .name = name, .buf = buf, .len = len, .fd = -1 };
+	/* never NULL: an empty file (nothing mapped) is a buffer too, not an fd */
+	*r = (struct snap_reader){ .name = name, .buf = buf ? buf : (const void *)"",
+				   .len = len, .fd = -1 };
 }
 
 void snap_reader_fd(struct snap_reader *r, const char *name, int fd)

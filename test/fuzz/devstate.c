@@ -5,7 +5,11 @@
  * length (2 bytes) and that many bytes of record, then port accesses to
  * the device (port, size, read or write, value), which run whether the
  * record was taken or not.  Before each input every device goes back to
- * the state it was saved in at start-up.
+ * the state it was saved in at start-up.  Every device with a state
+ * record is a target, in the order of t[] below: the target byte modulo
+ * 12, so that the seeds' ASCII '0'..'9', ':' and ';' name them (';' the
+ * table).  FUZZ_DEVSTATE_TABLE=FILE writes a seed with the whole table as
+ * this harness saves it (test/fuzz/corpus/devstate/table).
  *
  * A refused record must leave the device exactly as it was (it saves the
  * same bytes as before); a taken one must save back the same bytes (the
@@ -15,16 +19,18 @@
  * images must keep their size.  ASan watches the buffers that loaded
  * indexes and lengths reach (ATA's block, the 8042's queues, the DAC,
  * COM1's FIFOs and queues).
- * Covers: devices/serial.c devices/reset_control.c devices/i8042.c devices/cmos.c devices/post.c devices/debugcon.c vmm/devices.c
+ * Covers: devices/serial.c devices/reset_control.c devices/i8042.c devices/cmos.c devices/post.c devices/debugcon.c devices/firmware.c devices/pv_disk.c vmm/devices.c
  */
 #include <string.h>
 
 #include "../../devices/ata.h"
 #include "../../devices/cmos.h"
 #include "../../devices/debugcon.h"
+#include "../../devices/firmware.h"
 #include "../../devices/fw_cfg.h"
 #include "../../devices/i8042.h"
 #include "../../devices/post.h"
+#include "../../devices/pv_disk.h"
 #include "../../devices/serial.h"
 #include "../../devices/table.h"
 #include "../../devices/vga.h"
@@ -38,11 +44,18 @@ static struct disk_image master, slave;
 static struct guest_mem mem;
 static struct cmos cmos;
 static struct post post;
+static uint8_t rom[4096];	/* a firmware image: its record is size and digest */
+static struct firmware fw = { .rom = rom, .size = sizeof(rom) };
+static struct pv_disk pv;
+
+/* The CMOS's clock: still while a record loads, on by a step per port access. */
+#define CLOCK_START	5000000000000ull
+static uint64_t clock_ns = CLOCK_START;
 
 static uint64_t fixed_clock(void *ctx)
 {
 	(void)ctx;
-	return 5000000000000ull;
+	return clock_ns;
 }
 
 struct target {
@@ -71,6 +84,9 @@ static struct target t[] = {
 	  .ports = { 0x3f8, 0x3f9, 0x3fa, 0x3fb, 0x3fc, 0x3fd, 0x3fe, 0x3ff } },
 	/* on vm.pio beside the ATA: a write of bit 2 asks for a reset, which stops nothing here */
 	{ .m = &reset_control_device, .bus = &vm.pio, .ports = { 0xcf9 }, .exact = true },
+	/* no ports: a record only */
+	{ .m = &firmware_device, .dev = &fw, .exact = true },
+	{ .m = &pv_disk_device, .dev = &pv, .exact = true },
 };
 #define TARGETS (sizeof(t) / sizeof(t[0]))
 
@@ -132,6 +148,21 @@ static void make_devices(void)
 		abort();
 }
 
+/* ';', the table's length and the table as vm_devices_save() writes it */
+static void write_table_seed(const char *path)
+{
+	struct state s;
+	FILE *f = fopen(path, "wb");
+
+	state_init_save(&s);
+	if (!f || vm_devices_save(&vm, &s) || s.len > 0xffff)
+		abort();
+	fprintf(f, ";%c%c", (int)(s.len & 0xff), (int)(s.len >> 8));
+	fwrite(s.buf, 1, s.len, f);
+	fclose(f);
+	state_free(&s);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
@@ -147,8 +178,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		vm.devices[i] = (struct vm_device){ t[i].m, t[i].dev };
 		t[i].base = save(&t[i]);
 	}
-	vm.devices[TARGETS] = (struct vm_device){ &pv_disk_device, NULL };
+	/* a slot for a device the config left out (a second COM port, say) */
+	vm.devices[TARGETS] = (struct vm_device){ &debug_exit_device, NULL };
 	vm.ndevices = TARGETS + 1;
+	if (getenv("FUZZ_DEVSTATE_TABLE"))
+		write_table_seed(getenv("FUZZ_DEVSTATE_TABLE"));
 	return 0;
 }
 
@@ -201,6 +235,8 @@ static void accesses(struct target *x, struct in *in)
 		bool write = op & 0x40;
 
 		memcpy(buf, &v, 4);
+		/* 0 to 7.5 s: ticks, updates and alarms come between accesses */
+		clock_ns += (uint64_t)(op & 0x0f) * 500000000ull;
 		bus_access(x->bus, port, buf, sz, write);
 		if (x->m == &ata_device && !write && sz == 1 && (port == 0x1f7 || port == 0x3f6))
 			FUZZ_ASSERT(!(buf[0] & ATA_BSY) ||
@@ -213,10 +249,12 @@ static unsigned int dirty = ~0u;
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct in in = { data, size };
-	size_t which = (size_t)take(&in, 1) % (TARGETS + 1);
+	size_t which = (size_t)take(&in, 1) % 12;
 	size_t len = (size_t)take(&in, 2);
 
 	/* the devices the last input reached go back to their start-up state */
+	clock_ns = CLOCK_START;
+	_Static_assert(TARGETS == 11, "the target byte is taken modulo 12");
 	for (size_t i = 0; i < TARGETS; i++)
 		if (dirty & 1u << i)
 			FUZZ_ASSERT(load(&t[i], t[i].base.buf, t[i].base.len) == 0);
