@@ -104,7 +104,7 @@ def trace_read():
                     m = re.match(r"\{ (.*) \} hitcount:\s*(\d+)", line.strip())
                     if not m:
                         continue
-                    k = dict(re.findall(r"(\w+):\s*(\S+)", m.group(1)))
+                    k = dict(re.findall(r"(\w+):\s*([^,\s]+)", m.group(1)))
                     if ev == "kvm_exit":
                         code = int(k["exit_reason"])
                         key = SVM_EXITS.get(code, hex(code))
@@ -139,7 +139,7 @@ def vmm_stats(path):
             "pio": pio, "first_run": j.get("monotonic_ns", {}).get("first_run")}
 
 
-def commands(case, kernel, initrd, grub_img):
+def commands(case, kernel, initrd, grub_img, base_vmm=None):
     qemu = ["qemu-system-x86_64", "-accel", "kvm", "-cpu", "host", "-m", "256",
             "-smp", "1", "-nographic", "-no-reboot", "-kernel", kernel,
             "-initrd", initrd, "-append", CMDLINE]
@@ -150,6 +150,10 @@ def commands(case, kernel, initrd, grub_img):
                 "--dump", "none"],
         "vmm-grub": [VMM, "--boot", grub_img, "--set", "memory=256",
                      "--set", "vga.strategy=ram", "--headless", "--dump", "none"],
+        "vmm-base": [base_vmm or VMM] + [
+            "--kernel", kernel, "--initrd", initrd, "--append", CMDLINE,
+            "--set", "memory=256", "--set", "vga.strategy=ram", "--headless",
+            "--dump", "none"],
         "qemu-pc": qemu[:1] + ["-M", "pc"] + qemu[1:],
         "qemu-microvm": qemu[:1] + ["-M", "microvm"] + qemu[1:],
     }[case]
@@ -236,6 +240,8 @@ def main():
     ap.add_argument("--initrd")
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--require-all", action="store_true")
+    ap.add_argument("--base-vmm", help="another vmm binary (a build before a change): "
+                    "adds case vmm-base, its direct boot, run beside the others")
     a = ap.parse_args()
     if os.path.isdir("/sys/module/kvm_pvm"):
         print("bench/linux.py: this KVM (kvm_pvm) emulates ring-0 code: a boot takes "
@@ -250,6 +256,8 @@ def main():
     if not a.initrd:
         subprocess.run([os.path.join(ROOT, "guest/linux/mkinitramfs.sh"), initrd], check=True)
     cases = a.only.split(",")
+    if a.base_vmm:
+        cases.insert(1 if cases and cases[0] == "vmm" else 0, "vmm-base")
     grub = grub_image(kernel, initrd, tmp) if "vmm-grub" in cases else None
     results, failed = {}, 0
     print(f"# kernel {kernel}, command line '{CMDLINE}', {a.runs} runs per case", flush=True)
@@ -279,7 +287,8 @@ def main():
                       f"command after " + (f"{r['t'] * 1e3:.1f} ms" if r["t"] else "NONE") +
                       f", status {r['status']}", flush=True)
             else:
-                r = one_run(commands(case, kernel, initrd, grub), a.timeout, stats=stats)
+                r = one_run(commands(case, kernel, initrd, grub, a.base_vmm), a.timeout,
+                            stats=stats)
                 describe(case, i, r)
             results.setdefault(case, []).append(r)
             failed += r["t"] is None
