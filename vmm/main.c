@@ -541,16 +541,19 @@ static void join_vcpu(struct session *s)
 /* Every fd, mapping and thread exists: confine before the guest runs. */
 static int confine(struct session *s)
 {
-	s->snapctl.live = true;		/* nothing refuses the dirty log */
-	if (s->o.no_sandbox)
-		return 0;
 	/*
 	 * KVM's dirty log only for a VM that can migrate (sockets were made
-	 * for it); its saves then copy RAM while the guest runs, too.
+	 * for it; its saves then copy RAM while the guest runs, too) or has no
+	 * sandbox to refuse it: it keeps KVM to 4 KiB pages (vmm/kvm.c).
 	 */
-	unsigned int features = migrate_targets(&s->vm) ? SANDBOX_DIRTY_LOG : 0;
+	unsigned int features = s->o.no_sandbox || migrate_targets(&s->vm) ?
+				SANDBOX_DIRTY_LOG : 0;
 
 	s->snapctl.live = features != 0;
+	if (features && vm_dirty_log_start(&s->vm))
+		return VMM_EXIT_SETUP;
+	if (s->o.no_sandbox)
+		return 0;
 	return sandbox_install_with(&s->vm, features) ? VMM_EXIT_SETUP : 0;
 }
 

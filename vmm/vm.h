@@ -165,6 +165,8 @@ int vm_map_ram(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
 /* host memory that is not guest RAM (the BIOS alias below 4 GiB) as a slot */
 int vm_map_host(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
 		void *host, bool readonly);
+/* KVM's dirty log on the RAM slots, for a VM that will read it (before the guest runs) */
+int vm_dirty_log_start(struct vm *vm);
 /* The RAM pages the guest dirtied since the last call (KVM's log), ORed into bitmap */
 int vm_get_dirty(struct vm *vm, uint64_t *bitmap);
 int vm_coalesce(struct vm *vm, uint64_t addr, uint32_t len, bool pio);
