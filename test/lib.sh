@@ -39,9 +39,15 @@ check() {
 	if "$@"; then pass "$name"; else fail "$name" "$msg"; fi
 }
 
-# wait_for SECONDS COMMAND...: poll until COMMAND succeeds (bounded)
+# Hang guards are bounds, never timing checks: inside a loaded nested VM a
+# guest runs several times slower (a Linux boot took over 120 s), so there
+# they are three times as long.
+HANG_X=1
+[ -n "${VMM_NESTED_INSIDE:-}" ] && HANG_X=3
+
+# wait_for SECONDS COMMAND...: poll until COMMAND succeeds (bounded; x HANG_X)
 wait_for() {
-	local end=$((SECONDS + $1))
+	local end=$((SECONDS + $1 * HANG_X))
 	shift
 	skipping && return 1
 	until "$@"; do
@@ -65,12 +71,6 @@ mkcfg() {
 		for l in "$@"; do echo "$l"; done
 	} > "$f"
 }
-
-# Hang guards are bounds, never timing checks: inside a loaded nested VM a
-# guest runs several times slower (a Linux boot took over 120 s), so there
-# they are three times as long.
-HANG_X=1
-[ -n "${VMM_NESTED_INSIDE:-}" ] && HANG_X=3
 
 # run_vmm OUT-PREFIX ARGS...: stdout to PREFIX.out, stderr to PREFIX.err, status in $STATUS
 # (a hang guard kills it after RUN_TIMEOUT seconds, 120 unless set; x HANG_X)

@@ -171,13 +171,13 @@ storm() {
 	"$VMM" -c "$TMP/$name.cfg" --headless --dump none > "$TMP/$name.out" 2> "$TMP/$name.err" < /dev/null &
 	local pid=$! i
 	set +m
-	for ((i = 0; i < 600; i++)); do
+	for ((i = 0; i < 600 * HANG_X; i++)); do
 		grep -q "^ACK 0 20" "$TMP/$name.out" 2> /dev/null && break
 		kill -0 $pid 2> /dev/null || break
 		sleep 0.05
 	done
 	kill -s "$sig" $pid 2> /dev/null
-	for ((i = 0; i < 600; i++)); do
+	for ((i = 0; i < 600 * HANG_X; i++)); do
 		kill -0 $pid 2> /dev/null || break
 		sleep 0.05
 	done

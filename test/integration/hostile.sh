@@ -129,7 +129,7 @@ else
 		"disk = { mode = \"pv\"; path = \"$p.img\"; cache = \"writethrough\"; };"
 	"$VMM" -c "$p.cfg" --headless --dump none --stats "$p.json" > "$p.out" 2> "$p.err" < /dev/null &
 	pid=$!
-	deadline=$((SECONDS + 60))
+	deadline=$((SECONDS + 60 * HANG_X))
 	until grep -q "submitting" "$p.out" || [ $SECONDS -ge $deadline ]; do sleep 0.05; done
 	kill -TERM $pid
 	wait $pid

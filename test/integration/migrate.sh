@@ -17,7 +17,7 @@ dest() {
 	timeout -k 5 $((330 * HANG_X)) "$VMM" --incoming "unix:$sock" --headless --stats "$TMP/$name.json" "$@" \
 		> "$TMP/$name.out" 2> "$TMP/$name.err" < /dev/null &
 	DEST=$!
-	for ((i = 0; i < 3000; i++)); do
+	for ((i = 0; i < 3000 * HANG_X; i++)); do
 		[ -S "$sock" ] && return 0
 		sleep 0.01
 	done

@@ -87,7 +87,7 @@ sanitizer_report tsan build-tsan "WARNING: ThreadSanitizer: data race" "^SUMMARY
 mkcfg "$TMP/busy.cfg" busy
 env "$VMM" -c "$TMP/busy.cfg" --headless > "$TMP/busy.out" 2> "$TMP/busy.err" < /dev/null &
 pid=$!
-deadline=$((SECONDS + 30))
+deadline=$((SECONDS + 30 * HANG_X))
 until grep -q "busy: round 3" "$TMP/busy.out" 2>/dev/null || [ $SECONDS -ge $deadline ]; do
 	sleep 0.05
 done

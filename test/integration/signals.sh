@@ -14,9 +14,9 @@ POST_CHECKS=()
 
 mkcfg "$TMP/busy.cfg" busy 'vga = { strategy = "coalesced"; };' "${EXTRA_CFG[@]}"
 
-# wait_for FILE PATTERN SECONDS: poll until PATTERN shows up in FILE
-wait_for() {
-	local deadline=$((SECONDS + $3))
+# wait_text FILE PATTERN SECONDS: poll until PATTERN shows up in FILE (x HANG_X)
+wait_text() {
+	local deadline=$((SECONDS + $3 * HANG_X))
 	until grep -q "$2" "$1" 2>/dev/null; do
 		[ $SECONDS -ge $deadline ] && return 1
 		sleep 0.05
@@ -25,7 +25,7 @@ wait_for() {
 
 # wait_gone PID SECONDS: poll until the process has exited
 wait_gone() {
-	local deadline=$((SECONDS + $2))
+	local deadline=$((SECONDS + $2 * HANG_X))
 	while kill -0 "$1" 2>/dev/null; do
 		[ $SECONDS -ge $deadline ] && return 1
 		sleep 0.05
@@ -43,7 +43,7 @@ for sig in HUP TERM INT; do
 	# env --default-signal: bash starts background jobs with SIGINT ignored
 	env --default-signal=INT "$VMM" -c "$TMP/busy.cfg" --headless > "$p.out" 2> "$p.err" < /dev/null &
 	pid=$!
-	if ! wait_for "$p.out" "busy: round 3" 30; then
+	if ! wait_text "$p.out" "busy: round 3" 30; then
 		kill -KILL $pid 2>/dev/null
 		fail $name "the guest never got running: $(tail -2 "$p.err")"
 		continue

@@ -66,7 +66,7 @@ EOF
 	rm -f "$TMP/victim/in.log"
 	python3 - "$TMP/dst.sock" "$TMP/prefix" <<'EOF' &
 import socket, sys, time
-for _ in range(400):
+for _ in range(6000):           # a hang guard: vmm listens within seconds
     try:
         c = socket.socket(socket.AF_UNIX); c.connect(sys.argv[1]); break
     except OSError:

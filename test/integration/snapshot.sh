@@ -129,17 +129,17 @@ mkcfg "$TMP/busy.cfg" busy
 if ! skipping; then
 	"$VMM" -c "$TMP/busy.cfg" --headless --timeout $((60 * HANG_X)) > "$TMP/busy.out" 2> "$TMP/busy.err" < /dev/null &
 	pid=$!
-	for ((i = 0; i < 400; i++)); do
+	for ((i = 0; i < 400 * HANG_X; i++)); do
 		grep -q "busy: round 2" "$TMP/busy.out" 2> /dev/null && break
 		sleep 0.05
 	done
 	kill -USR2 $pid
-	for ((i = 0; i < 400; i++)); do
+	for ((i = 0; i < 400 * HANG_X; i++)); do
 		grep -q "saved" "$TMP/busy.err" 2> /dev/null && break
 		sleep 0.05
 	done
 	kill -USR2 $pid
-	for ((i = 0; i < 400; i++)); do
+	for ((i = 0; i < 400 * HANG_X; i++)); do
 		[ "$(grep -c "saved" "$TMP/busy.err")" -ge 2 ] && break
 		sleep 0.05
 	done
@@ -163,7 +163,7 @@ if command -v tmux > /dev/null && ! skipping; then
 	shows() { tm capture-pane -t t -p | grep -qF -- "$1"; }
 	wait_shows() {
 		local i
-		for ((i = 0; i < 300; i++)); do shows "$1" && return 0; sleep 0.1; done
+		for ((i = 0; i < 300 * HANG_X; i++)); do shows "$1" && return 0; sleep 0.1; done
 		return 1
 	}
 	mkdir "$TMP/ui"
@@ -172,7 +172,7 @@ if command -v tmux > /dev/null && ! skipping; then
 	wait_shows "shell>" && tm send-keys -t t C-a w && wait_shows "saved ui/test-1.snap"
 	saved=$?
 	tm send-keys -t t C-a x
-	for ((i = 0; i < 100; i++)); do [ -s "$TMP/ui/exit" ] && break; sleep 0.1; done
+	for ((i = 0; i < 100 * HANG_X; i++)); do [ -s "$TMP/ui/exit" ] && break; sleep 0.1; done
 	tm kill-server 2> /dev/null
 fi
 run_vmm "$TMP/uir" --restore "$TMP/ui/test-1.snap" --headless --keys 'exit 5\n' --timeout $((60 * HANG_X))
