@@ -62,6 +62,18 @@ check $T-kvm-inside "hello did not exit 7 on the nested /dev/kvm: $(grep hello: 
 check $T-clock-drift-said "$(grep -v '^[0-9]*$' "$TMP/a.err" | head -3)" \
 	grep -qE "the nested VM's clock is (29[0-9]|30[0-9]) s off the host's" "$TMP/a.err"
 
+# vmm where the kernel has no Landlock (booted without it in its LSMs):
+# the sandbox falls back to seccomp alone, says so with -v, and the guest
+# runs as anywhere else.
+VMM_NESTED_APPEND="lsm=capability" "$RUN" -q -- "$VMM" -v -c "$ROOT/conf/hello.cfg" \
+	--headless --dump none > /dev/null 2> "$TMP/ll.err"
+st=$?
+if [ $st = 7 ] && grep -q '^vmm: sandbox: no Landlock here (.*): files are confined by seccomp alone$' "$TMP/ll.err"; then
+	pass $T-vmm-without-landlock
+else
+	fail $T-vmm-without-landlock "status $st (want 7): $(grep -i -m3 'sandbox\|landlock' "$TMP/ll.err")"
+fi
+
 # A failing command fails; one that is not there is 127, as in a shell.
 "$RUN" -q -- false > /dev/null 2>&1
 st1=$?
