@@ -626,15 +626,38 @@ void ata_destroy(struct ata *s)
 /* disk.mode = "emulated": the configured images as master and slave */
 static int ata_dev_create(struct vm *vm, void **dev)
 {
-	if (!vm->disk[0] || vm->cfg->disk.mode != VMM_MODE_EMULATED)
+	if (!vm->host.disk[0] || vm->cfg->disk.mode != VMM_MODE_EMULATED)
 		return 0;
-	*dev = ata_create(vm, vm->disk[0], vm->disk[1]);
+	*dev = ata_create(vm, vm->host.disk[0], vm->host.disk[1]);
 	return *dev ? 0 : VMM_EXIT_SETUP;
 }
 
 static void ata_dev_destroy(void *dev)
 {
 	ata_destroy(dev);
+}
+
+/* The channel's drives are the images: it flushes and locks them. */
+static int ata_flush(void *dev)
+{
+	const struct ata *s = dev;
+	int r = 0;
+
+	for (int i = 0; i < 2; i++)
+		if (s->drive[i].img && disk_image_flush(s->drive[i].img))
+			r = -1;
+	return r;
+}
+
+static int ata_hold(void *dev, bool lock)
+{
+	const struct ata *s = dev;
+	int r = 0;
+
+	for (int i = 0; i < 2; i++)
+		if (s->drive[i].img && disk_image_lock(s->drive[i].img, lock))
+			r = -1;
+	return r;
 }
 
 static void ata_stats(const void *dev, struct json *j)
@@ -780,8 +803,10 @@ static int ata_state(void *dev, struct state *s)
 
 const struct device_model ata_device = {
 	.name = "ata",
-	.create = ata_dev_create,
+	.create_vm = ata_dev_create,
 	.destroy = ata_dev_destroy,
+	.flush = ata_flush,
+	.hold = ata_hold,
 	.stats = ata_stats,
 	.state = ata_state,
 	.version = 1,

@@ -622,7 +622,7 @@ static int cmos_state(void *dev, struct state *s)
 
 const struct device_model cmos_device = {
 	.name = "cmos",
-	.create = cmos_create,
+	.create_vm = cmos_create,
 	.destroy = cmos_destroy,
 	.stats = cmos_stats,
 	.state = cmos_state,

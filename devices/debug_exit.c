@@ -31,7 +31,7 @@ static int debug_exit_create(struct vm *vm, void **dev)
 
 const struct device_model debug_exit_device = {
 	.name = "debug-exit",
-	.create = debug_exit_create,
+	.create_vm = debug_exit_create,
 	.state = state_none,
 	.version = 1,
 	.reset_ok = true,	/* no state */

@@ -160,7 +160,7 @@ static int debugcon_state(void *dev, struct state *s)
 
 const struct device_model debugcon_device = {
 	.name = "debugcon",
-	.create = debugcon_create,
+	.create_vm = debugcon_create,
 	.destroy = debugcon_destroy,
 	.stats = debugcon_stats,
 	.state = debugcon_state,

@@ -171,7 +171,7 @@ static void firmware_destroy(void *dev)
 static void note_unbootable_disk(struct vm *vm)
 {
 	uint8_t sector[512];
-	struct disk_image *d = vm->disk[0];
+	struct disk_image *d = vm->host.disk[0];
 
 	if (d && disk_image_read(d, 0, 1, sector) == VMM_OK &&
 	    sector[510] == 0x55 && sector[511] == 0xaa)
@@ -233,7 +233,7 @@ static int firmware_state(void *dev, struct state *s)
 
 const struct device_model firmware_device = {
 	.name = "firmware",
-	.create = firmware_create,
+	.create_vm = firmware_create,
 	.destroy = firmware_destroy,
 	.stats = firmware_stats,
 	.state = firmware_state,

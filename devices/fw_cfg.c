@@ -406,7 +406,7 @@ static int fw_cfg_state(void *dev, struct state *s)
 
 const struct device_model fw_cfg_device = {
 	.name = "fw-cfg",
-	.create = fw_cfg_create,
+	.create_vm = fw_cfg_create,
 	.destroy = fw_cfg_destroy,
 	.stats = fw_cfg_stats,
 	.state = fw_cfg_state,

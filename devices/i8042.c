@@ -564,7 +564,7 @@ static int i8042_state(void *dev, struct state *s)
 
 const struct device_model i8042_device = {
 	.name = "i8042",
-	.create = i8042_dev_create,
+	.create_vm = i8042_dev_create,
 	.destroy = i8042_dev_destroy,
 	.stats = i8042_stats,
 	.state = i8042_state,

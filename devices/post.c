@@ -77,7 +77,7 @@ static int post_state(void *dev, struct state *s)
 
 const struct device_model post_device = {
 	.name = "post",
-	.create = post_create,
+	.create_vm = post_create,
 	.destroy = post_destroy,
 	.stats = post_stats,
 	.state = post_state,

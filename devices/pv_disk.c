@@ -150,15 +150,30 @@ void pv_disk_destroy(struct pv_disk *p)
 /* disk.mode = "pv": the configured image behind the disk hypercalls */
 static int pv_disk_dev_create(struct vm *vm, void **dev)
 {
-	if (!vm->disk[0] || vm->cfg->disk.mode != VMM_MODE_PV)
+	if (!vm->host.disk[0] || vm->cfg->disk.mode != VMM_MODE_PV)
 		return 0;
-	*dev = pv_disk_create(vm, vm->disk[0]);
+	*dev = pv_disk_create(vm, vm->host.disk[0]);
 	return *dev ? 0 : VMM_EXIT_SETUP;
 }
 
 static void pv_disk_dev_destroy(void *dev)
 {
 	pv_disk_destroy(dev);
+}
+
+/* The master image is ours alone (disk.slave is an ATA drive). */
+static int pv_disk_flush(void *dev)
+{
+	const struct pv_disk *p = dev;
+
+	return disk_image_flush(p->img);
+}
+
+static int pv_disk_hold(void *dev, bool lock)
+{
+	const struct pv_disk *p = dev;
+
+	return disk_image_lock(p->img, lock);
 }
 
 static void pv_disk_stats(const void *dev, struct json *j)
@@ -183,8 +198,10 @@ static int pv_disk_state(void *dev, struct state *s)
 
 const struct device_model pv_disk_device = {
 	.name = "pv-disk",
-	.create = pv_disk_dev_create,
+	.create_vm = pv_disk_dev_create,
 	.destroy = pv_disk_dev_destroy,
+	.flush = pv_disk_flush,
+	.hold = pv_disk_hold,
 	.stats = pv_disk_stats,
 	.state = pv_disk_state,
 	.version = 1,

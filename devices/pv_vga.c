@@ -121,7 +121,7 @@ static void pv_vga_stats(const void *dev, struct json *j)
 
 const struct device_model pv_vga_device = {
 	.name = "pv-vga",
-	.create = pv_vga_dev_create,
+	.create_vm = pv_vga_dev_create,
 	.destroy = pv_vga_dev_destroy,
 	.stats = pv_vga_stats,
 	.state = state_none,	/* its page is guest RAM; the cells are the VGA's */

@@ -78,7 +78,7 @@ static int reset_control_state(void *dev, struct state *s)
 
 const struct device_model reset_control_device = {
 	.name = "reset-control",
-	.create = reset_control_create,
+	.create_vm = reset_control_create,
 	.destroy = reset_control_destroy,
 	.state = reset_control_state,
 	.version = 1,

@@ -372,7 +372,7 @@ static int serial_state(void *dev, struct state *s)
 
 const struct device_model serial_device = {
 	.name = "serial",
-	.create = serial_dev_create,
+	.create_vm = serial_dev_create,
 	.destroy = serial_dev_destroy,
 	.stats = serial_stats,
 	.state = serial_state,

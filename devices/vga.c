@@ -284,7 +284,7 @@ static int vga_state(void *dev, struct state *s)
 
 const struct device_model vga_device = {
 	.name = "vga",
-	.create = vga_dev_create,
+	.create_vm = vga_dev_create,
 	.destroy = vga_dev_destroy,
 	.sync = vga_sync,
 	.state = vga_state,

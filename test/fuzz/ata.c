@@ -73,8 +73,8 @@ static void set_up(uint8_t flags)
 	master.bounce = master.cache == CACHE_NONE ? bounce : NULL;
 	master.readonly = flags & 0x08;
 	master.fd = flags & 0x10 ? master_ro_fd : master_fd;
-	vm.disk[0] = &master;
-	vm.disk[1] = flags & 1 ? &slave : NULL;
+	vm.host.disk[0] = &master;
+	vm.host.disk[1] = flags & 1 ? &slave : NULL;
 	memset(&ring, 0, sizeof(ring));
 	vm.ring = flags & 0x20 ? &ring.r : NULL;
 }

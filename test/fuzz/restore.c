@@ -195,7 +195,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (dev)
 		serial_tx_attach(dev, nothing, NULL);
 	add(&serial_device, dev);
-	if (reset_control_device.create(&vm, &dev))
+	if (reset_control_device.create_vm(&vm, &dev))
 		abort();
 	add(&reset_control_device, dev);
 	for (int i = 0; i < vm.ndevices; i++)

@@ -460,7 +460,7 @@ static void thread_raises_irq(void)
 	vm.mem.size = 32 << 20;
 	vm.vm_fd = vm.kvm_fd = vm.vcpu_fd = vm.wake_fd = -1;
 	pthread_mutex_init(&vm.io_lock, NULL);
-	EXPECT_EQ(cmos_device.create(&vm, &dev), 0);
+	EXPECT_EQ(cmos_device.create_vm(&vm, &dev), 0);
 	if (!dev)
 		return;
 	struct cmos *saved = c;
@@ -499,7 +499,7 @@ static void thread_raises_irq(void)
 	c = saved;
 	/* without a firmware there is no CMOS */
 	cfg.firmware.image = NULL;
-	EXPECT_EQ(cmos_device.create(&vm, &dev), 0);
+	EXPECT_EQ(cmos_device.create_vm(&vm, &dev), 0);
 	EXPECT(dev == NULL);
 }
 

@@ -95,12 +95,12 @@ static void device_create(void)
 	EXPECT(mkdtemp(dir) != NULL);
 	cfg.file = "vm.cfg";
 	vm.cfg = &cfg;
-	EXPECT_EQ(debugcon_device.create(&vm, &dev), 0);	/* no firmware */
+	EXPECT_EQ(debugcon_device.create_vm(&vm, &dev), 0);	/* no firmware */
 	EXPECT(dev == NULL);
 	cfg.firmware.image = "bios.bin";
 	cfg.firmware.log = "none";
 	/* claimed all the same: the bytes are counted and dropped, none "lost" */
-	EXPECT_EQ(debugcon_device.create(&vm, &dev), 0);
+	EXPECT_EQ(debugcon_device.create_vm(&vm, &dev), 0);
 	EXPECT(dev != NULL);
 	EXPECT(bus_access(&vm.pio, DEBUGCON_PORT, "x", 1, true));
 	EXPECT(bus_access(&vm.pio, DEBUGCON_PORT, "\n", 1, true));
@@ -110,7 +110,7 @@ static void device_create(void)
 	memset(&vm.pio, 0, sizeof(vm.pio));
 	snprintf(path, sizeof(path), "%s/fw.log", dir);
 	cfg.firmware.log = path;
-	EXPECT_EQ(debugcon_device.create(&vm, &dev), 0);
+	EXPECT_EQ(debugcon_device.create_vm(&vm, &dev), 0);
 	EXPECT(dev != NULL);
 	EXPECT(bus_access(&vm.pio, DEBUGCON_PORT, "h", 1, true));
 	EXPECT(bus_access(&vm.pio, DEBUGCON_PORT, "i", 1, true));
@@ -125,7 +125,7 @@ static void device_create(void)
 	memset(&vm.pio, 0, sizeof(vm.pio));
 	char err[512];
 
-	EXPECT_EQ(CAPTURE_STDERR(err, debugcon_device.create(&vm, &dev)), VMM_EXIT_USAGE);
+	EXPECT_EQ(CAPTURE_STDERR(err, debugcon_device.create_vm(&vm, &dev)), VMM_EXIT_USAGE);
 	EXPECT(strstr(err, "fw.log") && strstr(err, "No such file or directory"));
 	rmdir(dir);
 }

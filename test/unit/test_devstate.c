@@ -416,8 +416,8 @@ static void reset_control_register(void)
 
 	cfg.firmware.image = "bios.bin";
 	va.cfg = vb.cfg = &cfg;
-	EXPECT_EQ(reset_control_device.create(&va, &a), 0);
-	EXPECT_EQ(reset_control_device.create(&vb, &b), 0);
+	EXPECT_EQ(reset_control_device.create_vm(&va, &a), 0);
+	EXPECT_EQ(reset_control_device.create_vm(&vb, &b), 0);
 	bus_access(&va.pio, 0xcf9, &v, 1, true);
 	round_trip(&reset_control_device, a, b);
 	v = 0;

@@ -159,15 +159,15 @@ static void device_create(void)
 	vm.cfg = &cfg;
 	vm.mem = mem;
 	vm.vm_fd = -1;
-	EXPECT_EQ(firmware_device.create(&vm, &dev), 0);
+	EXPECT_EQ(firmware_device.create_vm(&vm, &dev), 0);
 	EXPECT(dev == NULL);
 	cfg.firmware.image = path;
 	write_image(1000);
-	EXPECT_EQ(CAPTURE_STDERR(err, firmware_device.create(&vm, &dev)), VMM_EXIT_USAGE);
+	EXPECT_EQ(CAPTURE_STDERR(err, firmware_device.create_vm(&vm, &dev)), VMM_EXIT_USAGE);
 	EXPECT(strstr(err, "not a whole number of 64 KiB blocks"));
 	/* a good image, but no VM to map it into */
 	write_image(64 << 10);
-	EXPECT_EQ(CAPTURE_STDERR(err, firmware_device.create(&vm, &dev)), VMM_EXIT_SETUP);
+	EXPECT_EQ(CAPTURE_STDERR(err, firmware_device.create_vm(&vm, &dev)), VMM_EXIT_SETUP);
 	EXPECT(strstr(err, "KVM_SET_USER_MEMORY_REGION"));
 	EXPECT(dev == NULL);
 }

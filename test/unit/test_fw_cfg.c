@@ -410,7 +410,7 @@ static void device_create(void)
 	cfg.firmware.image = path;
 	vm.cfg = &cfg;
 	vm.mem = mem;
-	EXPECT_EQ(fw_cfg_device.create(&vm, &dev), 0);
+	EXPECT_EQ(fw_cfg_device.create_vm(&vm, &dev), 0);
 	EXPECT(dev != NULL);
 	EXPECT_EQ(vm.pio.nr, 2);
 	struct fw_cfg *saved = f;
@@ -434,14 +434,14 @@ static void device_create(void)
 	memset(&vm.pio, 0, sizeof(vm.pio));
 	char err[512];
 
-	EXPECT_EQ(CAPTURE_STDERR(err, fw_cfg_device.create(&vm, &dev)), 0);
+	EXPECT_EQ(CAPTURE_STDERR(err, fw_cfg_device.create_vm(&vm, &dev)), 0);
 	EXPECT(strstr(err, FIRMWARE_VGABIOS));
 	EXPECT(dev && !fw_cfg_find(dev, FW_CFG_FILE_FIRST + 3));
 	fw_cfg_device.destroy(dev);
 	rmdir(dir);
 	/* no firmware, no fw_cfg */
 	cfg.firmware.image = NULL;
-	EXPECT_EQ(fw_cfg_device.create(&vm, &dev), 0);
+	EXPECT_EQ(fw_cfg_device.create_vm(&vm, &dev), 0);
 	EXPECT(dev == NULL);
 }
 

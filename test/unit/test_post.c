@@ -15,11 +15,11 @@ static void codes(void)
 	uint8_t v;
 
 	vm.cfg = &cfg;
-	EXPECT_EQ(post_device.create(&vm, &dev), 0);
+	EXPECT_EQ(post_device.create_vm(&vm, &dev), 0);
 	EXPECT(dev == NULL);
 	EXPECT_EQ(post_last(dev), -1);
 	cfg.firmware.image = "bios.bin";
-	EXPECT_EQ(post_device.create(&vm, &dev), 0);
+	EXPECT_EQ(post_device.create_vm(&vm, &dev), 0);
 	EXPECT_EQ(post_last(dev), -1);			/* none yet */
 	for (unsigned int c = 1; c <= 0x55; c++) {
 		v = (uint8_t)c;
@@ -44,7 +44,7 @@ static void codes(void)
 	EXPECT_EQ(post_device.state(dev, &s), 0);
 	post_device.destroy(dev);
 	memset(&vm.pio, 0, sizeof(vm.pio));
-	EXPECT_EQ(post_device.create(&vm, &dev), 0);
+	EXPECT_EQ(post_device.create_vm(&vm, &dev), 0);
 	state_init_load(&l, s.buf, s.len);
 	EXPECT_EQ(post_device.state(dev, &l), 0);
 	EXPECT_EQ(post_last(dev), 0x12);
