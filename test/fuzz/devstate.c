@@ -130,7 +130,8 @@ static void make_devices(void)
 		serial_tx_attach(t[7].dev, nothing, NULL);
 	/* the reset register is there with a firmware only */
 	vm.cfg = &cfg;
-	if (reset_control_device.create_vm(&vm, &t[8].dev))
+	vm.host.cfg = &cfg;
+	if (reset_control_device.create(&vm.host, &t[8].dev))
 		abort();
 	for (size_t i = 0; i < TARGETS; i++)
 		if (!t[i].dev)
