@@ -172,6 +172,9 @@ struct device_model {
 	int (*hold)(void *dev, bool lock);
 };
 
+/* CLOCK_MONOTONIC in nanoseconds (vmm/kvm.c), for a device's own timer */
+uint64_t now_ns(void);
+
 /*
  * The services.  h may be NULL (a device built alone, in a unit test):
  * registering then claims nothing and every request is dropped.

@@ -161,7 +161,6 @@ bool vm_coalesce_pio(struct vm *vm, uint16_t port, uint32_t len);
 void vm_irq_line(struct vm *vm, unsigned int irq, int level);
 /* false: the registers could not be read, or KVM no longer has them */
 bool vm_dump_regs(struct vm *vm, FILE *f);
-uint64_t now_ns(void);
 
 /* vmm/devices.c: building, finding and tearing down the device table */
 /* vm->host, for the devices (and devices/disk.c before them); vm_init() calls it */
