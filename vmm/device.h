@@ -224,6 +224,20 @@ static inline int dev_map(struct device_host *h, int slot, uint64_t gpa,
 	       h->ops->map(h->ctx, slot, gpa, size, host, readonly) : 0;
 }
 
+/*
+ * Guest RAM at [gpa, gpa + size) as its own slot (the VGA window in the
+ * hole): where it is in this process, or NULL when it is not RAM or the
+ * slot could not be set.
+ */
+static inline void *dev_map_ram(struct device_host *h, int slot, uint64_t gpa,
+				uint64_t size)
+{
+	if (!h || !h->mem || gpa > h->mem->size || size > h->mem->size - gpa ||
+	    dev_map(h, slot, gpa, size, NULL, false))
+		return NULL;
+	return h->mem->base + gpa;
+}
+
 /* Each on is matched by one off: the requests are counted. */
 static inline void dev_poll_request(struct device_host *h, bool on)
 {
