@@ -117,8 +117,8 @@ static void port_access(struct ata *s, uint16_t port, bool write, uint32_t sz, u
 /* A second channel on the same ports, and one with no master, are refused. */
 static void refusals(void)
 {
-	FUZZ_ASSERT(!ata_create(&vm, &master, NULL));
-	FUZZ_ASSERT(!ata_create(&vm, NULL, NULL));
+	FUZZ_ASSERT(!ata_create(&vm.host, &master, NULL));
+	FUZZ_ASSERT(!ata_create(&vm.host, NULL, NULL));
 }
 
 /* A snapshot taken now loads back; the input's middle bytes bend a copy. */
