@@ -59,7 +59,7 @@ struct ata {
 	uint8_t hob_feature, hob_nsect, hob_lbal, hob_lbam, hob_lbah;
 	uint8_t device, devctl;
 	bool intrq;		/* pending until the status register is read */
-	bool irq_level;		/* what vm_irq_line was last told */
+	bool irq_level;		/* what dev_irq_set was last told */
 	bool polling;		/* the I/O thread drains the ring for us */
 	bool coalesced;		/* ports 0x1f0-0x1f6 are coalesced PIO */
 	/* the command in progress */

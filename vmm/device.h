@@ -24,7 +24,6 @@
 #include "bus.h"
 #include "guest_mem.h"
 
-struct vm;
 struct json;
 struct state;
 struct screen;
@@ -107,13 +106,11 @@ struct device_host {
 struct device_model {
 	const char *name;	/* unique; the device's key in --stats */
 	/*
-	 * Builds the device for vm->cfg and registers its ranges.  Returns 0
+	 * Builds the device for h->cfg and registers its ranges.  Returns 0
 	 * with *dev set (NULL when the config leaves this device out), or a
 	 * VMM_EXIT_* status after one line on stderr.
 	 */
 	int (*create)(struct device_host *h, void **dev);
-	/* (until each device takes a host: the same, handed the VM) */
-	int (*create_vm)(struct vm *vm, void **dev);
 	void (*destroy)(void *dev);
 	/*
 	 * Optional.  Brings the device up to date with guest memory it does
@@ -133,8 +130,8 @@ struct device_model {
 	 *    each other too (a phase must agree with its counters); anything
 	 *    impossible returns -1 and leaves the device as it was
 	 *    (state_fields() does that part).
-	 *  - IRQ lines: a device saves the level it last gave vm_irq_line()
-	 *    and loads it back WITHOUT calling vm_irq_line().  The in-kernel
+	 *  - IRQ lines: a device saves the level it last gave dev_irq_set()
+	 *    and loads it back WITHOUT calling dev_irq_set().  The in-kernel
 	 *    irqchip, which the snapshot restores, already holds what that
 	 *    level did (PIC IRR/ISR and edge latch, IOAPIC IRR); asserting it
 	 *    again would inject a second interrupt through an edge-triggered
@@ -330,8 +327,5 @@ static inline int dev_mem_write(struct device_host *h, uint64_t gpa,
 	memcpy(p, buf, len);
 	return 0;
 }
-
-/* The instance of type t in this VM, or NULL when it has none. */
-void *vm_device(const struct vm *vm, const struct device_model *t);
 
 #endif

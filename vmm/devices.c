@@ -131,8 +131,7 @@ int vm_add_devices(struct vm *vm, const struct device_model *const *table,
 			fprintf(stderr, "vmm: more than %d devices\n", VM_MAX_DEVICES);
 			return VMM_EXIT_SETUP;
 		}
-		int status = t->create ? t->create(&vm->host, &dev) :
-			     t->create_vm(vm, &dev);
+		int status = t->create(&vm->host, &dev);
 
 		if (status) {
 			if (vm->verbose)

@@ -163,6 +163,8 @@ void vm_irq_line(struct vm *vm, unsigned int irq, int level);
 bool vm_dump_regs(struct vm *vm, FILE *f);
 
 /* vmm/devices.c: building, finding and tearing down the device table */
+/* The instance of type t in this VM, or NULL when it has none. */
+void *vm_device(const struct vm *vm, const struct device_model *t);
 /* vm->host, for the devices (and devices/disk.c before them); vm_init() calls it */
 void vm_host_init(struct vm *vm);
 int vm_add_devices(struct vm *vm, const struct device_model *const *table,
