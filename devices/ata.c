@@ -21,7 +21,8 @@
 
 #include "../vmm/json.h"
 #include "../vmm/state.h"
-#include "../vmm/vm.h"
+#include "../vmm/config.h"
+#include "../vmm/device.h"
 #include "ata.h"
 #include "disk_image.h"
 
@@ -55,7 +56,7 @@ static void update_irq(struct ata *s)
 
 	if (level != s->irq_level) {
 		s->irq_level = level;
-		vm_irq_line(s->vm, ATA_IRQ, level);
+		dev_irq_set(s->host, ATA_IRQ, level);
 	}
 }
 
@@ -69,7 +70,7 @@ static void raise_irq(struct ata *s)
 static void set_polling(struct ata *s, bool on)
 {
 	if (s->polling != on && s->coalesced)
-		iothread_poll(s->vm, on);
+		dev_poll_request(s->host, on);
 	s->polling = on;
 }
 
@@ -594,7 +595,7 @@ static void drive_init(struct ata_drive *d, struct disk_image *img, int unit)
 	snprintf(d->serial, sizeof(d->serial), "VMM%016d", unit + 1);
 }
 
-struct ata *ata_create(struct vm *vm, struct disk_image *master,
+struct ata *ata_create(struct device_host *h, struct disk_image *master,
 		       struct disk_image *slave)
 {
 	struct ata *s = calloc(1, sizeof(*s));
@@ -603,18 +604,18 @@ struct ata *ata_create(struct vm *vm, struct disk_image *master,
 		free(s);
 		return NULL;
 	}
-	s->vm = vm;
+	s->host = h;
 	drive_init(&s->drive[0], master, 0);
 	drive_init(&s->drive[1], slave, 1);
 	signature(s);
-	if (bus_register(&vm->pio, ATA_IO_BASE, 8, ata_io, s, "ata") ||
-	    bus_register(&vm->pio, ATA_CTL_PORT, 1, ata_ctl_io, s, "ata-ctl")) {
+	if (dev_register_pio(h, ATA_IO_BASE, 8, ata_io, s, "ata") ||
+	    dev_register_pio(h, ATA_CTL_PORT, 1, ata_ctl_io, s, "ata-ctl")) {
 		fprintf(stderr, "vmm: ata: ports 0x1f0-0x1f7/0x3f6 already taken\n");
 		free(s);
 		return NULL;
 	}
 	/* Without the capability every access exits: slower, still correct. */
-	s->coalesced = vm_coalesce_pio(vm, ATA_IO_BASE, 7);
+	s->coalesced = dev_coalesce_pio(h, ATA_IO_BASE, 7);
 	return s;
 }
 
@@ -624,17 +625,40 @@ void ata_destroy(struct ata *s)
 }
 
 /* disk.mode = "emulated": the configured images as master and slave */
-static int ata_dev_create(struct vm *vm, void **dev)
+static int ata_dev_create(struct device_host *h, void **dev)
 {
-	if (!vm->disk[0] || vm->cfg->disk.mode != VMM_MODE_EMULATED)
+	if (!dev_disk(h, 0) || h->cfg->disk.mode != VMM_MODE_EMULATED)
 		return 0;
-	*dev = ata_create(vm, vm->disk[0], vm->disk[1]);
+	*dev = ata_create(h, dev_disk(h, 0), dev_disk(h, 1));
 	return *dev ? 0 : VMM_EXIT_SETUP;
 }
 
 static void ata_dev_destroy(void *dev)
 {
 	ata_destroy(dev);
+}
+
+/* The channel's drives are the images: it flushes and locks them. */
+static int ata_flush(void *dev)
+{
+	const struct ata *s = dev;
+	int r = 0;
+
+	for (int i = 0; i < 2; i++)
+		if (s->drive[i].img && disk_image_flush(s->drive[i].img))
+			r = -1;
+	return r;
+}
+
+static int ata_hold(void *dev, bool lock)
+{
+	const struct ata *s = dev;
+	int r = 0;
+
+	for (int i = 0; i < 2; i++)
+		if (s->drive[i].img && disk_image_lock(s->drive[i].img, lock))
+			r = -1;
+	return r;
 }
 
 static void ata_stats(const void *dev, struct json *j)
@@ -782,6 +806,8 @@ const struct device_model ata_device = {
 	.name = "ata",
 	.create = ata_dev_create,
 	.destroy = ata_dev_destroy,
+	.flush = ata_flush,
+	.hold = ata_hold,
 	.stats = ata_stats,
 	.state = ata_state,
 	.version = 1,

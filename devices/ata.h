@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct vm;
+struct device_host;
 struct disk_image;
 
 #define ATA_IO_BASE	0x1f0	/* data .. command/status */
@@ -52,14 +52,14 @@ struct ata_drive {
 };
 
 struct ata {
-	struct vm *vm;
+	struct device_host *host;
 	struct ata_drive drive[2];
 	/* the task file, with the values written before ("high order bytes") */
 	uint8_t feature, nsect, lbal, lbam, lbah;
 	uint8_t hob_feature, hob_nsect, hob_lbal, hob_lbam, hob_lbah;
 	uint8_t device, devctl;
 	bool intrq;		/* pending until the status register is read */
-	bool irq_level;		/* what vm_irq_line was last told */
+	bool irq_level;		/* what dev_irq_set was last told */
 	bool polling;		/* the I/O thread drains the ring for us */
 	bool coalesced;		/* ports 0x1f0-0x1f6 are coalesced PIO */
 	/* the command in progress */
@@ -78,7 +78,7 @@ struct ata {
  * The primary channel with up to two drives; registers 0x1f0-0x1f7 and
  * 0x3f6 on the port bus, and (with KVM) 0x1f0-0x1f6 as coalesced PIO.
  */
-struct ata *ata_create(struct vm *vm, struct disk_image *master,
+struct ata *ata_create(struct device_host *h, struct disk_image *master,
 		       struct disk_image *slave);
 void ata_destroy(struct ata *s);
 

@@ -28,7 +28,7 @@
 #include "../vmm/device.h"
 #include "../vmm/json.h"
 #include "../vmm/state.h"
-#include "../vmm/vm.h"
+#include "../vmm/config.h"
 #include "cmos.h"
 
 #define NS		1000000000ull
@@ -215,8 +215,7 @@ static void set_irq(struct cmos *c, int level)
 	c->irq_level = level;
 	if (level)
 		c->irqs++;
-	if (c->vm)
-		vm_irq_line(c->vm, CMOS_IRQ, level);
+	dev_irq_set(c->host, CMOS_IRQ, level);
 }
 
 static void update_irqf(struct cmos *c)
@@ -328,13 +327,13 @@ static void fill_nvram(uint8_t *r, uint64_t ram)
 	r[CMOS_CHECKSUM + 1] = (uint8_t)sum;
 }
 
-void cmos_init(struct cmos *c, struct vm *vm, uint64_t ram_bytes,
+void cmos_init(struct cmos *c, struct device_host *h, uint64_t ram_bytes,
 	       int64_t wall_ns, struct cmos_clock clock)
 {
 	int64_t wall_s = floor_div(wall_ns, NS);
 
 	memset(c, 0, sizeof(*c));
-	c->vm = vm;
+	c->host = h;
 	c->clock = clock;
 	c->timer_fd = c->stop_fd = -1;
 	c->ram[RTC_REG_A] = 0x26;	/* 32.768 kHz, 1024 Hz periodic rate */
@@ -470,12 +469,12 @@ static void *cmos_thread(void *arg)
 			break;
 		if (read(c->timer_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
 			break;
-		pthread_mutex_lock(&c->vm->io_lock);
+		dev_lock(c->host);
 		c->timer_wakeups++;
 		c->armed = 0;
 		cmos_tick(c);
 		rearm(c);
-		pthread_mutex_unlock(&c->vm->io_lock);
+		dev_unlock(c->host);
 	}
 	return NULL;
 }
@@ -505,20 +504,20 @@ static void cmos_destroy(void *dev)
 	free(c);
 }
 
-static int cmos_create(struct vm *vm, void **dev)
+static int cmos_create(struct device_host *h, void **dev)
 {
 	struct cmos *c;
 	struct timespec wall;
 	int e;
 
 	*dev = NULL;
-	if (!config_pc_devices(vm->cfg))
+	if (!config_pc_devices(h->cfg))
 		return 0;
 	c = malloc(sizeof(*c));
 	if (!c)
 		return VMM_EXIT_SETUP;
 	clock_gettime(CLOCK_REALTIME, &wall);
-	cmos_init(c, vm, vm->mem.size,
+	cmos_init(c, h, h->mem->size,
 		  (int64_t)wall.tv_sec * (int64_t)NS + wall.tv_nsec,
 		  (struct cmos_clock){ host_monotonic, NULL });
 	c->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -528,7 +527,7 @@ static int cmos_create(struct vm *vm, void **dev)
 		cmos_destroy(c);
 		return VMM_EXIT_SETUP;
 	}
-	if (bus_register(&vm->pio, CMOS_INDEX_PORT, 2, cmos_io, c, "cmos")) {
+	if (dev_register_pio(h, CMOS_INDEX_PORT, 2, cmos_io, c, "cmos")) {
 		fprintf(stderr, "vmm: cmos: ports 0x70-0x71 are taken\n");
 		cmos_destroy(c);
 		return VMM_EXIT_SETUP;
@@ -539,7 +538,7 @@ static int cmos_create(struct vm *vm, void **dev)
 	 * register instead of two.  Data writes keep exiting: one may start
 	 * the periodic interrupt a halted guest waits for.
 	 */
-	vm_coalesce_pio(vm, CMOS_INDEX_PORT, 1);
+	dev_coalesce_pio(h, CMOS_INDEX_PORT, 1);
 	e = pthread_create(&c->thread, NULL, cmos_thread, c);
 	if (e) {
 		fprintf(stderr, "vmm: cmos: cannot start its thread: %s\n", strerror(e));

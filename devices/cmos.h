@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct vm;
+struct device_host;
 struct bus_access;
 struct device_model;
 
@@ -84,7 +84,7 @@ struct cmos_clock {
 };
 
 struct cmos {
-	struct vm *vm;		/* IRQ 8 and io_lock; NULL in unit tests */
+	struct device_host *host;	/* IRQ 8 and io_lock; NULL in unit tests */
 	struct cmos_clock clock;
 	uint8_t ram[128];
 	uint8_t index;
@@ -111,7 +111,7 @@ struct cmos {
  * Power-on state for a guest with ram_bytes of RAM below 4 GiB whose
  * clock reads wall_ns (nanoseconds since 1970, UTC) now.
  */
-void cmos_init(struct cmos *c, struct vm *vm, uint64_t ram_bytes,
+void cmos_init(struct cmos *c, struct device_host *h, uint64_t ram_bytes,
 	       int64_t wall_ns, struct cmos_clock clock);
 /* The port handler (0x70 at off 0, 0x71 at off 1), for the bus and tests. */
 void cmos_io(void *opaque, struct bus_access *a);

@@ -3,9 +3,11 @@
  * QEMU's isa-debug-exit at port 0xf4: writing v ends the VM with status
  * (v << 1) | 1, so the same guest binary reports the same status on both.
  */
+#include <stdio.h>
+
 #include "../hypercalls/vmm_abi.h"
+#include "../vmm/device.h"
 #include "../vmm/state.h"
-#include "../vmm/vm.h"
 
 static void debug_exit_io(void *opaque, struct bus_access *a)
 {
@@ -14,18 +16,19 @@ static void debug_exit_io(void *opaque, struct bus_access *a)
 		return;
 	}
 	uint32_t status = ((bus_get(a) << 1) | 1) & 0xff;
+	char note[64];
 
-	vm_stop(opaque, STOP_GUEST, (int)status,
-		"guest wrote %#x to the debug-exit port",
-		bus_get(a));
+	snprintf(note, sizeof(note), "guest wrote %#x to the debug-exit port",
+		 bus_get(a));
+	dev_stop(opaque, (int)status, note);
 }
 
-static int debug_exit_create(struct vm *vm, void **dev)
+static int debug_exit_create(struct device_host *h, void **dev)
 {
-	if (bus_register(&vm->pio, VMM_DEBUG_EXIT_PORT, 4, debug_exit_io, vm,
-			 "debug-exit"))
+	if (dev_register_pio(h, VMM_DEBUG_EXIT_PORT, 4, debug_exit_io, h,
+			     "debug-exit"))
 		return VMM_EXIT_SETUP;
-	*dev = vm;	/* no state of its own */
+	*dev = h;	/* no state of its own */
 	return 0;
 }
 

@@ -11,7 +11,7 @@
 #include "../vmm/device.h"
 #include "../vmm/json.h"
 #include "../vmm/state.h"
-#include "../vmm/vm.h"
+#include "../vmm/config.h"
 #include "debugcon.h"
 
 struct debugcon *debugcon_new(int fd, bool own_fd)
@@ -82,9 +82,9 @@ static void debugcon_destroy(void *dev)
 	debugcon_free(dev);
 }
 
-static int debugcon_create(struct vm *vm, void **dev)
+static int debugcon_create(struct device_host *h, void **dev)
 {
-	const struct vm_config *cfg = vm->cfg;
+	const struct vm_config *cfg = h->cfg;
 	const char *log = cfg->firmware.log;
 	struct debugcon *d;
 	bool own = false;
@@ -110,7 +110,7 @@ static int debugcon_create(struct vm *vm, void **dev)
 		own = true;
 	}
 	d = debugcon_new(fd, own);
-	if (!d || bus_register(&vm->pio, DEBUGCON_PORT, 1, debugcon_io, d, "debugcon")) {
+	if (!d || dev_register_pio(h, DEBUGCON_PORT, 1, debugcon_io, d, "debugcon")) {
 		fprintf(stderr, "vmm: debugcon: cannot claim port 0x402\n");
 		if (d)
 			debugcon_free(d);
@@ -118,7 +118,7 @@ static int debugcon_create(struct vm *vm, void **dev)
 			close(fd);
 		return VMM_EXIT_SETUP;
 	}
-	vm_coalesce_pio(vm, DEBUGCON_PORT, 1);
+	dev_coalesce_pio(h, DEBUGCON_PORT, 1);
 	*dev = d;
 	return 0;
 }

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * The disk images as configured, opened once before KVM is touched; the
- * ATA or the PV disk device (whichever disk.mode names) takes them.
+ * The disk images as configured, opened once before KVM is touched into
+ * the device host; the ATA or the PV disk device (whichever disk.mode
+ * names) takes them, and flushes them and hands their locks over.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../vmm/vm.h"
+#include "../vmm/config.h"
+#include "../vmm/device.h"
 #include "disk.h"
 #include "disk_image.h"
 
-static struct disk_image *open_image(struct vm *vm, const char *path,
+static struct disk_image *open_image(struct device_host *h, const char *path,
 				     const struct vm_config *cfg)
 {
 	struct disk_image *d = calloc(1, sizeof(*d));
@@ -20,68 +22,58 @@ static struct disk_image *open_image(struct vm *vm, const char *path,
 		return NULL;
 	}
 	if (cfg->disk.in_memory && path == cfg->disk.path ?
-	    disk_image_open_copy(d, path, &vm->stats) :
-	    disk_image_open(d, path, cfg->disk.readonly, cfg->disk.cache, &vm->stats)) {
+	    disk_image_open_copy(d, path, h->stats) :
+	    disk_image_open(d, path, cfg->disk.readonly, cfg->disk.cache, h->stats)) {
 		free(d);
 		return NULL;
 	}
 	return d;
 }
 
-int disk_open(struct vm *vm, const struct vm_config *cfg)
+int disk_open(struct device_host *h, const struct vm_config *cfg)
 {
 	if (cfg->disk.mode == VMM_MODE_NONE || !cfg->disk.path)
 		return 0;
-	vm->disk[0] = open_image(vm, cfg->disk.path, cfg);
-	if (!vm->disk[0])
+	h->disk[0] = open_image(h, cfg->disk.path, cfg);
+	if (!h->disk[0])
 		return VMM_EXIT_USAGE;
 	if (cfg->disk.slave && cfg->disk.mode == VMM_MODE_PV) {
-		if (vm->verbose)
+		if (h->verbose)
 			fprintf(stderr, "vmm: disk.slave is an ATA drive: unused with disk.mode = pv\n");
 	} else if (cfg->disk.slave) {
-		vm->disk[1] = open_image(vm, cfg->disk.slave, cfg);
-		if (!vm->disk[1])
+		h->disk[1] = open_image(h, cfg->disk.slave, cfg);
+		if (!h->disk[1])
 			return VMM_EXIT_USAGE;
 	}
 	return 0;
 }
 
-int disk_close(struct vm *vm)
+int disk_close(struct device_host *h)
 {
 	int r = 0;
 
-	for (int i = 0; i < 2; i++) {
-		if (!vm->disk[i])
+	for (int i = 0; i < DEV_MAX_DISKS; i++) {
+		if (!h->disk[i])
 			continue;
-		if (disk_image_close(vm->disk[i]))
+		if (disk_image_close(h->disk[i]))
 			r = -1;
-		free(vm->disk[i]);
-		vm->disk[i] = NULL;
+		free(h->disk[i]);
+		h->disk[i] = NULL;
 	}
 	return r;
 }
 
-int disk_flush(struct vm *vm)
+int disk_flush(struct device_host *h)
 {
 	int r = 0;
 
-	for (int i = 0; i < 2; i++)
-		if (vm->disk[i] && disk_image_flush(vm->disk[i]))
+	for (int i = 0; i < DEV_MAX_DISKS; i++)
+		if (h->disk[i] && disk_image_flush(h->disk[i]))
 			r = -1;
 	return r;
 }
 
-int disk_lock(struct vm *vm, bool lock)
+uint64_t disk_sectors(const struct device_host *h)
 {
-	int r = 0;
-
-	for (int i = 0; i < 2; i++)
-		if (vm->disk[i] && disk_image_lock(vm->disk[i], lock))
-			r = -1;
-	return r;
-}
-
-uint64_t disk_sectors(const struct vm *vm)
-{
-	return vm->disk[0] ? vm->disk[0]->sectors : 0;
+	return h->disk[0] ? h->disk[0]->sectors : 0;
 }

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct vm;
+struct device_host;
 struct vm_config;
 
 /*
@@ -13,14 +13,12 @@ struct vm_config;
  * usage error, status 2, whatever the machine).  Returns 0, or
  * VMM_EXIT_USAGE after a one-line error naming the image.
  */
-int disk_open(struct vm *vm, const struct vm_config *cfg);
+int disk_open(struct device_host *h, const struct vm_config *cfg);
 /* Flushes every image (fsync unless cache=unsafe); -1 when one failed. */
-int disk_flush(struct vm *vm);
+int disk_flush(struct device_host *h);
 /* After the devices are gone: flushes and closes; -1 when a flush failed. */
-int disk_close(struct vm *vm);
-/* Takes or drops every image's lock (a migration hands them over); -1 when one failed. */
-int disk_lock(struct vm *vm, bool lock);
+int disk_close(struct device_host *h);
 /* The master image's size in sectors, 0 without a disk. */
-uint64_t disk_sectors(const struct vm *vm);
+uint64_t disk_sectors(const struct device_host *h);
 
 #endif

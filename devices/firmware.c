@@ -20,7 +20,7 @@
 #include "../vmm/guest_mem.h"
 #include "../vmm/json.h"
 #include "../vmm/state.h"
-#include "../vmm/vm.h"
+#include "../vmm/config.h"
 #include "disk_image.h"
 #include "firmware.h"
 
@@ -168,42 +168,42 @@ static void firmware_destroy(void *dev)
  * etc/boot-fail-wait is 0); when the disk cannot boot, that reset ends
  * the VM with a status that says so instead of a clean 0.
  */
-static void note_unbootable_disk(struct vm *vm)
+static void note_unbootable_disk(struct device_host *h)
 {
 	uint8_t sector[512];
-	struct disk_image *d = vm->disk[0];
+	struct disk_image *d = dev_disk(h, 0);
+	char why[192];
 
 	if (d && disk_image_read(d, 0, 1, sector) == VMM_OK &&
 	    sector[510] == 0x55 && sector[511] == 0xaa)
 		return;
-	vm->reset.status = 1;
-	snprintf(vm->reset.why, sizeof(vm->reset.why),
+	snprintf(why, sizeof(why),
 		 ": the firmware found no bootable device (%s%s%s)",
 		 d ? "sector 0 of '" : "no disk", d ? d->path : "",
 		 d ? "' has no boot signature" : "");
+	dev_reset_note(h, 1, why);
 }
 
-static int firmware_create(struct vm *vm, void **dev)
+static int firmware_create(struct device_host *h, void **dev)
 {
 	struct firmware *fw;
 
 	*dev = NULL;
-	if (!vm->cfg->firmware.image)
+	if (!h->cfg->firmware.image)
 		return 0;
 	fw = calloc(1, sizeof(*fw));
 	if (!fw)
 		return VMM_EXIT_SETUP;
-	fw->vm = vm;
-	if (firmware_load(fw, &vm->mem, vm->cfg->firmware.image)) {
+	if (firmware_load(fw, h->mem, h->cfg->firmware.image)) {
 		firmware_destroy(fw);
 		return VMM_EXIT_USAGE;
 	}
-	if (vm_map_host(vm, SLOT_FIRMWARE_ALIAS, FIRMWARE_HIGH_END - fw->size, fw->size,
-			fw->rom, true)) {
+	if (dev_map(h, SLOT_FIRMWARE_ALIAS, FIRMWARE_HIGH_END - fw->size, fw->size,
+		    fw->rom, true)) {
 		firmware_destroy(fw);
 		return VMM_EXIT_SETUP;
 	}
-	note_unbootable_disk(vm);
+	note_unbootable_disk(h);
 	*dev = fw;
 	return 0;
 }

@@ -16,7 +16,6 @@
 
 #include "../vmm/config.h"
 
-struct vm;
 struct guest_mem;
 struct device_model;
 
@@ -30,7 +29,6 @@ struct device_model;
 #define FIRMWARE_HIGH_END	0x100000000ull	/* the alias ends at 4 GiB */
 
 struct firmware {
-	struct vm *vm;
 	uint8_t *rom;		/* the pristine image, page aligned (the alias) */
 	size_t size;
 };

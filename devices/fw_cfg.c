@@ -16,7 +16,7 @@
 #include "../vmm/guest_mem.h"
 #include "../vmm/json.h"
 #include "../vmm/state.h"
-#include "../vmm/vm.h"
+#include "../vmm/config.h"
 #include "firmware.h"
 #include "fw_cfg.h"
 
@@ -324,22 +324,22 @@ static void fw_cfg_destroy(void *dev)
 	fw_cfg_free(dev);
 }
 
-static int fw_cfg_create(struct vm *vm, void **dev)
+static int fw_cfg_create(struct device_host *h, void **dev)
 {
-	const struct vm_config *cfg = vm->cfg;
+	const struct vm_config *cfg = h->cfg;
 	struct fw_cfg *f;
 
 	*dev = NULL;
 	if (!cfg->firmware.image)
 		return 0;
-	f = fw_cfg_new(&vm->mem, vm->mem.size, cfg->firmware.menu);
+	f = fw_cfg_new(h->mem, h->mem->size, cfg->firmware.menu);
 	if (!f || add_vga_bios(f, cfg->firmware.image)) {
 		fprintf(stderr, "vmm: fw_cfg: out of memory or item slots\n");
 		fw_cfg_free(f);
 		return VMM_EXIT_SETUP;
 	}
-	if (bus_register(&vm->pio, FW_CFG_PORT_SEL, 2, fw_cfg_io, f, "fw-cfg") ||
-	    bus_register(&vm->pio, FW_CFG_PORT_DMA, 8, fw_cfg_io, f, "fw-cfg-dma")) {
+	if (dev_register_pio(h, FW_CFG_PORT_SEL, 2, fw_cfg_io, f, "fw-cfg") ||
+	    dev_register_pio(h, FW_CFG_PORT_DMA, 8, fw_cfg_io, f, "fw-cfg-dma")) {
 		fprintf(stderr, "vmm: fw_cfg: ports 0x510-0x51b are taken\n");
 		fw_cfg_free(f);
 		return VMM_EXIT_SETUP;

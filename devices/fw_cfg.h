@@ -14,7 +14,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct vm;
 struct bus_access;
 struct guest_mem;
 struct device_model;

@@ -20,7 +20,7 @@
 #include "../vmm/bus.h"
 #include "../vmm/json.h"
 #include "../vmm/state.h"
-#include "../vmm/vm.h"
+#include "../vmm/device.h"
 #include "i8042.h"
 
 #define KBD_ACK		0xfa
@@ -98,13 +98,11 @@ static void update_irq(struct i8042 *k)
 
 	if (level != k->irq_level) {
 		k->irq_level = level;
-		if (k->vm)
-			vm_irq_line(k->vm, I8042_IRQ, level);
+		dev_irq_set(k->host, I8042_IRQ, level);
 	}
 	if (aux != k->irq12_level) {
 		k->irq12_level = aux;
-		if (k->vm)
-			vm_irq_line(k->vm, I8042_AUX_IRQ, aux);
+		dev_irq_set(k->host, I8042_AUX_IRQ, aux);
 	}
 }
 
@@ -311,8 +309,8 @@ static void controller_data(struct i8042 *k, uint8_t cmd, uint8_t v)
 	switch (cmd) {
 	case 0xd1:
 		k->outport = v;
-		if (!(v & I8042_OP_RESET) && k->vm)
-			vm_request_reset(k->vm, "8042 output port");
+		if (!(v & I8042_OP_RESET))
+			dev_reset(k->host, "8042 output port");
 		break;
 	case 0xd2:		/* as if the keyboard had sent it */
 		ctl_put(k, v);
@@ -355,11 +353,11 @@ static void controller_command(struct i8042 *k, uint8_t c)
 	case 0xe0: ctl_put(k, 0x00); break;	/* test inputs */
 	default:
 		/* 0xF0-0xFF pulse output lines; bit 0 clear pulses reset */
-		if (c >= 0xf0 && !(c & 1) && k->vm) {
+		if (c >= 0xf0 && !(c & 1)) {
 			char how[24];
 
 			snprintf(how, sizeof(how), "8042 pulse %#x", c);
-			vm_request_reset(k->vm, how);
+			dev_reset(k->host, how);
 		}
 	}
 }
@@ -440,18 +438,18 @@ bool i8042_ready(const struct i8042 *k)
 	       (k->ram[0] & I8042_CB_INT);
 }
 
-struct i8042 *i8042_create(struct vm *vm)
+struct i8042 *i8042_create(struct device_host *h)
 {
 	struct i8042 *k = calloc(1, sizeof(*k));
 
 	if (!k)
 		return NULL;
-	k->vm = vm;
+	k->host = h;
 	k->ram[0] = CB_DEFAULT;
 	k->outport = I8042_OP_RESET | I8042_OP_A20;
 	kbd_reset_state(k);
-	if (vm && (bus_register(&vm->pio, I8042_DATA_PORT, 1, i8042_io, k, "i8042-data") ||
-		   bus_register(&vm->pio, I8042_CMD_PORT, 1, i8042_io, k, "i8042-cmd"))) {
+	if (dev_register_pio(h, I8042_DATA_PORT, 1, i8042_io, k, "i8042-data") ||
+	    dev_register_pio(h, I8042_CMD_PORT, 1, i8042_io, k, "i8042-cmd")) {
 		free(k);
 		return NULL;
 	}
@@ -463,9 +461,9 @@ void i8042_destroy(struct i8042 *k)
 	free(k);
 }
 
-static int i8042_dev_create(struct vm *vm, void **dev)
+static int i8042_dev_create(struct device_host *h, void **dev)
 {
-	*dev = i8042_create(vm);
+	*dev = i8042_create(h);
 	return *dev ? 0 : VMM_EXIT_SETUP;
 }
 

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct vm;
+struct device_host;
 struct bus_access;
 
 #define I8042_DATA_PORT		0x60
@@ -44,7 +44,7 @@ struct bus_access;
 #define I8042_OP_A20		0x02
 
 struct i8042 {
-	struct vm *vm;		/* IRQ line and reset; NULL in unit tests */
+	struct device_host *host;	/* IRQ line and reset; NULL in unit tests */
 	uint8_t ram[32];	/* ram[0] is the command byte */
 	uint8_t outport;
 	uint8_t status_a2;
@@ -76,8 +76,8 @@ struct i8042 {
 	uint64_t keys, bytes_read;
 };
 
-/* Registers ports 0x60 and 0x64; vm may be NULL (unit tests). */
-struct i8042 *i8042_create(struct vm *vm);
+/* Registers ports 0x60 and 0x64; h may be NULL (unit tests). */
+struct i8042 *i8042_create(struct device_host *h);
 void i8042_destroy(struct i8042 *k);
 /* Queues one key's set-1 bytes; false (nothing queued) when they do not fit. */
 bool i8042_push(struct i8042 *k, const uint8_t *set1, size_t n);

@@ -6,8 +6,8 @@
 #include "../vmm/bus.h"
 #include "../vmm/device.h"
 #include "../vmm/json.h"
+#include "../vmm/config.h"
 #include "../vmm/state.h"
-#include "../vmm/vm.h"
 #include "post.h"
 
 void post_io(void *opaque, struct bus_access *a)
@@ -34,15 +34,15 @@ static void post_destroy(void *dev)
 	free(dev);
 }
 
-static int post_create(struct vm *vm, void **dev)
+static int post_create(struct device_host *h, void **dev)
 {
 	struct post *p;
 
 	*dev = NULL;
-	if (!vm->cfg->firmware.image)
+	if (!h->cfg->firmware.image)
 		return 0;
 	p = calloc(1, sizeof(*p));
-	if (!p || bus_register(&vm->pio, POST_PORT, 1, post_io, p, "post")) {
+	if (!p || dev_register_pio(h, POST_PORT, 1, post_io, p, "post")) {
 		fprintf(stderr, "vmm: post: cannot claim port 0x80\n");
 		free(p);
 		return VMM_EXIT_SETUP;

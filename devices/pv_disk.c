@@ -19,7 +19,8 @@
 
 #include "../vmm/json.h"
 #include "../vmm/state.h"
-#include "../vmm/vm.h"
+#include "../vmm/config.h"
+#include "../vmm/device.h"
 #include "disk_image.h"
 #include "pv_disk.h"
 
@@ -102,7 +103,7 @@ int32_t pv_disk_ring(void *opaque, const uint32_t arg[4])
 		struct vmm_pv_desc *d = &r->desc[p->cons % VMM_PV_RING_ENTRIES];
 		uint64_t bytes;
 
-		if (vm_stopping(p->vm))
+		if (dev_stopping(p->host))
 			break;
 		/* the first descriptor of a call always goes: progress */
 		int32_t st = do_desc(p, d, any ? left : UINT64_MAX, &bytes);
@@ -121,24 +122,24 @@ int32_t pv_disk_ring(void *opaque, const uint32_t arg[4])
 	return p->cons == prod ? VMM_OK : VMM_PENDING;
 }
 
-struct pv_disk *pv_disk_create(struct vm *vm, struct disk_image *img)
+struct pv_disk *pv_disk_create(struct device_host *h, struct disk_image *img)
 {
 	struct pv_disk *p = calloc(1, sizeof(*p));
-	void *pg = gpa_ptr(&vm->mem, VMM_PV_DISK_GPA, sizeof(struct vmm_pv_disk));
-	void *ring = gpa_ptr(&vm->mem, VMM_PV_RING_GPA, sizeof(struct vmm_pv_ring));
+	void *pg = dev_mem(h, VMM_PV_DISK_GPA, sizeof(struct vmm_pv_disk));
+	void *ring = dev_mem(h, VMM_PV_RING_GPA, sizeof(struct vmm_pv_ring));
 
 	if (!p || !pg || !ring) {
 		free(p);
 		return NULL;
 	}
-	p->vm = vm;
+	p->host = h;
 	p->budget = VMM_PV_RING_BUDGET;
-	p->mem = &vm->mem;
+	p->mem = h->mem;
 	p->img = img;
 	memset(pg, 0, sizeof(struct vmm_pv_disk));
 	memset(ring, 0, sizeof(struct vmm_pv_ring));
-	hypercall_register(vm, VMM_HC_DISK_SECTOR, pv_disk_sector, p);
-	hypercall_register(vm, VMM_HC_DISK_RING, pv_disk_ring, p);
+	dev_hypercall(h, VMM_HC_DISK_SECTOR, pv_disk_sector, p);
+	dev_hypercall(h, VMM_HC_DISK_RING, pv_disk_ring, p);
 	return p;
 }
 
@@ -148,17 +149,32 @@ void pv_disk_destroy(struct pv_disk *p)
 }
 
 /* disk.mode = "pv": the configured image behind the disk hypercalls */
-static int pv_disk_dev_create(struct vm *vm, void **dev)
+static int pv_disk_dev_create(struct device_host *h, void **dev)
 {
-	if (!vm->disk[0] || vm->cfg->disk.mode != VMM_MODE_PV)
+	if (!dev_disk(h, 0) || h->cfg->disk.mode != VMM_MODE_PV)
 		return 0;
-	*dev = pv_disk_create(vm, vm->disk[0]);
+	*dev = pv_disk_create(h, dev_disk(h, 0));
 	return *dev ? 0 : VMM_EXIT_SETUP;
 }
 
 static void pv_disk_dev_destroy(void *dev)
 {
 	pv_disk_destroy(dev);
+}
+
+/* The master image is ours alone (disk.slave is an ATA drive). */
+static int pv_disk_flush(void *dev)
+{
+	const struct pv_disk *p = dev;
+
+	return disk_image_flush(p->img);
+}
+
+static int pv_disk_hold(void *dev, bool lock)
+{
+	const struct pv_disk *p = dev;
+
+	return disk_image_lock(p->img, lock);
 }
 
 static void pv_disk_stats(const void *dev, struct json *j)
@@ -185,6 +201,8 @@ const struct device_model pv_disk_device = {
 	.name = "pv-disk",
 	.create = pv_disk_dev_create,
 	.destroy = pv_disk_dev_destroy,
+	.flush = pv_disk_flush,
+	.hold = pv_disk_hold,
 	.stats = pv_disk_stats,
 	.state = pv_disk_state,
 	.version = 1,

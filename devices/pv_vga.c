@@ -12,7 +12,8 @@
 
 #include "../vmm/json.h"
 #include "../vmm/state.h"
-#include "../vmm/vm.h"
+#include "../vmm/config.h"
+#include "../vmm/device.h"
 #include "pv_vga.h"
 #include "table.h"
 #include "vga.h"
@@ -70,13 +71,13 @@ int32_t pv_vga_frame(void *opaque, const uint32_t arg[4])
 	return VMM_OK;
 }
 
-struct pv_vga *pv_vga_create(struct vm *vm, struct vga *vga)
+struct pv_vga *pv_vga_create(struct device_host *h, struct vga *vga)
 {
 	struct pv_vga *p = calloc(1, sizeof(*p));
 
 	if (!p)
 		return NULL;
-	p->mem = &vm->mem;
+	p->mem = h->mem;
 	p->vga = vga;
 	struct vmm_pv_vga *pg = page(p);
 
@@ -84,8 +85,8 @@ struct pv_vga *pv_vga_create(struct vm *vm, struct vga *vga)
 		memset(pg, 0, sizeof(*pg));
 		pg->cursor = 0;
 	}
-	hypercall_register(vm, VMM_HC_VGA_PUTC, pv_vga_putc, p);
-	hypercall_register(vm, VMM_HC_VGA_FRAME, pv_vga_frame, p);
+	dev_hypercall(h, VMM_HC_VGA_PUTC, pv_vga_putc, p);
+	dev_hypercall(h, VMM_HC_VGA_FRAME, pv_vga_frame, p);
 	return p;
 }
 
@@ -95,17 +96,17 @@ void pv_vga_destroy(struct pv_vga *p)
 }
 
 /* vga.mode = "pv": the screen hypercalls, drawing through the VGA */
-static int pv_vga_dev_create(struct vm *vm, void **dev)
+static int pv_vga_dev_create(struct device_host *h, void **dev)
 {
-	struct vga *v = vm_device(vm, &vga_device);
+	struct vga *v = dev_find(h, &vga_device);
 
-	if (vm->cfg->vga.mode != VMM_MODE_PV)
+	if (h->cfg->vga.mode != VMM_MODE_PV)
 		return 0;
 	if (!v) {
 		fprintf(stderr, "vmm: pv-vga needs the vga device\n");
 		return VMM_EXIT_SETUP;
 	}
-	*dev = pv_vga_create(vm, v);
+	*dev = pv_vga_create(h, v);
 	return *dev ? 0 : VMM_EXIT_SETUP;
 }
 

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-struct vm;
+struct device_host;
 struct vga;
 struct guest_mem;
 
@@ -15,7 +15,7 @@ struct pv_vga {
 };
 
 /* Registers VMM_HC_VGA_PUTC and VMM_HC_VGA_FRAME. */
-struct pv_vga *pv_vga_create(struct vm *vm, struct vga *vga);
+struct pv_vga *pv_vga_create(struct device_host *h, struct vga *vga);
 void pv_vga_destroy(struct pv_vga *p);
 int32_t pv_vga_putc(void *opaque, const uint32_t arg[4]);
 int32_t pv_vga_frame(void *opaque, const uint32_t arg[4]);

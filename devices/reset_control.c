@@ -3,7 +3,7 @@
  * The PC's reset control register at port 0xcf9 (as in the PIIX and ICH
  * chipsets): writing bit 2 (reset CPU) resets the machine.  SeaBIOS and
  * Linux reboot through it; vmm does not reboot, so the VM stops there
- * (vm_request_reset() says with which status).  It is there with a
+ * (the host's reset says with which status).  It is there with a
  * firmware or a Linux kernel, as on the PC they expect; Multiboot guests end with
  * a hypercall or the debug-exit port.  The register sits inside
  * the PCI configuration window 0xcf8-0xcff but answers only byte
@@ -11,15 +11,16 @@
  */
 #include <stdlib.h>
 
+#include "../vmm/config.h"
+#include "../vmm/device.h"
 #include "../vmm/state.h"
-#include "../vmm/vm.h"
 
 #define RESET_CONTROL_PORT	0xcf9
 #define RCR_SYS_RST		0x02	/* with RST_CPU: a full reset */
 #define RCR_RST_CPU		0x04
 
 struct reset_control {
-	struct vm *vm;
+	struct device_host *host;
 	uint8_t value;
 };
 
@@ -33,21 +34,21 @@ static void reset_control_io(void *opaque, struct bus_access *a)
 	}
 	r->value = (uint8_t)(bus_get(a) & RCR_SYS_RST);
 	if (bus_get(a) & RCR_RST_CPU)
-		vm_request_reset(r->vm, "port 0xcf9");
+		dev_reset(r->host, "port 0xcf9");
 }
 
-static int reset_control_create(struct vm *vm, void **dev)
+static int reset_control_create(struct device_host *h, void **dev)
 {
 	struct reset_control *r;
 
-	if (!config_pc_devices(vm->cfg))
+	if (!config_pc_devices(h->cfg))
 		return 0;
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return VMM_EXIT_SETUP;
-	r->vm = vm;
-	if (bus_register(&vm->pio, RESET_CONTROL_PORT, 1, reset_control_io, r,
-			 "reset-control")) {
+	r->host = h;
+	if (dev_register_pio(h, RESET_CONTROL_PORT, 1, reset_control_io, r,
+			     "reset-control")) {
 		free(r);
 		return VMM_EXIT_SETUP;
 	}

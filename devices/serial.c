@@ -17,7 +17,7 @@
 #include "../hypercalls/vmm_abi.h"
 #include "../vmm/json.h"
 #include "../vmm/state.h"
-#include "../vmm/vm.h"
+#include "../vmm/device.h"
 #include "serial.h"
 
 #define UART_IRQ		4
@@ -50,8 +50,7 @@ static void update_irq(struct serial *s)
 
 	if (level != s->irq_level) {
 		s->irq_level = level;
-		if (s->vm)
-			vm_irq_line(s->vm, UART_IRQ, level);
+		dev_irq_set(s->host, UART_IRQ, level);
 	}
 }
 
@@ -285,15 +284,15 @@ size_t serial_tx_queued(const struct serial *s)
 	return s->tx_len;
 }
 
-struct serial *serial_create(struct vm *vm)
+struct serial *serial_create(struct device_host *h)
 {
 	struct serial *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return NULL;
-	s->vm = vm;
+	s->host = h;
 	s->irq = UART_IRQ;
-	if (vm && bus_register(&vm->pio, VMM_COM1_PORT, 8, serial_io, s, "serial")) {
+	if (dev_register_pio(h, VMM_COM1_PORT, 8, serial_io, s, "serial")) {
 		free(s);
 		return NULL;
 	}
@@ -306,9 +305,9 @@ void serial_destroy(struct serial *s)
 }
 
 /* Where the bytes go is the host's business (tui/serial_out.c), not the UART's. */
-static int serial_dev_create(struct vm *vm, void **dev)
+static int serial_dev_create(struct device_host *h, void **dev)
 {
-	*dev = serial_create(vm);
+	*dev = serial_create(h);
 	return *dev ? 0 : VMM_EXIT_SETUP;
 }
 

@@ -6,13 +6,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct vm;
+struct device_host;
 
 #define SERIAL_RX_QUEUE 4096	/* bytes waiting behind the 16-byte FIFO */
 #define SERIAL_TX_QUEUE 4096	/* bytes sent but not yet taken by the host */
 
 struct serial {
-	struct vm *vm;		/* for the IRQ line; NULL in unit tests */
+	struct device_host *host;	/* for the IRQ line; NULL in unit tests */
 	int irq;
 	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
 	bool thre_pending;	/* THR-empty interrupt not yet read from IIR */
@@ -29,11 +29,11 @@ struct serial {
 };
 
 /* Registers COM1 (0x3f8-0x3ff, IRQ 4) on the VM's port bus. */
-struct serial *serial_create(struct vm *vm);
+struct serial *serial_create(struct device_host *h);
 void serial_destroy(struct serial *s);
 
 /*
- * The host side.  Every call below is made with vm->io_lock held, like a
+ * The host side.  Every call below is made with the VM's io_lock held, like a
  * port access.
  */
 /* Queues received bytes; returns how many fit (the caller keeps the rest). */

@@ -15,7 +15,8 @@
 #include "../vmm/screen.h"
 #include "../vmm/json.h"
 #include "../vmm/state.h"
-#include "../vmm/vm.h"
+#include "../vmm/config.h"
+#include "../vmm/device.h"
 #include "vga.h"
 
 #define CURSOR_DISABLE	0x20
@@ -137,7 +138,7 @@ void vga_crtc_written(struct vga *v, unsigned int i)
 	}
 }
 
-struct vga *vga_create(struct vm *vm, struct screen *screen,
+struct vga *vga_create(struct device_host *h, struct screen *screen,
 		       enum vga_strategy strategy, bool blink)
 {
 	struct vga *v = calloc(1, sizeof(*v));
@@ -153,9 +154,9 @@ struct vga *vga_create(struct vm *vm, struct screen *screen,
 	vga_regs_palette(&v->regs, pal);
 	screen_set_palette(screen, pal);
 	v->vram = v->own_vram;
-	if (strategy == VGA_RAM && vm) {
-		v->vram = vm->mem.base + VMM_VGA_TEXT_GPA;
-		if (vm_map_ram(vm, SLOT_VGA_TEXT, VMM_VGA_TEXT_GPA, VMM_VGA_TEXT_SIZE, false))
+	if (strategy == VGA_RAM && h) {
+		v->vram = dev_map_ram(h, SLOT_VGA_TEXT, VMM_VGA_TEXT_GPA, VMM_VGA_TEXT_SIZE);
+		if (!v->vram)
 			goto fail;
 	}
 	for (unsigned int i = 0; i < VMM_VGA_TEXT_SIZE; i += 2) {
@@ -164,36 +165,36 @@ struct vga *vga_create(struct vm *vm, struct screen *screen,
 	}
 	show_all(v);
 	show_cursor(v);
-	if (!vm)
+	if (!h)
 		return v;
 	if (strategy != VGA_RAM &&
-	    bus_register(&vm->mmio, VMM_VGA_TEXT_GPA, VMM_VGA_TEXT_SIZE, vga_mem_io,
-			 v, "vga-mem"))
+	    dev_register_mmio(h, VMM_VGA_TEXT_GPA, VMM_VGA_TEXT_SIZE, vga_mem_io,
+			      v, "vga-mem"))
 		goto fail;
 	if (strategy == VGA_COALESCED &&
-	    vm_coalesce(vm, VMM_VGA_TEXT_GPA, VMM_VGA_TEXT_SIZE, false))
+	    dev_coalesce_mmio(h, VMM_VGA_TEXT_GPA, VMM_VGA_TEXT_SIZE))
 		goto fail;
-	if (bus_register(&vm->pio, 0x3c0, 0x20, vga_port_io, v, "vga-ports") ||
-	    bus_register(&vm->pio, 0x3b4, 2, vga_port_io, v, "vga-mono-crtc") ||
-	    bus_register(&vm->pio, 0x3ba, 1, vga_port_io, v, "vga-mono-status"))
+	if (dev_register_pio(h, 0x3c0, 0x20, vga_port_io, v, "vga-ports") ||
+	    dev_register_pio(h, 0x3b4, 2, vga_port_io, v, "vga-mono-crtc") ||
+	    dev_register_pio(h, 0x3ba, 1, vga_port_io, v, "vga-mono-status"))
 		goto fail;
 	/*
 	 * A VGA BIOS setting a mode writes ~770 DAC and ~300 CRTC values;
 	 * none needs an answer, and every read exits after the ring is
 	 * replayed, so read-back stays exact.
 	 */
-	vm_coalesce_pio(vm, 0x3c0, 0x20);
-	vm_coalesce_pio(vm, 0x3b4, 2);
+	dev_coalesce_pio(h, 0x3c0, 0x20);
+	dev_coalesce_pio(h, 0x3b4, 2);
 	return v;
 fail:
 	free(v);
 	return NULL;
 }
 
-int vga_map_planes(struct vga *v, struct vm *vm)
+int vga_map_planes(struct vga *v, struct device_host *h)
 {
 	(void)v;
-	return vm_map_ram(vm, SLOT_VGA_PLANES, VGA_PLANE_GPA, VGA_PLANE_SIZE, false);
+	return dev_map(h, SLOT_VGA_PLANES, VGA_PLANE_GPA, VGA_PLANE_SIZE, NULL, false);
 }
 
 void vga_destroy(struct vga *v)
@@ -201,16 +202,16 @@ void vga_destroy(struct vga *v)
 	free(v);
 }
 
-static int vga_dev_create(struct vm *vm, void **dev)
+static int vga_dev_create(struct device_host *h, void **dev)
 {
-	const struct vm_config *c = vm->cfg;
+	const struct vm_config *c = h->cfg;
 
-	struct vga *v = vga_create(vm, &vm->screen, c->vga.strategy, c->vga.blink);
+	struct vga *v = vga_create(h, h->screen, c->vga.strategy, c->vga.blink);
 
 	if (!v)
 		return VMM_EXIT_SETUP;
 	/* the VGA BIOS a firmware runs loads its font into plane 2 */
-	if (c->firmware.image && vga_map_planes(v, vm)) {
+	if (c->firmware.image && vga_map_planes(v, h)) {
 		vga_destroy(v);
 		return VMM_EXIT_SETUP;
 	}

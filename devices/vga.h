@@ -9,7 +9,7 @@
 #include "../vmm/config.h"
 #include "vga_regs.h"
 
-struct vm;
+struct device_host;
 struct screen;
 struct bus_access;
 
@@ -30,14 +30,14 @@ struct vga {
  * mono CRTC ports 0x3b4/0x3b5/0x3ba; the registers start as the VGA BIOS
  * leaves them in mode 3.
  */
-struct vga *vga_create(struct vm *vm, struct screen *screen,
+struct vga *vga_create(struct device_host *h, struct screen *screen,
 		       enum vga_strategy strategy, bool blink);
 /*
  * Plane memory for a VGA BIOS: 0xa0000-0xaffff becomes plain RAM, where
  * SeaVGABIOS loads its font (text mode never reads it back).  Only for a
  * machine with firmware: without one the hole stays unbacked (all-ones).
  */
-int vga_map_planes(struct vga *v, struct vm *vm);
+int vga_map_planes(struct vga *v, struct device_host *h);
 void vga_destroy(struct vga *v);
 /* Makes the screen match text memory: "ram" compares it with a shadow. */
 void vga_poll(struct vga *v);

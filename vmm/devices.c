@@ -14,9 +14,115 @@
 #define COALESCED_RING_MAX \
 	((4096 - sizeof(struct kvm_coalesced_mmio_ring)) / sizeof(struct kvm_coalesced_mmio))
 
+static void host_irq_set(void *ctx, unsigned int irq, int level)
+{
+	vm_irq_line(ctx, irq, level);
+}
+
+static bool host_coalesce_pio(void *ctx, uint16_t port, uint32_t len)
+{
+	return vm_coalesce_pio(ctx, port, len);
+}
+
+static int host_coalesce_mmio(void *ctx, uint64_t gpa, uint32_t len)
+{
+	return vm_coalesce(ctx, gpa, len, false);
+}
+
+static int host_map(void *ctx, int slot, uint64_t gpa, uint64_t size, void *host,
+		    bool readonly)
+{
+	struct vm *vm = ctx;
+
+	return host ? vm_map_host(vm, slot, gpa, size, host, readonly) :
+		      vm_map_ram(vm, slot, gpa, size, readonly);
+}
+
+static void host_poll(void *ctx, bool on)
+{
+	iothread_poll(ctx, on);
+}
+
+static void host_lock(void *ctx, bool take)
+{
+	struct vm *vm = ctx;
+
+	if (take)
+		pthread_mutex_lock(&vm->io_lock);
+	else
+		pthread_mutex_unlock(&vm->io_lock);
+}
+
+static void host_stop(void *ctx, int status, const char *note)
+{
+	vm_stop(ctx, STOP_GUEST, status, "%s", note);
+}
+
+static void host_reset(void *ctx, const char *how)
+{
+	vm_request_reset(ctx, how);
+}
+
+static void host_reset_note(void *ctx, int status, const char *why)
+{
+	struct vm *vm = ctx;
+
+	vm->reset.status = status;
+	snprintf(vm->reset.why, sizeof(vm->reset.why), "%s", why);
+}
+
+static bool host_stopping(void *ctx)
+{
+	return vm_stopping(ctx);
+}
+
+static void host_hypercall(void *ctx, enum vmm_hypercall nr, hypercall_fn fn,
+			   void *opaque)
+{
+	hypercall_register(ctx, nr, fn, opaque);
+}
+
+static void *host_find(void *ctx, const struct device_model *t)
+{
+	return vm_device(ctx, t);
+}
+
+static const struct device_host_ops vm_host_ops = {
+	.irq_set = host_irq_set,
+	.coalesce_pio = host_coalesce_pio,
+	.coalesce_mmio = host_coalesce_mmio,
+	.map = host_map,
+	.poll = host_poll,
+	.lock = host_lock,
+	.stop = host_stop,
+	.reset = host_reset,
+	.reset_note = host_reset_note,
+	.stopping = host_stopping,
+	.hypercall = host_hypercall,
+	.find = host_find,
+};
+
+void vm_host_init(struct vm *vm)
+{
+	struct device_host *h = &vm->host;
+
+	h->cfg = vm->cfg;
+	h->verbose = vm->verbose;
+	h->mem = &vm->mem;
+	h->pio = &vm->pio;
+	h->mmio = &vm->mmio;
+	h->screen = &vm->screen;
+	h->stats = &vm->stats;
+	h->ops = &vm_host_ops;
+	h->ctx = vm;
+}
+
 int vm_add_devices(struct vm *vm, const struct device_model *const *table,
 		   int n)
 {
+	/* main set these after vm_init() */
+	vm->host.cfg = vm->cfg;
+	vm->host.verbose = vm->verbose;
 	for (int i = 0; i < n; i++) {
 		const struct device_model *t = table[i];
 		void *dev = NULL;
@@ -25,7 +131,7 @@ int vm_add_devices(struct vm *vm, const struct device_model *const *table,
 			fprintf(stderr, "vmm: more than %d devices\n", VM_MAX_DEVICES);
 			return VMM_EXIT_SETUP;
 		}
-		int status = t->create(vm, &dev);
+		int status = t->create(&vm->host, &dev);
 
 		if (status) {
 			if (vm->verbose)
@@ -47,6 +153,32 @@ void vm_remove_devices(struct vm *vm)
 			d->model->destroy(d->dev);
 		d->dev = NULL;
 	}
+}
+
+int vm_devices_flush(struct vm *vm)
+{
+	int r = 0;
+
+	for (int i = 0; i < vm->ndevices; i++) {
+		const struct vm_device *d = &vm->devices[i];
+
+		if (d->dev && d->model->flush && d->model->flush(d->dev))
+			r = -1;
+	}
+	return r;
+}
+
+int vm_devices_hold(struct vm *vm, bool lock)
+{
+	int r = 0;
+
+	for (int i = 0; i < vm->ndevices; i++) {
+		const struct vm_device *d = &vm->devices[i];
+
+		if (d->dev && d->model->hold && d->model->hold(d->dev, lock))
+			r = -1;
+	}
+	return r;
 }
 
 void *vm_device(const struct vm *vm, const struct device_model *t)

@@ -364,11 +364,13 @@ void vm_init(struct vm *vm)
 	vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = vm->wake_fd = vm->stats_dirfd = -1;
 	pthread_mutex_init(&vm->io_lock, NULL);
 	screen_init(&vm->screen);
+	vm_host_init(vm);
 }
 
 int vm_create(struct vm *vm, const struct vm_config *cfg)
 {
 	vm->cfg = cfg;
+	vm->host.cfg = cfg;
 	vm->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm->wake_fd < 0) {
 		perror("vmm: eventfd");

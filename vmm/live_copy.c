@@ -94,11 +94,10 @@ int live_copy_passes(struct vm *vm, struct live_copy *lc, struct snap_writer *w,
 
 int live_copy_final(struct vm *vm, struct live_copy *lc, struct snap_writer *w)
 {
-	struct snapshot_ctl *c = vm->snap;
 	uint64_t pages;
 
 	/* every write the guest saw acknowledged is in the image */
-	if ((c->flush_disks && c->flush_disks(vm)) || collect_dirty(vm, lc))
+	if (vm_devices_flush(vm) || collect_dirty(vm, lc))
 		return -1;
 	/* the VGA window's slots are not logged: always sent */
 	for (uint64_t p = HOLE_FIRST; p < HOLE_END; p++)

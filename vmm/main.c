@@ -240,19 +240,21 @@ static int check_guest(struct session *s)
 
 static int open_disks(struct session *s)
 {
-	return disk_open(&s->vm, &s->cfg);
+	return disk_open(&s->vm.host, &s->cfg);
 }
 
 static void close_disks(struct session *s)
 {
-	disk_close(&s->vm);
+	disk_close(&s->vm.host);
 }
 
 static void disk_fds(const struct vm *vm, int *fds, const char **paths)
 {
 	for (int i = 0; i < SNAP_MAX_DISKS; i++) {
-		fds[i] = vm->disk[i] ? vm->disk[i]->fd : -1;
-		paths[i] = vm->disk[i] ? vm->disk[i]->path : NULL;
+		const struct disk_image *d = dev_disk(&vm->host, i);
+
+		fds[i] = d ? d->fd : -1;
+		paths[i] = d ? d->path : NULL;
 	}
 }
 
@@ -354,8 +356,6 @@ static int setup_snapshots(struct session *s)
 		home = strncmp(s->o.incoming, "unix:", 5) ? "." : s->o.incoming + 5;
 	if (snapshot_init(&s->vm, c, home))
 		return VMM_EXIT_SETUP;
-	c->flush_disks = disk_flush;
-	c->lock_disks = disk_lock;
 	disk_fds(&s->vm, fds, paths);
 	for (int i = 0; i < SNAP_MAX_DISKS; i++) {
 		c->disk[i].fd = fds[i];
@@ -451,9 +451,9 @@ static int load_guest(struct session *s)
 		return VMM_EXIT_USAGE;
 	struct boot_params bp = {
 		.name = c->name, .cmdline = c->cmdline, .vga_mode = c->vga.mode,
-		.disk_mode = vm->disk[0] ? c->disk.mode : VMM_MODE_NONE,
+		.disk_mode = dev_disk(&vm->host, 0) ? c->disk.mode : VMM_MODE_NONE,
 		.disk_readonly = c->disk.readonly,
-		.disk_sectors = disk_sectors(vm),
+		.disk_sectors = disk_sectors(&vm->host),
 	};
 
 	boot_write_info(&vm->mem, &bp);
@@ -781,7 +781,7 @@ static int finish(struct session *s)
 	/* Stores the guest queued before it stopped reach their devices. */
 	vm_sync_locked(vm);
 	/* Every acknowledged write is on stable storage (unless cache=unsafe). */
-	if (disk_flush(vm) && status == 0)
+	if (disk_flush(&vm->host) && status == 0)
 		status = VMM_EXIT_SETUP;
 	/* the dump follows the guest's last serial bytes; neither may hang */
 	if (!s->tui)

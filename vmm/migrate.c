@@ -199,15 +199,11 @@ out:
  */
 static bool hand_over_disks(struct vm *vm, bool give)
 {
-	struct snapshot_ctl *c = vm->snap;
-
-	if (!c->lock_disks)
-		return true;
 	if (give)
-		return c->lock_disks(vm, false) == 0;
+		return vm_devices_hold(vm, false) == 0;
 	/* a destination that failed lets go as it exits: give it a moment */
 	for (int i = 0; i < 200; i++) {
-		if (c->lock_disks(vm, true) == 0)
+		if (vm_devices_hold(vm, true) == 0)
 			return true;
 		usleep(10000);
 	}

@@ -51,8 +51,6 @@ struct snap_disk_id {
 /* vm->snap: what saving needs besides the VM, and the requests. */
 struct snapshot_ctl {
 	char *config_text;		/* config_to_text() at set-up */
-	int (*flush_disks)(struct vm *vm);
-	int (*lock_disks)(struct vm *vm, bool lock);	/* migration hands them over */
 	struct {
 		const char *path;
 		int fd;

@@ -240,7 +240,7 @@ static int write_live(struct vm *vm, int fd, bool quit, uint64_t *bytes,
 	else if (live)
 		r = live_copy_final(vm, &lc, &w);
 	else
-		r = (c->flush_disks && c->flush_disks(vm)) ||
+		r = vm_devices_flush(vm) ||
 		    snap_write_final(vm, &w, NULL, &pages) || snap_finish(&w) ? -1 : 0;
 	if (!quit)
 		vcpu_resume(vm);

@@ -21,19 +21,6 @@
 #include "screen.h"
 #include "stats.h"
 
-/*
- * Exit statuses of the vmm process that are not the guest's own.  Apart
- * from 2 they sit where timeout(1) keeps its own (124-126), far from the
- * small numbers guests and examples return, so that "the guest said 3"
- * can never mean "vmm could not run it".
- */
-#define VMM_EXIT_USAGE		2	/* bad command line, config or guest file */
-#define VMM_EXIT_SETUP		125	/* vmm failed: a host resource, a snapshot to write */
-#define VMM_EXIT_NO_KVM		126	/* KVM unavailable: device, permission, capability */
-#define VMM_EXIT_CRASH		120	/* triple fault, failed entry, KVM error */
-#define VMM_EXIT_SIGNAL		123	/* stopped by SIGINT/SIGTERM/SIGHUP */
-#define VMM_EXIT_TIMEOUT	124	/* --timeout expired */
-#define VMM_EXIT_MIGRATED	121	/* the VM now runs in another vmm */
 
 /* Who ended the VM; --stats reports it as "stop": {"by": ...}. */
 enum vm_stop_by {
@@ -54,14 +41,6 @@ const char *vm_stop_how(enum vm_stop_by by);
 
 #define VM_MAX_DEVICES 24
 
-/* KVM memory slots, in one list so that no two users take the same one. */
-enum vm_slot {
-	SLOT_LOW_RAM,		/* [0, 640 KiB) */
-	SLOT_HIGH_RAM,		/* [768 KiB, end of RAM) */
-	SLOT_VGA_TEXT,		/* 0xb8000, vga.strategy = "ram" */
-	SLOT_FIRMWARE_ALIAS,	/* the BIOS below 4 GiB, read only */
-	SLOT_VGA_PLANES,	/* 0xa0000, the VGA BIOS's font (with a firmware) */
-};
 
 struct disk_image;
 struct snapshot_ctl;
@@ -139,7 +118,8 @@ struct vm {
 	uint64_t start_ns;
 
 	struct screen screen;		/* what the VGA shows */
-	struct disk_image *disk[2];	/* host images: master, slave; NULL when absent */
+	/* all the devices see of the VM, the disk images too (vmm/device.h) */
+	struct device_host host;
 	/* built from devices/table.h, in order; dev is NULL when left out */
 	struct vm_device {
 		const struct device_model *model;
@@ -181,9 +161,12 @@ bool vm_coalesce_pio(struct vm *vm, uint16_t port, uint32_t len);
 void vm_irq_line(struct vm *vm, unsigned int irq, int level);
 /* false: the registers could not be read, or KVM no longer has them */
 bool vm_dump_regs(struct vm *vm, FILE *f);
-uint64_t now_ns(void);
 
 /* vmm/devices.c: building, finding and tearing down the device table */
+/* The instance of type t in this VM, or NULL when it has none. */
+void *vm_device(const struct vm *vm, const struct device_model *t);
+/* vm->host, for the devices (and devices/disk.c before them); vm_init() calls it */
+void vm_host_init(struct vm *vm);
 int vm_add_devices(struct vm *vm, const struct device_model *const *table,
 		   int n);
 void vm_remove_devices(struct vm *vm);
@@ -202,6 +185,12 @@ int vm_devices_save(struct vm *vm, struct state *out);
  * hold loaded state, so a VM whose load failed must not run.
  */
 int vm_devices_load(struct vm *vm, const void *buf, size_t len);
+/*
+ * The devices' .flush and .hold (the disk images): 0, or -1 when one
+ * failed, after trying every device.
+ */
+int vm_devices_flush(struct vm *vm);
+int vm_devices_hold(struct vm *vm, bool lock);
 /*
  * Brings devices up to date: replays the coalesced ring, then each
  * device's sync hook.  Called with io_lock held; see vmm/devices.c for

@@ -73,8 +73,8 @@ static void set_up(uint8_t flags)
 	master.bounce = master.cache == CACHE_NONE ? bounce : NULL;
 	master.readonly = flags & 0x08;
 	master.fd = flags & 0x10 ? master_ro_fd : master_fd;
-	vm.disk[0] = &master;
-	vm.disk[1] = flags & 1 ? &slave : NULL;
+	vm.host.disk[0] = &master;
+	vm.host.disk[1] = flags & 1 ? &slave : NULL;
 	memset(&ring, 0, sizeof(ring));
 	vm.ring = flags & 0x20 ? &ring.r : NULL;
 }
@@ -117,8 +117,8 @@ static void port_access(struct ata *s, uint16_t port, bool write, uint32_t sz, u
 /* A second channel on the same ports, and one with no master, are refused. */
 static void refusals(void)
 {
-	FUZZ_ASSERT(!ata_create(&vm, &master, NULL));
-	FUZZ_ASSERT(!ata_create(&vm, NULL, NULL));
+	FUZZ_ASSERT(!ata_create(&vm.host, &master, NULL));
+	FUZZ_ASSERT(!ata_create(&vm.host, NULL, NULL));
 }
 
 /* A snapshot taken now loads back; the input's middle bytes bend a copy. */

@@ -121,7 +121,7 @@ static void make_devices(void)
 
 	t[0].dev = i8042_create(NULL);
 	t[1].dev = v;
-	t[2].dev = ata_create(&vm, &master, &slave);
+	t[2].dev = ata_create(&vm.host, &master, &slave);
 	t[3].dev = fw_cfg_new(&mem, mem.size, false);
 	cmos_init(&cmos, NULL, mem.size, 0, (struct cmos_clock){ fixed_clock, NULL });
 	t[5].dev = debugcon_new(-1, false);
@@ -130,7 +130,8 @@ static void make_devices(void)
 		serial_tx_attach(t[7].dev, nothing, NULL);
 	/* the reset register is there with a firmware only */
 	vm.cfg = &cfg;
-	if (reset_control_device.create(&vm, &t[8].dev))
+	vm.host.cfg = &cfg;
+	if (reset_control_device.create(&vm.host, &t[8].dev))
 		abort();
 	for (size_t i = 0; i < TARGETS; i++)
 		if (!t[i].dev)

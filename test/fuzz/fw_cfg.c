@@ -129,11 +129,11 @@ static void device_round_trip(uint8_t flags)
 	cfg.firmware.image = flags & 0x80 ? without_vga : with_vga;
 	cfg.firmware.menu = flags & 1;
 	FUZZ_ASSERT(vm_add_devices(&vm, table, 1) == 0);
-	FUZZ_ASSERT(fw_cfg_device.create(&vm, &dev) == VMM_EXIT_SETUP);
+	FUZZ_ASSERT(fw_cfg_device.create(&vm.host, &dev) == VMM_EXIT_SETUP);
 	vm_remove_devices(&vm);
 	/* a Multiboot guest has no fw_cfg */
 	cfg.firmware.image = NULL;
-	FUZZ_ASSERT(fw_cfg_device.create(&vm, &dev) == 0 && !dev);
+	FUZZ_ASSERT(fw_cfg_device.create(&vm.host, &dev) == 0 && !dev);
 	fw_cfg_free(NULL);
 }
 

@@ -81,7 +81,7 @@ static void devices_create(uint8_t flags)
 	memset(&vm.hc, 0, sizeof(vm.hc));
 	cfg.vga.mode = flags & 8 ? VMM_MODE_EMULATED : VMM_MODE_PV;
 	cfg.disk.mode = flags & 0x80 ? VMM_MODE_EMULATED : VMM_MODE_PV;
-	vm.disk[0] = flags & 0x80 && flags & 8 ? NULL : &img;
+	vm.host.disk[0] = flags & 0x80 && flags & 8 ? NULL : &img;
 	disk_mode(flags);
 	if (doorbell_init(&vm))
 		abort();

@@ -167,6 +167,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	vm_init(&vm);
 	vm.cfg = &cfg;
+	vm.host.cfg = &cfg;
 	vm.mem.size = RAM;
 	vm.mem.base = mmap(NULL, RAM + SNAP_PAGE, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -195,7 +196,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (dev)
 		serial_tx_attach(dev, nothing, NULL);
 	add(&serial_device, dev);
-	if (reset_control_device.create(&vm, &dev))
+	if (reset_control_device.create(&vm.host, &dev))
 		abort();
 	add(&reset_control_device, dev);
 	for (int i = 0; i < vm.ndevices; i++)

@@ -184,7 +184,7 @@ static void device_round_trip(uint8_t flags)
 	if (!r) {
 		vm_sync(&vm);
 		/* a second VGA finds its ports taken */
-		FUZZ_ASSERT(!vga_create(&vm, &vm.screen, VGA_TRAP, false));
+		FUZZ_ASSERT(!vga_create(&vm.host, &vm.screen, VGA_TRAP, false));
 	}
 	vm_remove_devices(&vm);
 	/* without a VM (a test's screen): any strategy, no ranges */

@@ -29,6 +29,8 @@ static inline void vm_reset(void)
 {
 	memset(&vm, 0, sizeof(vm));
 	vm.vm_fd = vm.kvm_fd = vm.vcpu_fd = vm.wake_fd = -1;
+	/* the devices see it through its host, as main builds them */
+	vm_host_init(&vm);
 }
 
 /* A new sparse image of n sectors; its path stays valid until exit. */

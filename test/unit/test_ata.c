@@ -41,7 +41,7 @@ static void setup(uint64_t n, uint64_t slave_n, bool ro)
 		path1 = tmp_image(slave_n);
 		open_image(&img1, path1, false);
 	}
-	ata = ata_create(&vm, &img0, slave_n ? &img1 : NULL);
+	ata = ata_create(&vm.host, &img0, slave_n ? &img1 : NULL);
 }
 
 static void teardown(void)

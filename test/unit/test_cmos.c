@@ -8,7 +8,7 @@
 #include "../../vmm/bus.h"
 #include "../../vmm/device.h"
 #include "../../vmm/state.h"
-#include "../../vmm/vm.h"
+#include "../../vmm/config.h"
 #include "../unit.h"
 
 #define NS 1000000000ull
@@ -448,31 +448,42 @@ static void state_round_trip(void)
 	state_free(&s);
 }
 
+static pthread_mutex_t io_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void host_lock(void *ctx, bool take)
+{
+	if (take)
+		pthread_mutex_lock(ctx);
+	else
+		pthread_mutex_unlock(ctx);
+}
+
 /* The real device: its thread raises IRQ 8 while nobody touches the ports. */
 static void thread_raises_irq(void)
 {
-	static struct vm vm;
+	static struct bus pio;
+	static struct guest_mem mem = { .size = 32 << 20 };
 	static struct vm_config cfg;
+	static const struct device_host_ops ops = { .lock = host_lock };
+	struct device_host h = {
+		.cfg = &cfg, .pio = &pio, .mem = &mem, .ops = &ops, .ctx = &io_lock,
+	};
 	void *dev = NULL;
 
 	cfg.firmware.image = "bios.bin";
-	vm.cfg = &cfg;
-	vm.mem.size = 32 << 20;
-	vm.vm_fd = vm.kvm_fd = vm.vcpu_fd = vm.wake_fd = -1;
-	pthread_mutex_init(&vm.io_lock, NULL);
-	EXPECT_EQ(cmos_device.create(&vm, &dev), 0);
+	EXPECT_EQ(cmos_device.create(&h, &dev), 0);
 	if (!dev)
 		return;
 	struct cmos *saved = c;
 
 	c = dev;
-	pthread_mutex_lock(&vm.io_lock);
+	pthread_mutex_lock(&io_lock);
 	wr(0x0a, 0x23);				/* 8192 Hz */
 	wr(0x0b, RTC_B_24H | RTC_B_PIE);
 	rd(0x0c);		/* a flag from before PIE may have raised IRQF */
 	uint64_t before = c->irqs;
 
-	pthread_mutex_unlock(&vm.io_lock);
+	pthread_mutex_unlock(&io_lock);
 	/*
 	 * Only the thread can raise the line now: this loop reads C only
 	 * while IRQF is up.  No deadline to meet: wait (at most a minute).
@@ -480,26 +491,26 @@ static void thread_raises_irq(void)
 	int seen = 0;
 
 	for (int i = 0; i < 60000 && seen < 3; i++) {
-		pthread_mutex_lock(&vm.io_lock);
+		pthread_mutex_lock(&io_lock);
 		if (c->irq_level) {
 			EXPECT_EQ(rd(0x0c) & (RTC_C_IRQF | RTC_C_PF), RTC_C_IRQF | RTC_C_PF);
 			EXPECT_EQ(c->irq_level, 0);
 			seen++;
 		}
-		pthread_mutex_unlock(&vm.io_lock);
+		pthread_mutex_unlock(&io_lock);
 		usleep(1000);
 	}
 	EXPECT_EQ(seen, 3);
-	pthread_mutex_lock(&vm.io_lock);
+	pthread_mutex_lock(&io_lock);
 	EXPECT(c->irqs - before >= 3);
 	EXPECT(c->timer_wakeups >= c->irqs - before);
-	pthread_mutex_unlock(&vm.io_lock);
-	EXPECT_EQ(vm.pio.nr, 1);
+	pthread_mutex_unlock(&io_lock);
+	EXPECT_EQ(pio.nr, 1);
 	cmos_device.destroy(dev);
 	c = saved;
 	/* without a firmware there is no CMOS */
 	cfg.firmware.image = NULL;
-	EXPECT_EQ(cmos_device.create(&vm, &dev), 0);
+	EXPECT_EQ(cmos_device.create(&h, &dev), 0);
 	EXPECT(dev == NULL);
 }
 

@@ -8,7 +8,7 @@
 #include "../../devices/debugcon.h"
 #include "../../vmm/bus.h"
 #include "../../vmm/device.h"
-#include "../../vmm/vm.h"
+#include "../../vmm/config.h"
 #include "../unit.h"
 
 static int p[2];
@@ -87,33 +87,33 @@ static void lost_log(void)
 
 static void device_create(void)
 {
-	static struct vm vm;
+	static struct bus pio;
 	static struct vm_config cfg;
+	struct device_host h = { .cfg = &cfg, .pio = &pio };
 	char dir[] = "/tmp/vmm-dbgcon-XXXXXX", path[300], buf[64] = { 0 };
 	void *dev = (void *)1;
 
 	EXPECT(mkdtemp(dir) != NULL);
 	cfg.file = "vm.cfg";
-	vm.cfg = &cfg;
-	EXPECT_EQ(debugcon_device.create(&vm, &dev), 0);	/* no firmware */
+	EXPECT_EQ(debugcon_device.create(&h, &dev), 0);	/* no firmware */
 	EXPECT(dev == NULL);
 	cfg.firmware.image = "bios.bin";
 	cfg.firmware.log = "none";
 	/* claimed all the same: the bytes are counted and dropped, none "lost" */
-	EXPECT_EQ(debugcon_device.create(&vm, &dev), 0);
+	EXPECT_EQ(debugcon_device.create(&h, &dev), 0);
 	EXPECT(dev != NULL);
-	EXPECT(bus_access(&vm.pio, DEBUGCON_PORT, "x", 1, true));
-	EXPECT(bus_access(&vm.pio, DEBUGCON_PORT, "\n", 1, true));
+	EXPECT(bus_access(&pio, DEBUGCON_PORT, "x", 1, true));
+	EXPECT(bus_access(&pio, DEBUGCON_PORT, "\n", 1, true));
 	EXPECT_EQ(((struct debugcon *)dev)->bytes, 2);
 	EXPECT_EQ(((struct debugcon *)dev)->lost, 0);
 	debugcon_device.destroy(dev);
-	memset(&vm.pio, 0, sizeof(vm.pio));
+	memset(&pio, 0, sizeof(pio));
 	snprintf(path, sizeof(path), "%s/fw.log", dir);
 	cfg.firmware.log = path;
-	EXPECT_EQ(debugcon_device.create(&vm, &dev), 0);
+	EXPECT_EQ(debugcon_device.create(&h, &dev), 0);
 	EXPECT(dev != NULL);
-	EXPECT(bus_access(&vm.pio, DEBUGCON_PORT, "h", 1, true));
-	EXPECT(bus_access(&vm.pio, DEBUGCON_PORT, "i", 1, true));
+	EXPECT(bus_access(&pio, DEBUGCON_PORT, "h", 1, true));
+	EXPECT(bus_access(&pio, DEBUGCON_PORT, "i", 1, true));
 	debugcon_device.destroy(dev);			/* flushes the partial line */
 	int fd = open(path, O_RDONLY);
 
@@ -122,10 +122,10 @@ static void device_create(void)
 	unlink(path);
 	/* a log that cannot be opened is a usage error naming the config */
 	snprintf(path, sizeof(path), "%s/no/such/dir/fw.log", dir);
-	memset(&vm.pio, 0, sizeof(vm.pio));
+	memset(&pio, 0, sizeof(pio));
 	char err[512];
 
-	EXPECT_EQ(CAPTURE_STDERR(err, debugcon_device.create(&vm, &dev)), VMM_EXIT_USAGE);
+	EXPECT_EQ(CAPTURE_STDERR(err, debugcon_device.create(&h, &dev)), VMM_EXIT_USAGE);
 	EXPECT(strstr(err, "fw.log") && strstr(err, "No such file or directory"));
 	rmdir(dir);
 }

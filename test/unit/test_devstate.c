@@ -408,20 +408,20 @@ static void post_debugcon_pv_disk(void)
 /* Created as main creates it: a VM with a firmware, its own port bus. */
 static void reset_control_register(void)
 {
-	static struct vm va, vb;
+	static struct bus pa, pb;
 	static struct vm_config cfg;
+	struct device_host ha = { .cfg = &cfg, .pio = &pa }, hb = { .cfg = &cfg, .pio = &pb };
 	void *a = NULL, *b = NULL;
 	uint8_t v = RCR_SYS_RST_BIT;
 	struct state good;
 
 	cfg.firmware.image = "bios.bin";
-	va.cfg = vb.cfg = &cfg;
-	EXPECT_EQ(reset_control_device.create(&va, &a), 0);
-	EXPECT_EQ(reset_control_device.create(&vb, &b), 0);
-	bus_access(&va.pio, 0xcf9, &v, 1, true);
+	EXPECT_EQ(reset_control_device.create(&ha, &a), 0);
+	EXPECT_EQ(reset_control_device.create(&hb, &b), 0);
+	bus_access(&pa, 0xcf9, &v, 1, true);
 	round_trip(&reset_control_device, a, b);
 	v = 0;
-	bus_access(&vb.pio, 0xcf9, &v, 1, false);
+	bus_access(&pb, 0xcf9, &v, 1, false);
 	EXPECT_EQ(v, RCR_SYS_RST_BIT);
 	good = rec_save(&reset_control_device, a);
 	EXPECT_EQ(damage(&reset_control_device, &good, b, 0, good.len, true), 3);

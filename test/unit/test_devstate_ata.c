@@ -27,12 +27,13 @@ static void twins(uint64_t n)
 {
 	vm_reset();
 	vm_b = vm;
+	vm_host_init(&vm_b);	/* its own buses, not a's */
 	path_a = tmp_image(n);
 	path_b = tmp_image(n);
 	open_image(&img_a, path_a, false);
 	open_image(&img_b, path_b, false);
-	a = ata_create(&vm, &img_a, NULL);
-	b = ata_create(&vm_b, &img_b, NULL);
+	a = ata_create(&vm.host, &img_a, NULL);
+	b = ata_create(&vm_b.host, &img_b, NULL);
 	twin_a = vm.pio;
 	twin_b = vm_b.pio;
 }
@@ -212,12 +213,13 @@ static void soft_reset_held(void)
 
 	vm_reset();
 	vm_b = vm;
+	vm_host_init(&vm_b);	/* its own buses, not a's */
 	open_image(&img_a, tmp_image(10), false);
 	open_image(&img_b, tmp_image(10), false);
 	open_image(&slave_a, tmp_image(10), false);
 	open_image(&slave_b, tmp_image(10), false);
-	a = ata_create(&vm, &img_a, &slave_a);
-	b = ata_create(&vm_b, &img_b, &slave_b);
+	a = ata_create(&vm.host, &img_a, &slave_a);
+	b = ata_create(&vm_b.host, &img_b, &slave_b);
 	twin_a = vm.pio;
 	twin_b = vm_b.pio;
 	io_a(P(ATA_REG_DEVICE), 1, true, ATA_DEV_SLAVE);
@@ -232,7 +234,8 @@ static void soft_reset_held(void)
 	static struct vm vm_c;
 
 	vm_c = (struct vm){ .vm_fd = -1, .kvm_fd = -1, .vcpu_fd = -1, .wake_fd = -1 };
-	struct ata *one = ata_create(&vm_c, &img_b, NULL);
+	vm_host_init(&vm_c);
+	struct ata *one = ata_create(&vm_c.host, &img_b, NULL);
 	struct state s = rec_save(&ata_device, a);
 
 	EXPECT_EQ(rec_load(&ata_device, one, s.buf, s.len), -1);

@@ -9,7 +9,7 @@
 #include "../../devices/firmware.h"
 #include "../../vmm/device.h"
 #include "../../vmm/guest_mem.h"
-#include "../../vmm/vm.h"
+#include "../../vmm/config.h"
 #include "../unit.h"
 
 static char dir[] = "/tmp/vmm-fw-XXXXXX", path[300], errbuf[1024];
@@ -149,26 +149,53 @@ static void reset_state(void)
 	EXPECT_EQ(r.rax, 0);
 }
 
+/* A host that maps (or refuses to) and keeps the reset note it is given. */
+static int map_result, mapped_slot = -1, note_status;
+static char note[192];
+
+static int fake_map(void *ctx, int slot, uint64_t gpa, uint64_t size, void *host,
+		    bool readonly)
+{
+	(void)ctx;
+	if (!map_result && readonly && host && gpa + size == FIRMWARE_HIGH_END)
+		mapped_slot = slot;
+	return map_result;
+}
+
+static void fake_reset_note(void *ctx, int status, const char *why)
+{
+	(void)ctx;
+	note_status = status;
+	snprintf(note, sizeof(note), "%s", why);
+}
+
 static void device_create(void)
 {
-	static struct vm vm;
 	static struct vm_config cfg;
+	static const struct device_host_ops ops = {
+		.map = fake_map, .reset_note = fake_reset_note,
+	};
+	struct device_host h = { .cfg = &cfg, .mem = &mem, .ops = &ops };
 	void *dev = (void *)1;
 	char err[512];
 
-	vm.cfg = &cfg;
-	vm.mem = mem;
-	vm.vm_fd = -1;
-	EXPECT_EQ(firmware_device.create(&vm, &dev), 0);
+	EXPECT_EQ(firmware_device.create(&h, &dev), 0);
 	EXPECT(dev == NULL);
 	cfg.firmware.image = path;
 	write_image(1000);
-	EXPECT_EQ(CAPTURE_STDERR(err, firmware_device.create(&vm, &dev)), VMM_EXIT_USAGE);
+	EXPECT_EQ(CAPTURE_STDERR(err, firmware_device.create(&h, &dev)), VMM_EXIT_USAGE);
 	EXPECT(strstr(err, "not a whole number of 64 KiB blocks"));
-	/* a good image, but no VM to map it into */
+	/* a good image: the alias below 4 GiB, and no disk to boot says so */
 	write_image(64 << 10);
-	EXPECT_EQ(CAPTURE_STDERR(err, firmware_device.create(&vm, &dev)), VMM_EXIT_SETUP);
-	EXPECT(strstr(err, "KVM_SET_USER_MEMORY_REGION"));
+	EXPECT_EQ(firmware_device.create(&h, &dev), 0);
+	EXPECT(dev != NULL);
+	EXPECT_EQ(mapped_slot, SLOT_FIRMWARE_ALIAS);
+	EXPECT_EQ(note_status, 1);
+	EXPECT(strstr(note, "no bootable device (no disk)"));
+	firmware_device.destroy(dev);
+	/* the host cannot map it: set-up fails */
+	map_result = -1;
+	EXPECT_EQ(firmware_device.create(&h, &dev), VMM_EXIT_SETUP);
 	EXPECT(dev == NULL);
 }
 

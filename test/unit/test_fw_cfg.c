@@ -10,7 +10,7 @@
 #include "../../vmm/device.h"
 #include "../../vmm/guest_mem.h"
 #include "../../vmm/state.h"
-#include "../../vmm/vm.h"
+#include "../../vmm/config.h"
 #include "../unit.h"
 
 #define RAM	(1u << 20)
@@ -392,11 +392,12 @@ static void state_round_trip(void)
 	state_free(&s);
 }
 
-/* The device on a VM's bus, with the VGA BIOS beside the firmware. */
+/* The device on a host's bus, with the VGA BIOS beside the firmware. */
 static void device_create(void)
 {
-	static struct vm vm;
+	static struct bus pio;
 	static struct vm_config cfg;
+	struct device_host h = { .cfg = &cfg, .pio = &pio, .mem = &mem };
 	char dir[] = "/tmp/vmm-fwcfg-XXXXXX", path[300];
 	void *dev = NULL;
 
@@ -408,11 +409,9 @@ static void device_create(void)
 	fclose(rom);
 	snprintf(path, sizeof(path), "%s/bios.bin", dir);
 	cfg.firmware.image = path;
-	vm.cfg = &cfg;
-	vm.mem = mem;
-	EXPECT_EQ(fw_cfg_device.create(&vm, &dev), 0);
+	EXPECT_EQ(fw_cfg_device.create(&h, &dev), 0);
 	EXPECT(dev != NULL);
-	EXPECT_EQ(vm.pio.nr, 2);
+	EXPECT_EQ(pio.nr, 2);
 	struct fw_cfg *saved = f;
 
 	f = dev;
@@ -421,9 +420,9 @@ static void device_create(void)
 
 	/* through the bus, as the exit loop does: outw, then insb */
 	EXPECT(key >= FW_CFG_FILE_FIRST);
-	EXPECT(bus_access(&vm.pio, FW_CFG_PORT_SEL, sel, 2, true));
+	EXPECT(bus_access(&pio, FW_CFG_PORT_SEL, sel, 2, true));
 	for (int i = 0; i < 12; i++)
-		EXPECT(bus_access(&vm.pio, FW_CFG_PORT_DATA, got + i, 1, false));
+		EXPECT(bus_access(&pio, FW_CFG_PORT_DATA, got + i, 1, false));
 	EXPECT(!memcmp(got, "a VGA BIOS\0\0", 12));
 	fw_cfg_device.destroy(dev);
 	f = saved;
@@ -431,17 +430,17 @@ static void device_create(void)
 	snprintf(path, sizeof(path), "%s/%s", dir, FIRMWARE_VGABIOS);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/bios.bin", dir);
-	memset(&vm.pio, 0, sizeof(vm.pio));
+	memset(&pio, 0, sizeof(pio));
 	char err[512];
 
-	EXPECT_EQ(CAPTURE_STDERR(err, fw_cfg_device.create(&vm, &dev)), 0);
+	EXPECT_EQ(CAPTURE_STDERR(err, fw_cfg_device.create(&h, &dev)), 0);
 	EXPECT(strstr(err, FIRMWARE_VGABIOS));
 	EXPECT(dev && !fw_cfg_find(dev, FW_CFG_FILE_FIRST + 3));
 	fw_cfg_device.destroy(dev);
 	rmdir(dir);
 	/* no firmware, no fw_cfg */
 	cfg.firmware.image = NULL;
-	EXPECT_EQ(fw_cfg_device.create(&vm, &dev), 0);
+	EXPECT_EQ(fw_cfg_device.create(&h, &dev), 0);
 	EXPECT(dev == NULL);
 }
 

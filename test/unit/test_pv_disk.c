@@ -23,7 +23,7 @@ static void setup(uint64_t sectors, bool ro)
 	vm.mem.base = calloc(1, MEM_SIZE);
 	path = tmp_image(sectors);
 	open_image(&img, path, ro);
-	pv = pv_disk_create(&vm, &img);
+	pv = pv_disk_create(&vm.host, &img);
 }
 
 static void teardown(void)
