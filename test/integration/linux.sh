@@ -36,6 +36,7 @@ said=('Hypervisor detected: KVM' 'Switched to clocksource kvm-clock' 'calibrate 
 keys="{until:# }{save:$TMP/l.snap}echo \$((6*7)) | tee -a /tmp/a\n{until:42}\
 until [ \$(grep -c 42 /tmp/a) = 2 ]; do :; done; echo both-\$((1+1))\n{until:both-2}\
 clear; grep -m1 'model name' /proc/cpuinfo; dmesg | grep -oF$(printf " -e '%s'" "${said[@]}")\
+; grep -h tx: /proc/tty/driver/serial | head -1; grep ' 4:' /proc/interrupts\
 ; echo dmesg-\$((3+4))\n{until:dmesg-7}poweroff -f\n"
 run_vmm "$TMP/b" -c "$ROOT/conf/linux.cfg" --set "linux.kernel=$K" \
 	--set "linux.initrd=$TMP/initrd.gz" --headless --timeout 850 --stats "$TMP/b.json" --keys "$keys"
@@ -49,7 +50,10 @@ check $T-vga-prompt "$why" grep -q '^/ # ' "$TMP/screen"
 check $T-typed-command "$why" test "$STATUS" = 0
 # busybox's line editing on ttyS0 sends ESC [6n (where is the cursor?) after
 # its prompt, and what the shell prints next may share that line
-check $T-serial-console "serial: $(grep -a -e 42 -e both "$TMP/serial" | head -4 | cat -v)" \
+# on failure: what the guest's driver sent and its IRQ 4 count, what the UART took
+check $T-serial-console "serial: $(grep -a -e 42 -e both "$TMP/serial" | head -4 | cat -v);\
+ guest: $(grep -e 'tx:' -e ' 4:' "$TMP/screen" | tr -s ' ' | tr '\n' ' ');\
+ vmm: $(jq -c .devices.serial "$TMP/b.json" 2> /dev/null); tail: $(tail -3 "$TMP/serial" | cat -v)" \
 	eval "grep -qE '(^|[^0-9])42\$' '$TMP/serial' && grep -q 'both-2\$' '$TMP/serial'"
 host_cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)
 guest_cpu=$(sed -n 's/^model name[^:]*: //p' "$TMP/screen" | head -1)
