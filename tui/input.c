@@ -15,7 +15,7 @@
 #include "../devices/i8042.h"
 #include "../devices/serial.h"
 #include "../devices/table.h"
-#include "../vmm/snapshot.h"
+#include "../vmm/snapshot/snapshot.h"
 #include "../vmm/vm.h"
 #include "input.h"
 #include "keymap.h"

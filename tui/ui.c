@@ -25,7 +25,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "../vmm/snapshot.h"
+#include "../vmm/snapshot/snapshot.h"
 #include "../vmm/vm.h"
 #include "console.h"
 #include "dump.h"

@@ -31,11 +31,11 @@
 #include "boot.h"
 #include "linux_boot.h"
 #include "loader.h"
-#include "migrate.h"
+#include "snapshot/migrate.h"
 #include "options.h"
 #include "reaper.h"
 #include "sandbox.h"
-#include "snapshot.h"
+#include "snapshot/snapshot.h"
 #include "sock_broker.h"
 #include "vm.h"
 

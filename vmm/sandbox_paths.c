@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "sandbox.h"
-#include "snapshot.h"
+#include "snapshot/snapshot.h"
 #include "vm.h"
 
 /* Debian 12's headers stop at ABI 2; the kernel takes the newer values */

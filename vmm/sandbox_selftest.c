@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "sandbox_rules.h"
-#include "snapshot.h"
+#include "snapshot/snapshot.h"
 #include "vm.h"
 
 static long refused(const char *what, long r)

@@ -22,7 +22,7 @@
 
 #include "sandbox.h"
 #include "sandbox_rules.h"
-#include "snapshot.h"
+#include "snapshot/snapshot.h"
 #include "sock_broker.h"
 #include "vm.h"
 

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "json.h"
-#include "snapshot.h"
+#include "snapshot/snapshot.h"
 #include "vm.h"
 
 static const char *const exit_names[] = {

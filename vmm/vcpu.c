@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "emulate.h"
-#include "snapshot.h"
+#include "snapshot/snapshot.h"
 #include "vm.h"
 
 /*

@@ -20,7 +20,7 @@
  * sections {type u8, length u16, payload}, written with valid checksums
  * and the migration flag, so the decoders behind the CRCs get arbitrary
  * payloads.  Guest RAM is 1 MiB; nothing may land outside it.
- * Covers: vmm/migrate.c vmm/snapshot_file.c vmm/snapshot.c vmm/snapshot_ram.c
+ * Covers: vmm/snapshot/migrate.c vmm/snapshot/stream.c vmm/snapshot/sections.c vmm/snapshot/ram.c
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -36,7 +36,7 @@
 #include <unistd.h>
 
 #include "../../vmm/json.h"
-#include "../../vmm/snapshot.h"
+#include "../../vmm/snapshot/snapshot.h"
 #include "../../vmm/vm.h"
 #include "fuzz.h"
 #include "snap_frame.h"

@@ -20,7 +20,7 @@
  *          2: the path names a folder; 3: a file that is not there
  * FUZZ_RESTORE_SEED=FILE writes a seed that restores whole: a config, RAM
  * runs, this harness's device table, a vCPU and a machine record.
- * Covers: vmm/snapshot_restore.c vmm/snapshot.c vmm/snapshot_ram.c vmm/devices.c
+ * Covers: vmm/snapshot/restore.c vmm/snapshot/sections.c vmm/snapshot/ram.c vmm/devices.c
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -35,7 +35,7 @@
 #include "../../devices/post.h"
 #include "../../devices/serial.h"
 #include "../../devices/table.h"
-#include "../../vmm/snapshot.h"
+#include "../../vmm/snapshot/snapshot.h"
 #include "../../vmm/state.h"
 #include "../../vmm/vm.h"
 #include "fuzz.h"
@@ -115,7 +115,7 @@ static void write_seed(const char *out)
 	ram[16 + 2 * SNAP_PAGE + 12] = 1;	/* zero */
 	section(f, SNAP_RAM, ram, 16 + 2 * SNAP_PAGE + 16);
 	/* the disks: the harness gives each entry the open image's identity */
-	/* each record section leads with its version (vmm/snapshot.c: record) */
+	/* each record section leads with its version (vmm/snapshot/sections.c: record) */
 	state_init_save(&s);
 	{
 		uint32_t n = 2, version = 1;

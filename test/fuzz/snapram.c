@@ -8,14 +8,14 @@
  * file; bits 2-3: copied, mapped or moved), then {page, offset, value}
  * stores into a 64-page guest.  What comes back must be the guest's RAM:
  * every page (zero pages left out come back zero), or each dirty one.
- * Covers: vmm/snapshot_ram.c
+ * Covers: vmm/snapshot/ram.c
  */
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../vmm/snapshot.h"
+#include "../../vmm/snapshot/snapshot.h"
 #include "../../vmm/vm.h"
 #include "fuzz.h"
 

@@ -9,13 +9,13 @@
  *         the decoders behind the CRCs get arbitrary payloads too
  * Whatever loads must keep the bounds restore relies on, and freeing the
  * image must release everything (LeakSanitizer).
- * Covers: vmm/snapshot_file.c vmm/snapshot.c vmm/snapshot_vcpu.c vmm/snapshot_ram.c
+ * Covers: vmm/snapshot/stream.c vmm/snapshot/sections.c vmm/snapshot/kvm_state.c vmm/snapshot/ram.c
  */
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../vmm/snapshot.h"
+#include "../../vmm/snapshot/snapshot.h"
 #include "fuzz.h"
 #include "snap_frame.h"
 

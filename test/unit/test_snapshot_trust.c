@@ -11,7 +11,7 @@
 
 #include "../../hypercalls/vmm_abi.h"
 #include "../../vmm/config.h"
-#include "../../vmm/snapshot.h"
+#include "../../vmm/snapshot/snapshot.h"
 #include "../unit.h"
 
 static char dir[] = "/tmp/vmm-trust-XXXXXX";

@@ -17,12 +17,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "json.h"
+#include "../json.h"
 #include "live_copy.h"
 #include "migrate.h"
 #include "snapshot.h"
-#include "sock_broker.h"
-#include "vm.h"
+#include "../sock_broker.h"
+#include "../vm.h"
 
 #define ACK_MAGIC	"VMM-RUN"	/* 8 bytes with its NUL, then u64 ns */
 #define READY		'R'		/* the destination's machine exists */

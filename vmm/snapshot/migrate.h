@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Live migration between two vmm processes on one machine, over a UNIX
- * socket, in the snapshot stream format (snapshot_file.h):
+ * socket, in the snapshot stream format (vmm/snapshot/stream.h):
  *
  *	source                                destination (vmm --incoming)
  *	header, config ---------------------> sets the machine up from them
  *	RAM: every page with data, while the guest runs
  *	                       <------------- 'R': its machine is built
- *	RAM: the pages dirtied meanwhile, pass after pass (live_copy.h)
+ *	RAM: the pages dirtied meanwhile, pass after pass (vmm/snapshot/live_copy.h)
  *	guest paused; disks flushed
  *	RAM: the last dirty pages; disks, devices, vCPU, machine, end ------->
  *	                                      applies them, runs the vCPU

@@ -12,10 +12,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "../config.h"
 #include "snapshot.h"
-#include "state.h"
-#include "vm.h"
+#include "../state.h"
+#include "../vm.h"
 
 /* ---- disks ------------------------------------------------------------- */
 

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Snapshots: the whole VM in one file (format: snapshot_file.h), taken
+ * Snapshots: the whole VM in one file (format: vmm/snapshot/stream.h), taken
  * while it runs and restored by `vmm --restore FILE`.
  *
  * Taking one.  Any thread may ask (snapshot_request(): the --keys
  * script, Ctrl-A w); the main thread does the work (snapshot_save(), also
  * for SIGUSR2): into a temporary file in the target folder it writes
  * guest RAM while the guest runs, then passes of the pages dirtied
- * meanwhile (live_copy.h; when the sandbox allows the dirty log, else all
+ * meanwhile (vmm/snapshot/live_copy.h; when the sandbox allows the dirty log, else all
  * of it below), parks the vCPU at an exit boundary, flushes the disk
  * images and writes the last pages, the devices (under io_lock, after
  * vm_sync()) and KVM's state; the guest goes on, and the file is synced
@@ -28,8 +28,8 @@
 #include <stdint.h>
 
 #include "migrate.h"
-#include "snapshot_file.h"
-#include "snapshot_vcpu.h"
+#include "stream.h"
+#include "kvm_state.h"
 
 struct vm;
 struct json;
@@ -61,7 +61,7 @@ struct snapshot_ctl {
 	/*
 	 * KVM's dirty log may be read (no sandbox, or one that allows it
 	 * because this VM can migrate): saves then copy RAM while the guest
-	 * runs (live_copy.h), else they pause it for the whole write.
+	 * runs (vmm/snapshot/live_copy.h), else they pause it for the whole write.
 	 */
 	bool live;
 	uint64_t *file_pages;		/* bitmap: pages a restore mapped from its file */
@@ -82,7 +82,7 @@ struct snapshot_ctl {
 	char path[SNAP_PATH_MAX], msg[256];
 
 	/*
-	 * migration (vmm/migrate.c): each target named before the sandbox,
+	 * migration (vmm/snapshot/migrate.c): each target named before the sandbox,
 	 * used once: fd:N's socket, or unix:PATH's that the broker connects
 	 * (vmm/sock_broker.c, over broker_fd)
 	 */

@@ -38,7 +38,7 @@
 enum snap_type {
 	SNAP_CONFIG = 1,	/* the config as libconfig text (vmm/config.c) */
 	SNAP_DISKS,		/* each image's path and identity */
-	SNAP_VCPU,		/* registers, MSRs, LAPIC... (snapshot_vcpu.c) */
+	SNAP_VCPU,		/* registers, MSRs, LAPIC... (vmm/snapshot/kvm_state.c) */
 	SNAP_MACHINE,		/* PICs, IOAPIC, PIT, clock */
 	SNAP_DEVICES,		/* vm_devices_save(): every device's record */
 	SNAP_RAM,		/* runs of non-zero pages */
@@ -66,7 +66,7 @@ const char *snap_type_name(uint32_t type);
 struct snap_writer {
 	int fd;
 	int err;
-	bool align;		/* a file: RAM data on page boundaries (snapshot_ram.c) */
+	bool align;		/* a file: RAM data on page boundaries (vmm/snapshot/ram.c) */
 	uint64_t bytes;		/* written so far, header included */
 	uint32_t crc;		/* of every byte so far */
 	uint32_t sec_crc;	/* of the current section so far */

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "snapshot.h"
-#include "vm.h"
+#include "../vm.h"
 
 #define RUN_HEAD	16
 #define RUN_DATA	0

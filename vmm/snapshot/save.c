@@ -14,11 +14,11 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "json.h"
+#include "../config.h"
+#include "../json.h"
 #include "live_copy.h"
 #include "snapshot.h"
-#include "vm.h"
+#include "../vm.h"
 
 #define NAME_TRIES	1000
 
@@ -210,7 +210,7 @@ static int commit(struct snapshot_ctl *c, struct target *t, const char *vm_name)
 }
 
 /*
- * The guest's RAM is copied while it runs (live_copy.h), and it is paused
+ * The guest's RAM is copied while it runs (vmm/snapshot/live_copy.h), and it is paused
  * only for the last dirty pages and the state; without a dirty log, for
  * the whole write.  It goes on before the file is synced, unless it is to
  * quit: then it stays parked until save() knows how it ended.

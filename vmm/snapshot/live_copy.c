@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
-/* RAM copied while the guest runs (see live_copy.h). */
+/* RAM copied while the guest runs (see vmm/snapshot/live_copy.h). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "live_copy.h"
 #include "snapshot.h"
-#include "vm.h"
+#include "../vm.h"
 
 #define HOLE_FIRST	(GUEST_HOLE_START >> 12)
 #define HOLE_END	(GUEST_HOLE_END >> 12)

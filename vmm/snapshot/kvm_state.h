@@ -23,7 +23,7 @@ struct state;
 
 /*
  * The records' versions (vmm/state.h's scheme; the version leads the
- * section, vmm/snapshot.c): what this vmm writes, the oldest it loads.
+ * section, vmm/snapshot/sections.c): what this vmm writes, the oldest it loads.
  * Every KVM struct is led by its size, so a struct that grows is a new
  * version with the old size still loaded.
  */

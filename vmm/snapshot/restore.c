@@ -14,10 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "../config.h"
 #include "snapshot.h"
-#include "state.h"
-#include "vm.h"
+#include "../state.h"
+#include "../vm.h"
 
 /* Larger than any guest's RAM plus state: refused before it is read. */
 #define SNAP_FILE_MAX	((uint64_t)(CONFIG_MEM_MAX_MIB + 64) << 20)
