@@ -26,7 +26,6 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-#include "snapshot/migrate.h"
 #include "sandbox.h"
 #include "sandbox_rules.h"
 #include "snapshot/snapshot.h"
@@ -146,8 +145,8 @@ static int folder_rules(scmp_filter_ctx ctx, int fd, bool create)
 static int add_snapshot_rules(scmp_filter_ctx ctx, const struct vm *vm)
 {
 	int fds[SNAP_MAX_DIRS];
-	int n = snapshot_dir_fds(vm, fds, SNAP_MAX_DIRS), e = 0;
-	int broker = vm->snap ? vm->snap->broker_fd : -1;
+	int n = snap_dir_fds(vm, fds, SNAP_MAX_DIRS), e = 0;
+	int broker = vm->snap ? vm->snap->mig.broker_fd : -1;
 
 	for (int i = 0; i < n && !e; i++) {
 		uint32_t d = (uint32_t)fds[i];

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * `vmm --restore FILE` as main runs it, from the file on: snapshot_read()
+ * `vmm --restore FILE` as main runs it, from the file on: snap_read()
  * (the file opened, mapped or, when others may write it, copied, then
- * checked whole), the RAM size and disk identity checks, snapshot_apply()
+ * checked whole), the RAM size and disk identity checks, snap_apply()
  * into a 1 MiB guest with a few devices (RAM runs mapped from the file or
  * copied, the device table; the vCPU and machine state go to KVM, which
  * this harness has not, so the apply stops there), and the watch on a
@@ -35,7 +35,7 @@
 #include "../../devices/post.h"
 #include "../../devices/serial.h"
 #include "../../devices/table.h"
-#include "../../vmm/snapshot/snapshot.h"
+#include "../../vmm/snapshot/internal.h"
 #include "../../vmm/state.h"
 #include "../../vmm/vm.h"
 #include "fuzz.h"
@@ -254,7 +254,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i < SNAP_MAX_DISKS; i++)
 		fds[i] = flags & (4 << i) ? disk_fd[i] : -1;
 	sigaction(SIGBUS, NULL, &bus);
-	if (snapshot_read(&im, at) == 0) {
+	if (snap_read(&im, at) == 0) {
 		FUZZ_ASSERT(im.config_text && im.have_vcpu && im.have_machine && im.have_devices);
 		FUZZ_ASSERT(im.copied == !!(flags & 1));
 		for (uint32_t i = 0; flags & 0x10 && i < im.ndisks; i++) {
@@ -269,15 +269,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			d->mtime_s = (int64_t)st.st_mtim.tv_sec;
 			d->mtime_ns = (uint32_t)st.st_mtim.tv_nsec;
 		}
-		if (snapshot_check_ram(&im, RAM >> 20) == 0 &&
-		    snapshot_check_disks(&im, fds, disk_path, flags & 2) == 0) {
+		if (snap_check_ram(&im, RAM >> 20) == 0 &&
+		    snap_check_disks(&im, fds, disk_path, flags & 2) == 0) {
 			/* stops at the machine state: there is no KVM here */
-			FUZZ_ASSERT(snapshot_apply(&vm, &im) != 0);
+			FUZZ_ASSERT(snap_apply(&vm, &im) != 0);
 			FUZZ_ASSERT(im.ram_pages_loaded <= RAM / SNAP_PAGE * (uint64_t)im.nram);
-			snapshot_keep_source(&vm, &im);
+			snap_keep_source(&vm, &im);
 			if (flags & 0x20 && ftruncate(file, 0))
 				abort();
-			FUZZ_ASSERT(snapshot_source_shrank(&vm) ==
+			FUZZ_ASSERT(snap_source_shrank(&vm) ==
 				    (ctl.source_fd >= 0 && (flags & 0x20) && im.len > 0));
 			if (ctl.source_fd >= 0)
 				close(ctl.source_fd);
@@ -285,7 +285,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	sigaction(SIGBUS, &bus, NULL);
-	snapshot_image_free(&im);
+	snap_image_free(&im);
 	for (size_t i = 0; i < SNAP_PAGE; i++)
 		FUZZ_ASSERT(!guard[i]);
 	return 0;

@@ -15,7 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../vmm/snapshot/snapshot.h"
+#include "../../vmm/snapshot/internal.h"
 #include "../../vmm/vm.h"
 #include "fuzz.h"
 

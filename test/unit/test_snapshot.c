@@ -10,7 +10,7 @@
 
 #include "../../hypercalls/vmm_abi.h"
 #include "../../vmm/config.h"
-#include "../../vmm/snapshot/snapshot.h"
+#include "../../vmm/snapshot/internal.h"
 #include "../../vmm/state.h"
 #include "../../vmm/vm.h"
 #include "../unit.h"

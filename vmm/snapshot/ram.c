@@ -20,8 +20,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "snapshot.h"
 #include "../vm.h"
+#include "internal.h"
 
 #define RUN_HEAD	16
 #define RUN_DATA	0

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The snapshot container (see vmm/snapshot/stream.h): CRC32C, the writer and the
+ * The snapshot container (see internal.h): CRC32C, the writer and the
  * reader.  Nothing here knows KVM or devices; the fuzz harness drives the
  * reader on arbitrary bytes.
  */
@@ -15,7 +15,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "stream.h"
+#include "internal.h"
 
 #ifndef VMM_VERSION
 #define VMM_VERSION "0.1"
