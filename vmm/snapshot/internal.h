@@ -60,7 +60,7 @@ enum snap_type {
 /* header flags */
 #define SNAP_F_MIGRATION	1u	/* a stream, not a file */
 
-uint32_t crc32c(uint32_t crc, const void *buf, size_t len);
+uint32_t snap_crc32c(uint32_t crc, const void *buf, size_t len);
 const char *snap_type_name(uint32_t type);
 
 /*
