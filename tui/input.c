@@ -15,7 +15,7 @@
 #include "../devices/i8042.h"
 #include "../devices/serial.h"
 #include "../devices/table.h"
-#include "../vmm/snapshot.h"
+#include "../vmm/snapshot/snapshot.h"
 #include "../vmm/vm.h"
 #include "input.h"
 #include "keymap.h"
@@ -272,7 +272,7 @@ static void wait_for_sink(struct vm *vm)
 static void save_step(struct vm *vm, const struct step *st)
 {
 	char msg[300];
-	int r = snapshot_request(vm, st->text, st->quit, msg, sizeof(msg));
+	int r = snap_request(vm, st->text, st->quit, msg, sizeof(msg));
 
 	if (r)
 		fprintf(stderr, "vmm: --keys: %s\n", msg);
@@ -288,7 +288,7 @@ static void migrate_step(struct vm *vm, const struct step *st)
 {
 	char msg[400];
 
-	if (migrate_request(vm, st->text, msg, sizeof(msg)) || vm->verbose)
+	if (snap_migrate_request(vm, st->text, msg, sizeof(msg)) || vm->verbose)
 		fprintf(stderr, "vmm: %s\n", msg);
 }
 
@@ -446,8 +446,8 @@ static int open_save_dirs(struct vm *vm)
 	for (size_t i = 0; i < in.script.n; i++) {
 		const struct step *st = &in.script.steps[i];
 
-		if ((st->kind == STEP_SAVE && snapshot_add_dir(vm, st->text)) ||
-		    (st->kind == STEP_MIGRATE && migrate_prepare(vm, st->text)))
+		if ((st->kind == STEP_SAVE && snap_add_dir(vm, st->text)) ||
+		    (st->kind == STEP_MIGRATE && snap_migrate_prepare(vm, st->text)))
 			return -1;
 	}
 	return 0;

@@ -5,9 +5,9 @@
  *   {Name}        a named key (see keymap_named): {Up}, {F1}, {Ctrl-c}
  *   {wait:MS}     a pause of MS milliseconds
  *   {until:TEXT}  wait until TEXT shows on the guest's screen
- *   {save:FILE}   a snapshot of the VM to FILE (vmm/snapshot.h); the VM goes on
+ *   {save:FILE}   a snapshot of the VM to FILE (vmm/snapshot/snapshot.h); the VM goes on
  *   {save-and-quit:FILE}  the same, then the VM stops (status 0)
- *   {migrate:unix:PATH}   live migration to a vmm --incoming there (vmm/migrate.h)
+ *   {migrate:unix:PATH}   live migration to a vmm --incoming there (vmm/snapshot/snapshot.h)
  *   {{            a literal '{'
  */
 #ifndef TUI_SCRIPT_H

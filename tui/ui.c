@@ -25,7 +25,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "../vmm/snapshot.h"
+#include "../vmm/snapshot/snapshot.h"
 #include "../vmm/vm.h"
 #include "console.h"
 #include "dump.h"
@@ -209,7 +209,7 @@ static void save_vm(void)
 		set_note("no snapshot: the VM has stopped");
 		return;
 	}
-	snapshot_request(ui.vm, NULL, false, msg, sizeof(msg));
+	snap_request(ui.vm, NULL, false, msg, sizeof(msg));
 	set_note(msg);
 }
 
@@ -223,7 +223,7 @@ static void migrate_vm(void)
 		return;
 	}
 	set_note("migrating...");
-	migrate_request(ui.vm, NULL, msg, sizeof(msg));
+	snap_migrate_request(ui.vm, NULL, msg, sizeof(msg));
 	set_note(msg);
 }
 

@@ -226,7 +226,7 @@ static void coalesced_drain(struct vm *vm)
  *   the recorder thread before each frame (tui/record.c)
  *   the input thread    before {until:} looks at the screen (tui/input.c)
  *   the main thread     each 100 ms tick (trylock), SIGUSR1, and after the vCPU stopped (vmm/main.c),
- *                       and for a snapshot with the vCPU parked (vmm/snapshot.c)
+ *                       and for a snapshot with the vCPU parked (vmm/snapshot/save.c)
  * and without vm_sync(), one device's own code under the same lock:
  *   the CMOS timer thread   at the next RTC interrupt the guest enabled
  *                           (devices/cmos.c: cmos_tick() raises IRQ 8)

@@ -19,7 +19,7 @@ struct guest_mem {
 	uint8_t *base;		/* host mapping of guest-physical 0 */
 	uint64_t size;		/* bytes of guest-physical address space backed */
 	/*
-	 * While a migration runs (vmm/migrate.c): one bit per page that vmm
+	 * While a migration runs (vmm/snapshot/migrate.c): one bit per page that vmm
 	 * itself may have written, which KVM's dirty log does not see.  Every
 	 * range gpa_ptr() hands out is marked, reads too: a page sent once
 	 * more is cheaper than a page missed.

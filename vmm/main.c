@@ -31,11 +31,10 @@
 #include "boot.h"
 #include "linux_boot.h"
 #include "loader.h"
-#include "migrate.h"
 #include "options.h"
 #include "reaper.h"
 #include "sandbox.h"
-#include "snapshot.h"
+#include "snapshot/snapshot.h"
 #include "sock_broker.h"
 #include "vm.h"
 
@@ -53,7 +52,7 @@ struct session {
 	struct recorder *rec;
 	struct serial_out *sout;	/* where COM1's bytes go */
 	struct snap_image snap;		/* --restore: the file, read and checked */
-	struct snapshot_ctl snapctl;
+	struct snap_ctl snapctl;
 	int incoming_fd;		/* --incoming: the source's connection */
 	int done;			/* steps set up so far */
 };
@@ -127,12 +126,12 @@ static void close_kvm(struct session *s)
 /* --restore: the whole file is checked before anything else happens. */
 static int read_snapshot(struct session *s)
 {
-	return snapshot_read(&s->snap, s->o.restore) ? VMM_EXIT_USAGE : 0;
+	return snap_read(&s->snap, s->o.restore) ? VMM_EXIT_USAGE : 0;
 }
 
 static void free_snapshot(struct session *s)
 {
-	snapshot_image_free(&s->snap);
+	snap_image_free(&s->snap);
 }
 
 /* A signal that ended the wait for a stalled sender is a stop by signal. */
@@ -144,8 +143,8 @@ static int incoming_failed(struct session *s)
 /* --incoming: a source's connection, its header and config. */
 static int accept_incoming(struct session *s)
 {
-	return migrate_accept(&s->snap, s->o.incoming, &s->incoming_fd, s->sfd,
-			      (int)(s->o.incoming_timeout * 1e3)) ? incoming_failed(s) : 0;
+	return snap_incoming_accept(&s->snap, s->o.incoming, &s->incoming_fd, s->sfd,
+				    (int)(s->o.incoming_timeout * 1e3)) ? incoming_failed(s) : 0;
 }
 
 static void close_incoming(struct session *s)
@@ -153,7 +152,7 @@ static void close_incoming(struct session *s)
 	if (s->incoming_fd >= 0)
 		close(s->incoming_fd);
 	s->incoming_fd = -1;
-	snapshot_image_free(&s->snap);
+	snap_image_free(&s->snap);
 }
 
 /*
@@ -180,7 +179,7 @@ static int restore_config(struct session *s)
 	snprintf(origin, sizeof(origin), "%s (saved config)", s->snap.path);
 	if (config_load_text(&s->cfg, origin, s->snap.config_text, o->overrides,
 			     o->n_overrides, CONFIG_NO_GUEST_FILE | CONFIG_SAVED) ||
-	    snapshot_check_ram(&s->snap, s->cfg.mem_mib))
+	    snap_check_ram(&s->snap, s->cfg.mem_mib))
 		return VMM_EXIT_USAGE;
 	choose_display(s);
 	return 0;
@@ -265,7 +264,7 @@ static int check_saved_disks(struct session *s)
 	const char *paths[SNAP_MAX_DISKS];
 
 	disk_fds(&s->vm, fds, paths);
-	return snapshot_check_disks(&s->snap, fds, paths, s->o.restore_force_disk) ?
+	return snap_check_disks(&s->snap, fds, paths, s->o.restore_force_disk) ?
 	       VMM_EXIT_USAGE : 0;
 }
 
@@ -344,7 +343,7 @@ static void remove_devices(struct session *s)
  */
 static int setup_snapshots(struct session *s)
 {
-	struct snapshot_ctl *c = &s->snapctl;
+	struct snap_ctl *c = &s->snapctl;
 	/* beside the config, the snapshot, or --boot's file ("boot=/abs/FILE") */
 	const char *home = s->o.restore ? s->o.restore : s->o.config ? s->o.config :
 			   s->o.boot ? s->o.boot + 5 : "./vm";
@@ -354,7 +353,7 @@ static int setup_snapshots(struct session *s)
 
 	if (s->o.incoming)
 		home = strncmp(s->o.incoming, "unix:", 5) ? "." : s->o.incoming + 5;
-	if (snapshot_init(&s->vm, c, home))
+	if (snap_init(&s->vm, c, home))
 		return VMM_EXIT_SETUP;
 	disk_fds(&s->vm, fds, paths);
 	for (int i = 0; i < SNAP_MAX_DISKS; i++) {
@@ -362,8 +361,9 @@ static int setup_snapshots(struct session *s)
 		c->disk[i].path = paths[i];
 	}
 	/* Ctrl-A m: only a terminal UI has it */
-	snapshot_default_target(&s->vm, target, sizeof(target));
-	if (s->tui && (migrate_prepare(&s->vm, target) || migrate_prepare(&s->vm, target)))
+	snap_default_target(&s->vm, target, sizeof(target));
+	if (s->tui && (snap_migrate_prepare(&s->vm, target) ||
+		       snap_migrate_prepare(&s->vm, target)))
 		return VMM_EXIT_SETUP;
 	/* the scripts' {save:} folders and {migrate:} targets, before the walls */
 	return input_prepare(&s->vm) ? VMM_EXIT_USAGE : 0;
@@ -388,7 +388,7 @@ static int wall_paths(struct session *s)
 
 static void stop_snapshots(struct session *s)
 {
-	snapshot_destroy(&s->snapctl);
+	snap_destroy(&s->snapctl);
 	s->vm.snap = NULL;
 }
 
@@ -399,10 +399,10 @@ static int receive_state(struct session *s)
 	const char *paths[SNAP_MAX_DISKS];
 
 	disk_fds(&s->vm, fds, paths);
-	if (migrate_receive(&s->snap, &s->vm, s->incoming_fd))
+	if (snap_incoming_receive(&s->snap, &s->vm, s->incoming_fd))
 		return incoming_failed(s);
-	if (snapshot_check_disks(&s->snap, fds, paths, s->o.restore_force_disk) ||
-	    snapshot_apply(&s->vm, &s->snap))
+	if (snap_check_disks(&s->snap, fds, paths, s->o.restore_force_disk) ||
+	    snap_apply(&s->vm, &s->snap))
 		return VMM_EXIT_USAGE;
 	return 0;
 }
@@ -410,12 +410,12 @@ static int receive_state(struct session *s)
 /* --restore: RAM, devices and KVM's state, before the vCPU first runs. */
 static int restore_state(struct session *s)
 {
-	int r = snapshot_apply(&s->vm, &s->snap);
+	int r = snap_apply(&s->vm, &s->snap);
 
 	if (!r)
-		snapshot_keep_source(&s->vm, &s->snap);
+		snap_keep_source(&s->vm, &s->snap);
 	/* the file's bytes are in guest RAM now */
-	snapshot_image_free(&s->snap);
+	snap_image_free(&s->snap);
 	return r ? VMM_EXIT_USAGE : 0;
 }
 
@@ -546,7 +546,7 @@ static int confine(struct session *s)
 	 * for it; its saves then copy RAM while the guest runs, too) or has no
 	 * sandbox to refuse it: it keeps KVM to 4 KiB pages (vmm/kvm.c).
 	 */
-	unsigned int features = s->o.no_sandbox || migrate_targets(&s->vm) ?
+	unsigned int features = s->o.no_sandbox || snap_migrate_targets(&s->vm) ?
 				SANDBOX_DIRTY_LOG : 0;
 
 	s->snapctl.live = features != 0;
@@ -664,7 +664,7 @@ static void unwind(struct session *s, int to)
 	/* threads waiting for the guest (input) must let go */
 	if (!vm_stopping(&s->vm))
 		vm_stop(&s->vm, STOP_ERROR, VMM_EXIT_SETUP, "set-up failed");
-	snapshot_close_requests(&s->vm);
+	snap_close_requests(&s->vm);
 	while (s->done > to) {
 		const struct step *st = &steps[--s->done];
 
@@ -702,7 +702,7 @@ static void on_signal(struct session *s, const struct signalfd_siginfo *si)
 	case SIGUSR2: {
 		char msg[256];
 
-		snapshot_save(&s->vm, NULL, msg, sizeof(msg));
+		snap_save(&s->vm, NULL, msg, sizeof(msg));
 		fprintf(stderr, "vmm: %s\n", msg);
 		break;
 	}
@@ -749,7 +749,7 @@ static void wait_for_stop(struct session *s)
 		struct pollfd p[3] = {
 			{ .fd = s->sfd, .events = POLLIN },
 			{ .fd = vm->wake_fd, .events = POLLIN },
-			{ .fd = snapshot_request_fd(vm), .events = POLLIN },
+			{ .fd = snap_request_fd(vm), .events = POLLIN },
 		};
 		struct signalfd_siginfo si;
 
@@ -766,7 +766,7 @@ static void wait_for_stop(struct session *s)
 			on_signal(s, &si);
 		/* a snapshot asked by the input or UI thread: done here */
 		if (p[2].revents & POLLIN)
-			snapshot_serve(vm);
+			snap_serve(vm);
 	}
 }
 
@@ -808,7 +808,7 @@ static int run(struct session *s)
 	vcpu_release(&s->vm);
 	/* the source waits for this before it lets its copy go */
 	if (s->o.incoming) {
-		migrate_confirm(&s->vm, s->incoming_fd);
+		snap_incoming_confirm(&s->vm, s->incoming_fd);
 		s->incoming_fd = -1;
 	}
 	wait_for_stop(s);

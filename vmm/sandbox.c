@@ -26,10 +26,9 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-#include "migrate.h"
 #include "sandbox.h"
 #include "sandbox_rules.h"
-#include "snapshot.h"
+#include "snapshot/snapshot.h"
 #include "vm.h"
 
 static const struct rule rules[] = {
@@ -43,7 +42,7 @@ static const struct rule rules[] = {
 	IOCTL(A0_VCPU_FD, KVM_SET_SREGS),
 	/* devices raising interrupts (serial; later i8042, ATA) */
 	IOCTL(A0_VM_FD, KVM_IRQ_LINE),
-	/* main thread, snapshots (vmm/snapshot_vcpu.c): the vCPU, parked */
+	/* main thread, snapshots (vmm/snapshot/kvm_state.c): the vCPU, parked */
 	IOCTL(A0_VCPU_FD, KVM_GET_FPU), IOCTL(A0_VCPU_FD, KVM_GET_XSAVE),
 	IOCTL(A0_VCPU_FD, KVM_GET_XSAVE2), IOCTL(A0_VCPU_FD, KVM_GET_XCRS),
 	IOCTL(A0_VCPU_FD, KVM_GET_MSRS), IOCTL(A0_VCPU_FD, KVM_GET_VCPU_EVENTS),
@@ -136,7 +135,7 @@ static int folder_rules(scmp_filter_ctx ctx, int fd, bool create)
 }
 
 /*
- * Snapshots (vmm/snapshot_ctl.c) write a temporary file in a folder opened
+ * Snapshots (vmm/snapshot/save.c) write a temporary file in a folder opened
  * before the filter and rename or link it into place: exactly those calls,
  * relative to exactly those folders.  The paths they take are Landlock's
  * to confine (sandbox_paths.c): seccomp cannot read them.  Migration
@@ -146,8 +145,8 @@ static int folder_rules(scmp_filter_ctx ctx, int fd, bool create)
 static int add_snapshot_rules(scmp_filter_ctx ctx, const struct vm *vm)
 {
 	int fds[SNAP_MAX_DIRS];
-	int n = snapshot_dir_fds(vm, fds, SNAP_MAX_DIRS), e = 0;
-	int broker = vm->snap ? vm->snap->broker_fd : -1;
+	int n = snap_dir_fds(vm, fds, SNAP_MAX_DIRS), e = 0;
+	int broker = vm->snap ? vm->snap->mig.broker_fd : -1;
 
 	for (int i = 0; i < n && !e; i++) {
 		uint32_t d = (uint32_t)fds[i];

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "sandbox.h"
-#include "snapshot.h"
+#include "snapshot/snapshot.h"
 #include "vm.h"
 
 /* Debian 12's headers stop at ABI 2; the kernel takes the newer values */
@@ -57,7 +57,7 @@ static int allow(int ruleset, int fd, uint64_t access)
 static int add_rules(int ruleset, const struct vm *vm, const char *const *files,
 		     int nfiles, uint64_t truncate)
 {
-	int fds[SNAP_MAX_DIRS], n = snapshot_dir_fds(vm, fds, SNAP_MAX_DIRS);
+	int fds[SNAP_MAX_DIRS], n = snap_dir_fds(vm, fds, SNAP_MAX_DIRS);
 
 	for (int i = 0; i < n; i++)
 		if (allow(ruleset, fds[i], SAVE_ACCESS | truncate))

@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "sandbox_rules.h"
-#include "snapshot.h"
+#include "snapshot/snapshot.h"
 #include "vm.h"
 
 static long refused(const char *what, long r)
@@ -162,7 +162,7 @@ static int home_fd(const struct vm *vm)
 {
 	int fd = -1;
 
-	return snapshot_dir_fds(vm, &fd, 1) == 1 ? fd : -1;
+	return snap_dir_fds(vm, &fd, 1) == 1 ? fd : -1;
 }
 
 static int t_create_outside(const struct vm *vm, const char *arg)
@@ -207,9 +207,9 @@ static int t_unlink_outside(const struct vm *vm, const char *arg)
  */
 static int t_connect_other(const struct vm *vm, const char *arg)
 {
-	const struct snapshot_ctl *c = vm->snap;
+	const struct snap_ctl *c = vm->snap;
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd = c && c->nsock && c->sock[0].fd >= 0 ? c->sock[0].fd :
+	int fd = c && c->mig.nsock && c->mig.sock[0].fd >= 0 ? c->mig.sock[0].fd :
 		 socket(AF_UNIX, SOCK_STREAM, 0);
 
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", arg);

@@ -22,7 +22,7 @@
 
 #include "sandbox.h"
 #include "sandbox_rules.h"
-#include "snapshot.h"
+#include "snapshot/snapshot.h"
 #include "sock_broker.h"
 #include "vm.h"
 
@@ -54,12 +54,12 @@ static int reply(int fd, int err, int sock)
 }
 
 /* One connection to target i's path; its errno, or 0 with *sock. */
-static int connect_target(const struct snapshot_ctl *c, uint8_t i, bool *used, int *sock)
+static int connect_target(const struct snap_ctl *c, uint8_t i, bool *used, int *sock)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	const char *t = i < c->nsock ? c->sock[i].target : "";
+	const char *t = i < c->mig.nsock ? c->mig.sock[i].target : "";
 
-	if (i >= c->nsock || used[i] || strncmp(t, "unix:", 5) ||
+	if (i >= c->mig.nsock || used[i] || strncmp(t, "unix:", 5) ||
 	    strlen(t + 5) >= sizeof(a.sun_path))
 		return EPERM;
 	used[i] = true;
@@ -75,7 +75,7 @@ static int connect_target(const struct snapshot_ctl *c, uint8_t i, bool *used, i
 	return e;
 }
 
-static void __attribute__((noreturn)) broker_main(const struct snapshot_ctl *c, int fd,
+static void __attribute__((noreturn)) broker_main(const struct snap_ctl *c, int fd,
 						  const struct sandbox_child *f)
 {
 	bool used[SNAP_MAX_SOCKETS] = { false };
@@ -104,12 +104,12 @@ static void __attribute__((noreturn)) broker_main(const struct snapshot_ctl *c, 
 
 int broker_start(struct vm *vm, bool confined)
 {
-	struct snapshot_ctl *c = vm->snap;
+	struct snap_ctl *c = vm->snap;
 	struct sandbox_child f;
 	int sv[2], unix_targets = 0;
 
-	for (int i = 0; c && i < c->nsock; i++)
-		unix_targets += !strncmp(c->sock[i].target, "unix:", 5);
+	for (int i = 0; c && i < c->mig.nsock; i++)
+		unix_targets += !strncmp(c->mig.sock[i].target, "unix:", 5);
 	if (!unix_targets)
 		return 0;
 	if (confined && sandbox_child_prepare_with(&f, broker_rules,
@@ -133,13 +133,13 @@ int broker_start(struct vm *vm, bool confined)
 		close(sv[0]);
 		return -1;
 	}
-	c->broker_fd = sv[0];
+	c->mig.broker_fd = sv[0];
 	return 0;
 }
 
 int broker_connect(struct vm *vm, int i)
 {
-	const struct snapshot_ctl *c = vm->snap;
+	const struct snap_ctl *c = vm->snap;
 	uint8_t req = (uint8_t)i;
 	int err = EIO, fd = -1;
 	char cbuf[CMSG_SPACE(sizeof(int))];
@@ -147,8 +147,8 @@ int broker_connect(struct vm *vm, int i)
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
 			    .msg_controllen = sizeof(cbuf) };
 
-	if (c->broker_fd < 0 || write(c->broker_fd, &req, 1) != 1 ||
-	    recvmsg(c->broker_fd, &m, MSG_CMSG_CLOEXEC) != (ssize_t)sizeof(err)) {
+	if (c->mig.broker_fd < 0 || write(c->mig.broker_fd, &req, 1) != 1 ||
+	    recvmsg(c->mig.broker_fd, &m, MSG_CMSG_CLOEXEC) != (ssize_t)sizeof(err)) {
 		errno = EIO;
 		return -1;
 	}

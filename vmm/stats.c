@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "json.h"
-#include "snapshot.h"
+#include "snapshot/snapshot.h"
 #include "vm.h"
 
 static const char *const exit_names[] = {
@@ -197,7 +197,7 @@ void stats_write_json(const struct vm *vm, FILE *f)
 	bus_json(&vm->pio, "pio", &j);
 	bus_json(&vm->mmio, "mmio", &j);
 	devices_json(vm, &j);
-	snapshot_stats(vm, &j);
+	snap_stats(vm, &j);
 	json_object_end(&j);
 }
 

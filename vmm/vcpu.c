@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "emulate.h"
-#include "snapshot.h"
+#include "snapshot/snapshot.h"
 #include "vm.h"
 
 /*
@@ -200,7 +200,7 @@ bool vcpu_idle(struct vm *vm, uint64_t *last_exits)
 static void crash(struct vm *vm, const char *what)
 {
 	/* a guest whose RAM vanished with its snapshot file did not crash */
-	if (snapshot_source_shrank(vm))
+	if (snap_source_shrank(vm))
 		return;
 	fprintf(stderr, "vmm: %s; registers:\n", what);
 	if (vm_dump_regs(vm, stderr))
@@ -319,7 +319,7 @@ static void *vcpu_main(void *arg)
 				check_halt(vm);
 				continue;
 			}
-			if (err != EFAULT || !snapshot_source_shrank(vm))
+			if (err != EFAULT || !snap_source_shrank(vm))
 				vm_stop(vm, STOP_CRASH, VMM_EXIT_CRASH, "KVM_RUN: %s",
 					strerror(err));
 			break;

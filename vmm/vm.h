@@ -32,7 +32,7 @@ enum vm_stop_by {
 	STOP_TIMEOUT,		/* --timeout */
 	STOP_USER,		/* Ctrl-A x in the terminal UI */
 	STOP_ERROR,		/* vmm itself failed */
-	STOP_MIGRATED,		/* the VM went on in another vmm (vmm/migrate.c) */
+	STOP_MIGRATED,		/* the VM went on in another vmm (vmm/snapshot/migrate.c) */
 };
 /* "guest", "crash", "signal", "timeout", "user", "error" or "migrated": who */
 const char *vm_stop_name(enum vm_stop_by by);
@@ -43,7 +43,7 @@ const char *vm_stop_how(enum vm_stop_by by);
 
 
 struct disk_image;
-struct snapshot_ctl;
+struct snap_ctl;
 struct state;
 
 /* vmm/vcpu.c's own state: the thread, the gate before the first KVM_RUN, kicks */
@@ -126,7 +126,7 @@ struct vm {
 		void *dev;
 	} devices[VM_MAX_DEVICES];
 	int ndevices;
-	struct snapshot_ctl *snap;	/* vmm/snapshot_ctl.c; NULL: no snapshots */
+	struct snap_ctl *snap;	/* vmm/snapshot/save.c; NULL: no snapshots */
 	int stats_dirfd;		/* --stats FILE's folder (stats.h), -1 */
 };
 

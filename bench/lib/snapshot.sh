@@ -1,4 +1,4 @@
-# Section "snapshot": saving and restoring a VM (vmm/snapshot.h), with
+# Section "snapshot": saving and restoring a VM (vmm/snapshot/snapshot.h), with
 # guest/memuse.elf (mb=N MiB of RAM holding data, then "memuse: ready" and
 # a wait for a key) and the SeaBIOS boot sector, all from process start
 # (runwrap's spawn) against the --stats clock:

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * A migration stream as `vmm --incoming` reads it: through a socket,
- * section by section (snap_reader_fd), by migrate_accept() (the socket,
- * header and config) and migrate_receive() (RAM into guest memory as it
+ * section by section (snap_reader_fd), by snap_incoming_accept() (the socket,
+ * header and config) and snap_incoming_receive() (RAM into guest memory as it
  * comes, the bounds on passes and repeated sections, the rest into the
- * image), then migrate_confirm() and the stats.  Input: a mode byte
+ * image), then snap_incoming_confirm() and the stats.  Input: a mode byte
  *   bits 0-1  how the stream comes: 0 fd:N, a connected socket; 1 fd:N, a
  *             listening socket with the source's connection waiting; 2
  *             unix:PATH, which a thread connects to once vmm listens; 3 a
@@ -14,13 +14,13 @@
  *             SIGHUP, SIGQUIT or SIGUSR1, which is not a stop)
  *   bit 3     the source stays connected after its last byte (the idle
  *             timeout, 1 ms here, ends the wait)
- *   bit 4     a stream that loads whole is confirmed (migrate_confirm)
+ *   bit 4     a stream that loads whole is confirmed (snap_incoming_confirm)
  *   bit 5     the source hangs up before the confirmation
  * then as the snapshot harness's framed inputs: a u64 RAM size, then
  * sections {type u8, length u16, payload}, written with valid checksums
  * and the migration flag, so the decoders behind the CRCs get arbitrary
  * payloads.  Guest RAM is 1 MiB; nothing may land outside it.
- * Covers: vmm/migrate.c vmm/snapshot_file.c vmm/snapshot.c vmm/snapshot_ram.c
+ * Covers: vmm/snapshot/migrate.c vmm/snapshot/stream.c vmm/snapshot/sections.c vmm/snapshot/ram.c
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -36,7 +36,7 @@
 #include <unistd.h>
 
 #include "../../vmm/json.h"
-#include "../../vmm/snapshot.h"
+#include "../../vmm/snapshot/internal.h"
 #include "../../vmm/vm.h"
 #include "fuzz.h"
 #include "snap_frame.h"
@@ -44,7 +44,7 @@
 #define RAM	(1u << 20)
 
 static struct vm vm;
-static struct snapshot_ctl ctl;
+static struct snap_ctl ctl;
 static uint8_t *guard;		/* the page after guest RAM, never written */
 static int memfd = -1;		/* the stream, written before it is sent */
 static char dir[64], sock_path[96];
@@ -66,7 +66,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (vm.mem.base == MAP_FAILED)
 		abort();
 	guard = vm.mem.base + RAM;
-	ctl = (struct snapshot_ctl){ .source_fd = -1, .pagemap_fd = -1, .efd = -1 };
+	ctl = (struct snap_ctl){ .source_fd = -1, .pagemap_fd = -1, .efd = -1 };
 	vm.snap = &ctl;
 	memfd = memfd_create("incoming-fuzz", MFD_CLOEXEC);
 	snprintf(dir, sizeof(dir), "/tmp/vmm-fuzz-incoming-XXXXXX");
@@ -251,17 +251,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	}
-	if (migrate_accept(&im, spec, &fd, stop, hold ? 1 : 0) == 0) {
+	if (snap_incoming_accept(&im, spec, &fd, stop, hold ? 1 : 0) == 0) {
 		FUZZ_ASSERT(im.config_text);
 		FUZZ_ASSERT(fd >= 0 && (given < 0 || fd == given));
-		if (migrate_receive(&im, &vm, fd) == 0) {
+		if (snap_incoming_receive(&im, &vm, fd) == 0) {
 			FUZZ_ASSERT(im.have_vcpu && im.have_machine && im.have_devices);
-			FUZZ_ASSERT(ctl.mig.incoming);
+			FUZZ_ASSERT(ctl.mig.last.incoming);
 			struct json j;
 
 			json_init(&j, devnull, false);
 			json_object_begin(&j, NULL);
-			migrate_stats(&vm, &j);
+			snap_migrate_stats(&vm, &j);
 			json_object_end(&j);
 		}
 		FUZZ_ASSERT(im.ndisks <= SNAP_MAX_DISKS);
@@ -276,7 +276,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			close(src);
 			src = -1;
 		}
-		migrate_confirm(&vm, fd);	/* closes fd */
+		snap_incoming_confirm(&vm, fd);	/* closes fd */
 		if (given == fd)
 			given = -1;
 		fd = -1;
@@ -299,8 +299,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (size_t i = 0; i < SNAP_PAGE; i++)
 		FUZZ_ASSERT(!guard[i]);
-	snapshot_image_free(&im);
-	ctl.mig.incoming = false;
+	snap_image_free(&im);
+	ctl.mig.last.incoming = false;
 	free(buf);
 	return 0;
 }

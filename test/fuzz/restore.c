@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * `vmm --restore FILE` as main runs it, from the file on: snapshot_read()
+ * `vmm --restore FILE` as main runs it, from the file on: snap_read()
  * (the file opened, mapped or, when others may write it, copied, then
- * checked whole), the RAM size and disk identity checks, snapshot_apply()
+ * checked whole), the RAM size and disk identity checks, snap_apply()
  * into a 1 MiB guest with a few devices (RAM runs mapped from the file or
  * copied, the device table; the vCPU and machine state go to KVM, which
  * this harness has not, so the apply stops there), and the watch on a
@@ -20,7 +20,7 @@
  *          2: the path names a folder; 3: a file that is not there
  * FUZZ_RESTORE_SEED=FILE writes a seed that restores whole: a config, RAM
  * runs, this harness's device table, a vCPU and a machine record.
- * Covers: vmm/snapshot_restore.c vmm/snapshot.c vmm/snapshot_ram.c vmm/devices.c
+ * Covers: vmm/snapshot/restore.c vmm/snapshot/sections.c vmm/snapshot/ram.c vmm/devices.c
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -35,7 +35,7 @@
 #include "../../devices/post.h"
 #include "../../devices/serial.h"
 #include "../../devices/table.h"
-#include "../../vmm/snapshot.h"
+#include "../../vmm/snapshot/internal.h"
 #include "../../vmm/state.h"
 #include "../../vmm/vm.h"
 #include "fuzz.h"
@@ -44,7 +44,7 @@
 #define RAM	(1u << 20)
 
 static struct vm vm;
-static struct snapshot_ctl ctl;
+static struct snap_ctl ctl;
 static uint8_t *guard;			/* the page after guest RAM, never written */
 static int file = -1;			/* the snapshot file */
 static char path[64];
@@ -115,7 +115,7 @@ static void write_seed(const char *out)
 	ram[16 + 2 * SNAP_PAGE + 12] = 1;	/* zero */
 	section(f, SNAP_RAM, ram, 16 + 2 * SNAP_PAGE + 16);
 	/* the disks: the harness gives each entry the open image's identity */
-	/* each record section leads with its version (vmm/snapshot.c: record) */
+	/* each record section leads with its version (vmm/snapshot/sections.c: record) */
 	state_init_save(&s);
 	{
 		uint32_t n = 2, version = 1;
@@ -174,7 +174,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (vm.mem.base == MAP_FAILED)
 		abort();
 	guard = vm.mem.base + RAM;
-	ctl = (struct snapshot_ctl){ .source_fd = -1, .pagemap_fd = -1, .efd = -1 };
+	ctl = (struct snap_ctl){ .source_fd = -1, .pagemap_fd = -1, .efd = -1 };
 	ctl.file_pages = calloc(RAM / SNAP_PAGE / 64 + 1, sizeof(uint64_t));
 	vm.snap = &ctl;
 	file = memfd_create("restore-fuzz", MFD_CLOEXEC);
@@ -255,7 +255,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i < SNAP_MAX_DISKS; i++)
 		fds[i] = flags & (4 << i) ? disk_fd[i] : -1;
 	sigaction(SIGBUS, NULL, &bus);
-	if (snapshot_read(&im, at) == 0) {
+	if (snap_read(&im, at) == 0) {
 		FUZZ_ASSERT(im.config_text && im.have_vcpu && im.have_machine && im.have_devices);
 		FUZZ_ASSERT(im.copied == !!(flags & 1));
 		for (uint32_t i = 0; flags & 0x10 && i < im.ndisks; i++) {
@@ -270,15 +270,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			d->mtime_s = (int64_t)st.st_mtim.tv_sec;
 			d->mtime_ns = (uint32_t)st.st_mtim.tv_nsec;
 		}
-		if (snapshot_check_ram(&im, RAM >> 20) == 0 &&
-		    snapshot_check_disks(&im, fds, disk_path, flags & 2) == 0) {
+		if (snap_check_ram(&im, RAM >> 20) == 0 &&
+		    snap_check_disks(&im, fds, disk_path, flags & 2) == 0) {
 			/* stops at the machine state: there is no KVM here */
-			FUZZ_ASSERT(snapshot_apply(&vm, &im) != 0);
+			FUZZ_ASSERT(snap_apply(&vm, &im) != 0);
 			FUZZ_ASSERT(im.ram_pages_loaded <= RAM / SNAP_PAGE * (uint64_t)im.nram);
-			snapshot_keep_source(&vm, &im);
+			snap_keep_source(&vm, &im);
 			if (flags & 0x20 && ftruncate(file, 0))
 				abort();
-			FUZZ_ASSERT(snapshot_source_shrank(&vm) ==
+			FUZZ_ASSERT(snap_source_shrank(&vm) ==
 				    (ctl.source_fd >= 0 && (flags & 0x20) && im.len > 0));
 			if (ctl.source_fd >= 0)
 				close(ctl.source_fd);
@@ -286,7 +286,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	sigaction(SIGBUS, &bus, NULL);
-	snapshot_image_free(&im);
+	snap_image_free(&im);
 	for (size_t i = 0; i < SNAP_PAGE; i++)
 		FUZZ_ASSERT(!guard[i]);
 	return 0;

@@ -8,7 +8,7 @@
 #ifndef FUZZ_SNAP_FRAME_H
 #define FUZZ_SNAP_FRAME_H
 
-#include "../../vmm/snapshot.h"
+#include "../../vmm/snapshot/internal.h"
 #include "fuzz.h"
 
 static inline void fuzz_snap_sections(struct in *in, struct snap_writer *w)

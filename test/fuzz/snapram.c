@@ -8,14 +8,14 @@
  * file; bits 2-3: copied, mapped or moved), then {page, offset, value}
  * stores into a 64-page guest.  What comes back must be the guest's RAM:
  * every page (zero pages left out come back zero), or each dirty one.
- * Covers: vmm/snapshot_ram.c
+ * Covers: vmm/snapshot/ram.c
  */
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../vmm/snapshot.h"
+#include "../../vmm/snapshot/internal.h"
 #include "../../vmm/vm.h"
 #include "fuzz.h"
 
@@ -23,7 +23,7 @@
 #define RAM	(PAGES * SNAP_PAGE)
 
 static struct vm src, dst;
-static struct snapshot_ctl sctl, dctl;
+static struct snap_ctl sctl, dctl;
 static uint64_t src_pages[2], dst_pages[2];
 static int memfd = -1;
 
@@ -47,9 +47,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	src.mem.base = fresh(NULL);
 	dst.mem.base = fresh(NULL);
 	/* the writer reads which pages were ever touched */
-	sctl = (struct snapshot_ctl){ .file_pages = src_pages, .efd = -1 };
+	sctl = (struct snap_ctl){ .file_pages = src_pages, .efd = -1 };
 	sctl.pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	dctl = (struct snapshot_ctl){ .file_pages = dst_pages, .pagemap_fd = -1, .efd = -1 };
+	dctl = (struct snap_ctl){ .file_pages = dst_pages, .pagemap_fd = -1, .efd = -1 };
 	src.snap = &sctl;
 	dst.snap = &dctl;
 	memfd = memfd_create("snapram-fuzz", MFD_CLOEXEC);

@@ -9,13 +9,13 @@
  *         the decoders behind the CRCs get arbitrary payloads too
  * Whatever loads must keep the bounds restore relies on, and freeing the
  * image must release everything (LeakSanitizer).
- * Covers: vmm/snapshot_file.c vmm/snapshot.c vmm/snapshot_vcpu.c vmm/snapshot_ram.c
+ * Covers: vmm/snapshot/stream.c vmm/snapshot/sections.c vmm/snapshot/kvm_state.c vmm/snapshot/ram.c
  */
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../vmm/snapshot.h"
+#include "../../vmm/snapshot/internal.h"
 #include "fuzz.h"
 #include "snap_frame.h"
 
@@ -85,13 +85,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		im.h = r.h;
 		while (snap_next(&r, &type, &p, &n) > 0) {
 			FUZZ_ASSERT(p + n <= (buf ? buf : in.p) + len);
-			if (snapshot_load_section(&im, NULL, type, p, n, err, sizeof(err)))
+			if (snap_load_section(&im, NULL, type, p, n, err, sizeof(err)))
 				break;
 			check(&im);
 		}
 	}
 	check(&im);
-	snapshot_image_free(&im);
+	snap_image_free(&im);
 	free(buf);
 	return 0;
 }

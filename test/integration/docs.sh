@@ -90,7 +90,7 @@ n=$(find "$TMP/ex" -name "*.cfg" | wc -l)
 check $T-config-examples-parse "${bad:-only $n examples found}" test -z "$bad" -a "$n" -ge 2
 
 # every variable vmm reads, and what a terminal user sets, in ENVIRONMENT
-env_read=$(cat "$ROOT"/vmm/*.c "$ROOT"/tui/*.c "$ROOT"/devices/*.c "$ROOT"/hypercalls/*.c |
+env_read=$(cat "$ROOT"/vmm/*.c "$ROOT"/vmm/snapshot/*.c "$ROOT"/tui/*.c "$ROOT"/devices/*.c "$ROOT"/hypercalls/*.c |
 	grep -oE 'getenv\("[A-Z_]+"\)' | sed -E 's/getenv\("(.*)"\)/\1/' | sort -u)
 env_man=$(section "$MAN" '^\.SH ENVIRONMENT' '^\.SH ' | grep -A1 '^\.TP' | grep -oE '[A-Z][A-Z_]+' |
 	sort -u)

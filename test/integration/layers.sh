@@ -47,6 +47,20 @@ rm -f "$probe"
 expect_eq layers-upward-caught "$got" \
 	"devices/layers-probe.c includes ../tui/ui.h (devices -> tui); "
 
+# vmm/snapshot/ is one module: outside the folder only its snapshot.h is
+# included (the unit tests and fuzz harnesses, under test/, may look inside)
+snapshot_insiders() {
+	grep -lE '^#[[:space:]]*include[[:space:]]*".*snapshot/internal\.h"' -- "$@" |
+		grep -v '^vmm/snapshot/' | tr '\n' ' '
+}
+bad=$(snapshot_insiders $files)
+check layers-snapshot-internal "these include vmm/snapshot/internal.h: $bad" test -z "$bad"
+probe=tui/layers-probe.c
+printf '#include "../vmm/snapshot/internal.h"\n' > "$probe"
+got=$(snapshot_insiders "$probe")
+rm -f "$probe"
+expect_eq layers-snapshot-internal-caught "$got" "tui/layers-probe.c "
+
 # An absolute path under a home or the build machine's work folder, where a
 # path starts (so "$work/root/mods", a variable's folder, is not one).  Any
 # file, binary included: a stale snapshot holds its guest's path.

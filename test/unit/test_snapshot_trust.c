@@ -11,7 +11,7 @@
 
 #include "../../hypercalls/vmm_abi.h"
 #include "../../vmm/config.h"
-#include "../../vmm/snapshot.h"
+#include "../../vmm/snapshot/internal.h"
 #include "../unit.h"
 
 static char dir[] = "/tmp/vmm-trust-XXXXXX";
@@ -205,7 +205,7 @@ static void disk_slot_named_twice(void)
 
 	id_of(fds[0], a, 0, &im.disk[0]);
 	im.disk[1] = im.disk[0];
-	EXPECT_EQ(CAPTURE_STDERR(errs, snapshot_check_disks(&im, fds, paths, false)), -1);
+	EXPECT_EQ(CAPTURE_STDERR(errs, snap_check_disks(&im, fds, paths, false)), -1);
 	EXPECT(strstr(errs, "slot 1") != NULL);
 	/* and the section itself does not decode */
 	/* version 1, two entries: slot, length, path, 4 u64, u32 */
@@ -213,11 +213,11 @@ static void disk_slot_named_twice(void)
 	char err[200];
 
 	/* both slot 0, an empty path, zero identity */
-	EXPECT_EQ(snapshot_load_section(&im, NULL, SNAP_DISKS, sec, sizeof(sec), err,
-					sizeof(err)), -1);
+	EXPECT_EQ(snap_load_section(&im, NULL, SNAP_DISKS, sec, sizeof(sec), err,
+				    sizeof(err)), -1);
 	sec[8 + 44] = 1;			/* slot 1: now it does */
-	EXPECT_EQ(snapshot_load_section(&im, NULL, SNAP_DISKS, sec, sizeof(sec), err,
-					sizeof(err)), 0);
+	EXPECT_EQ(snap_load_section(&im, NULL, SNAP_DISKS, sec, sizeof(sec), err,
+				    sizeof(err)), 0);
 	EXPECT(im.ndisks == 2 && im.disk[1].slot == 1);
 	close(fds[0]);
 	close(fds[1]);
@@ -234,9 +234,9 @@ static void disk_messages_name_opened(void)
 
 	id_of(fds[0], "/saved/\x1b]0;x\x07", 0, &im.disk[0]);
 	snprintf(im.disk[0].path, sizeof(im.disk[0].path), "/saved/\x1b]0;x\x07");
-	EXPECT_EQ(CAPTURE_STDERR(errs, snapshot_check_disks(&im, fds, paths, false)), 0);
+	EXPECT_EQ(CAPTURE_STDERR(errs, snap_check_disks(&im, fds, paths, false)), 0);
 	im.disk[0].size++;
-	EXPECT_EQ(CAPTURE_STDERR(errs, snapshot_check_disks(&im, fds, paths, true)), 0);
+	EXPECT_EQ(CAPTURE_STDERR(errs, snap_check_disks(&im, fds, paths, true)), 0);
 	EXPECT(strstr(errs, a) && strstr(errs, "may be inconsistent"));
 	EXPECT(strstr(errs, "/saved/\\x1b]0;x\\x07") && !strchr(errs, 0x1b));
 	close(fds[0]);
@@ -253,7 +253,7 @@ static void disk_block_or_other_owner(void)
 
 	EXPECT_EQ(fchown(fds[0], 12345, 12345), 0);	/* the tests run as root */
 	id_of(fds[0], a, 0, &im.disk[0]);
-	EXPECT_EQ(CAPTURE_STDERR(errs, snapshot_check_disks(&im, fds, paths, false)), -1);
+	EXPECT_EQ(CAPTURE_STDERR(errs, snap_check_disks(&im, fds, paths, false)), -1);
 	EXPECT(strstr(errs, "belongs to another user") != NULL);
 	close(fds[0]);
 	fds[0] = open("/dev/loop0", O_RDONLY);
@@ -261,7 +261,7 @@ static void disk_block_or_other_owner(void)
 		return;		/* no block device to try here */
 	paths[0] = "/dev/loop0";
 	id_of(fds[0], paths[0], 0, &im.disk[0]);
-	EXPECT_EQ(CAPTURE_STDERR(errs, snapshot_check_disks(&im, fds, paths, false)), -1);
+	EXPECT_EQ(CAPTURE_STDERR(errs, snap_check_disks(&im, fds, paths, false)), -1);
 	EXPECT(strstr(errs, "is a block device") != NULL);
 	close(fds[0]);
 }

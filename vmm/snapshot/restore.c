@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * vmm --restore FILE: the file is read whole and checked before anything
- * is set up (snapshot_read: every problem is status 2, nothing run), and
- * applied once the machine and its devices exist (snapshot_apply).
+ * is set up (snap_read: every problem is status 2, nothing run), and
+ * applied once the machine and its devices exist (snap_apply).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,10 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "snapshot.h"
-#include "state.h"
-#include "vm.h"
+#include "../config.h"
+#include "../state.h"
+#include "../vm.h"
+#include "internal.h"
 
 /* Larger than any guest's RAM plus state: refused before it is read. */
 #define SNAP_FILE_MAX	((uint64_t)(CONFIG_MEM_MAX_MIB + 64) << 20)
@@ -114,7 +114,7 @@ static int walk(struct snap_image *im)
 	while ((k = snap_next(&r, &type, &p, &len)) > 0) {
 		char err[200];
 
-		if (snapshot_load_section(im, NULL, type, p, len, err, sizeof(err))) {
+		if (snap_load_section(im, NULL, type, p, len, err, sizeof(err))) {
 			fprintf(stderr, "vmm: %s: corrupted: %s\n", im->path, err);
 			return -1;
 		}
@@ -126,7 +126,7 @@ bad:
 	return -1;
 }
 
-int snapshot_read(struct snap_image *im, const char *path)
+int snap_read(struct snap_image *im, const char *path)
 {
 	const char *missing = NULL;
 
@@ -146,7 +146,7 @@ int snapshot_read(struct snap_image *im, const char *path)
 	return 0;
 }
 
-void snapshot_image_free(struct snap_image *im)
+void snap_image_free(struct snap_image *im)
 {
 	if (im->data)
 		munmap(im->data, im->len);
@@ -164,7 +164,7 @@ void snapshot_image_free(struct snap_image *im)
 	im->devices = NULL;
 }
 
-int snapshot_check_ram(const struct snap_image *im, uint32_t mem_mib)
+int snap_check_ram(const struct snap_image *im, uint32_t mem_mib)
 {
 	if (im->h.ram_bytes == (uint64_t)mem_mib << 20)
 		return 0;
@@ -200,8 +200,8 @@ static int apply_ram(struct vm *vm, struct snap_image *im)
 		return -1;
 	}
 	for (uint32_t i = 0; i < im->nram; i++) {
-		if (snapshot_load_section(im, vm, SNAP_RAM, im->ram[i].p, im->ram[i].len,
-					  err, sizeof(err))) {
+		if (snap_load_section(im, vm, SNAP_RAM, im->ram[i].p, im->ram[i].len,
+				      err, sizeof(err))) {
 			fprintf(stderr, "vmm: %s: corrupted: %s\n", im->path, err);
 			return -1;
 		}
@@ -209,7 +209,7 @@ static int apply_ram(struct vm *vm, struct snap_image *im)
 	return 0;
 }
 
-int snapshot_apply(struct vm *vm, struct snap_image *im)
+int snap_apply(struct vm *vm, struct snap_image *im)
 {
 	uint64_t t0 = now_ns();
 	char err[200];
@@ -246,9 +246,9 @@ static void on_sigbus(int sig)
 	_exit(VMM_EXIT_SETUP);
 }
 
-void snapshot_keep_source(struct vm *vm, struct snap_image *im)
+void snap_keep_source(struct vm *vm, struct snap_image *im)
 {
-	struct snapshot_ctl *c = vm->snap;
+	struct snap_ctl *c = vm->snap;
 	struct sigaction sa = { .sa_handler = on_sigbus };
 	char shown[SNAP_PATH_MAX];
 
@@ -264,9 +264,9 @@ void snapshot_keep_source(struct vm *vm, struct snap_image *im)
 	sigaction(SIGBUS, &sa, NULL);
 }
 
-bool snapshot_source_shrank(struct vm *vm)
+bool snap_source_shrank(struct vm *vm)
 {
-	const struct snapshot_ctl *c = vm->snap;
+	const struct snap_ctl *c = vm->snap;
 	struct stat st;
 
 	if (!c || c->source_fd < 0 || fstat(c->source_fd, &st) < 0 ||

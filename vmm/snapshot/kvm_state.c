@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * KVM's part of a snapshot (see snapshot_vcpu.h).  The restore order
+ * KVM's part of a snapshot (see internal.h).  The restore order
  * follows what each SET ioctl depends on: special registers (CR0, EFER,
  * the APIC base) before the general ones; FPU, XCRs; the MSRs; the MP
  * state and LAPIC once the APIC base is set; the TSC deadline after the
@@ -14,9 +14,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "snapshot_vcpu.h"
-#include "state.h"
-#include "vm.h"
+#include "../state.h"
+#include "../vm.h"
+#include "internal.h"
 
 #define MSR_IA32_TSC_DEADLINE	0x6e0
 

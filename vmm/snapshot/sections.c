@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * A snapshot's sections, both ways (see snapshot.h): the prologue a
- * receiver sets up from (header, config, disks), then guest RAM, then the
- * devices, the vCPU and the machine, collected in one stop.
+ * A snapshot's sections other than the header, config and RAM, both ways:
+ * the disks' identities, the devices, the vCPU and the machine, written
+ * in one stop of the vCPU (save.c), and every section's decoding.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,10 +12,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "snapshot.h"
-#include "state.h"
-#include "vm.h"
+#include "../config.h"
+#include "../state.h"
+#include "../vm.h"
+#include "internal.h"
 
 /* ---- disks ------------------------------------------------------------- */
 
@@ -127,8 +127,8 @@ static int check_slot(const struct snap_image *im, const struct snap_disk_id *wa
 	return 0;
 }
 
-int snapshot_check_disks(const struct snap_image *im, const int *fds,
-			 const char *const *paths, bool force)
+int snap_check_disks(const struct snap_image *im, const int *fds,
+		     const char *const *paths, bool force)
 {
 	const struct snap_disk_id *saved[SNAP_MAX_DISKS] = { 0 };
 	uint32_t open = 0;
@@ -150,16 +150,6 @@ int snapshot_check_disks(const struct snap_image *im, const int *fds,
 }
 
 /* ---- writing ------------------------------------------------------------ */
-
-int snapshot_write_prologue(struct vm *vm, struct snap_writer *w, uint32_t flags)
-{
-	const struct snapshot_ctl *c = vm->snap;
-	struct snap_header h = { .ram_bytes = vm->mem.size, .flags = flags };
-
-	snap_write_header(w, &h);
-	snap_section(w, SNAP_CONFIG, c->config_text, strlen(c->config_text));
-	return w->err ? -1 : 0;
-}
 
 /*
  * The sections that are one record, each versioned as a device's is
@@ -207,7 +197,7 @@ static int disks_walk(struct state *s, void *d)
 /* The images as they are now: the VM is paused and they were just flushed. */
 static void disks(struct vm *vm, struct snap_writer *w)
 {
-	const struct snapshot_ctl *c = vm->snap;
+	const struct snap_ctl *c = vm->snap;
 	static struct disk_ids ids;	/* 8 KiB: main thread only */
 
 	ids.n = 0;
@@ -234,35 +224,15 @@ static void devices(struct vm *vm, struct snap_writer *w)
 static int vcpu_walk(struct state *s, void *v) { return snap_vcpu_state(s, v); }
 static int machine_walk(struct state *s, void *m) { return snap_machine_state(s, m); }
 
-/*
- * The vCPU is parked: devices, KVM's state and RAM in one consistent
- * stop.  io_lock is held throughout, so no other thread (the I/O thread,
- * input, the UI) changes a device or guest RAM meanwhile.
- */
-int snap_write_final(struct vm *vm, struct snap_writer *w, const uint64_t *dirty,
-		     uint64_t *pages)
+/* The caller holds io_lock, with the vCPU parked and the disks just flushed. */
+int snap_write_state(struct vm *vm, struct snap_writer *w, struct snap_vcpu *v,
+		     struct snap_machine *m)
 {
-	static struct snap_vcpu v;	/* 10 KiB: main thread only */
-	static struct snap_machine m;
-	int ret = -1;
-
-	pthread_mutex_lock(&vm->io_lock);
-	vm_sync(vm);	/* stores still queued belong to RAM and devices */
-	if (snap_vcpu_get(vm, &v) || snap_machine_get(vm, &m)) {
-		if (!w->err)
-			w->err = errno ? errno : EIO;
-		goto out;
-	}
-	if (snap_write_pages(vm, w, dirty, pages))
-		goto out;
 	disks(vm, w);
 	devices(vm, w);
-	record(w, SNAP_VCPU, vcpu_walk, &v);
-	record(w, SNAP_MACHINE, machine_walk, &m);
-	ret = w->err ? -1 : 0;
-out:
-	pthread_mutex_unlock(&vm->io_lock);
-	return ret;
+	record(w, SNAP_VCPU, vcpu_walk, v);
+	record(w, SNAP_MACHINE, machine_walk, m);
+	return w->err ? -1 : 0;
 }
 
 /* ---- reading ------------------------------------------------------------ */
@@ -347,7 +317,7 @@ static int load_devices(struct snap_image *im, const uint8_t *p, uint64_t len,
 }
 
 /*
- * Checking (no vm), a file's RAM sections are noted for snapshot_apply();
+ * Checking (no vm), a file's RAM sections are noted for snap_apply();
  * with a vm, the pages go into guest RAM (mapped from the file if it is one).
  */
 static int load_ram(struct snap_image *im, struct vm *vm, const uint8_t *p,
@@ -371,8 +341,8 @@ static int load_ram(struct snap_image *im, struct vm *vm, const uint8_t *p,
 			     &im->ram_pages_loaded, err, errlen);
 }
 
-int snapshot_load_section(struct snap_image *im, struct vm *vm, uint32_t type,
-			  const uint8_t *p, uint64_t len, char *err, size_t errlen)
+int snap_load_section(struct snap_image *im, struct vm *vm, uint32_t type,
+		      const uint8_t *p, uint64_t len, char *err, size_t errlen)
 {
 	int r;
 

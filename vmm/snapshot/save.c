@@ -14,24 +14,27 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "json.h"
-#include "live_copy.h"
-#include "snapshot.h"
-#include "vm.h"
+#include "../config.h"
+#include "../json.h"
+#include "../state.h"
+#include "../vm.h"
+#include "internal.h"
 
 #define NAME_TRIES	1000
+/* a dirty set this small is sent with the guest paused (1 MiB) */
+#define LIVE_DONE_PAGES	256
+#define HOLE_FIRST	(GUEST_HOLE_START >> 12)
+#define HOLE_END	(GUEST_HOLE_END >> 12)
 
 /* ---- set-up ----------------------------------------------------------- */
 
-int snapshot_init(struct vm *vm, struct snapshot_ctl *c, const char *home)
+int snap_init(struct vm *vm, struct snap_ctl *c, const char *home)
 {
-	*c = (struct snapshot_ctl){ .pagemap_fd = -1, .efd = -1, .next_n = 1,
-				    .source_fd = -1, .broker_fd = -1 };
+	*c = (struct snap_ctl){ .pagemap_fd = -1, .efd = -1, .next_n = 1,
+				    .source_fd = -1 };
 	for (int i = 0; i < SNAP_MAX_DISKS; i++)
 		c->disk[i].fd = -1;
-	for (int i = 0; i < SNAP_MAX_SOCKETS; i++)
-		c->sock[i].fd = -1;
+	snap_migrate_init(&c->mig);
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->cond, NULL);
 	vm->snap = c;
@@ -48,32 +51,27 @@ int snapshot_init(struct vm *vm, struct snapshot_ctl *c, const char *home)
 		perror("vmm: snapshot set-up");
 		return -1;
 	}
-	if (snap_kvm_probe(vm) || snapshot_add_dir(vm, home))
+	if (snap_kvm_probe(vm) || snap_add_dir(vm, home))
 		return -1;
 	c->home = c->ndirs - 1;
 	return 0;
 }
 
-void snapshot_destroy(struct snapshot_ctl *c)
+void snap_destroy(struct snap_ctl *c)
 {
 	for (int i = 0; i < c->ndirs; i++) {
 		close(c->dir[i].fd);
 		free(c->dir[i].path);
 	}
 	c->ndirs = 0;
-	for (int i = 0; i < c->nsock; i++)
-		if (c->sock[i].fd >= 0)
-			close(c->sock[i].fd);
-	c->nsock = 0;
+	snap_migrate_close(&c->mig);
 	if (c->pagemap_fd >= 0)
 		close(c->pagemap_fd);
 	if (c->efd >= 0)
 		close(c->efd);
 	if (c->source_fd >= 0)
 		close(c->source_fd);
-	if (c->broker_fd >= 0)
-		close(c->broker_fd);	/* the broker's cue to exit */
-	c->pagemap_fd = c->efd = c->source_fd = c->broker_fd = -1;
+	c->pagemap_fd = c->efd = c->source_fd = -1;
 	free(c->config_text);
 	free(c->file_pages);
 	c->config_text = NULL;
@@ -97,7 +95,7 @@ static int split(const char *file, char *dir, size_t dirlen, const char **base)
 	return 0;
 }
 
-static int find_dir(const struct snapshot_ctl *c, const char *dir)
+static int find_dir(const struct snap_ctl *c, const char *dir)
 {
 	for (int i = 0; i < c->ndirs; i++)
 		if (!strcmp(c->dir[i].path, dir))
@@ -105,9 +103,9 @@ static int find_dir(const struct snapshot_ctl *c, const char *dir)
 	return -1;
 }
 
-int snapshot_add_dir(struct vm *vm, const char *file)
+int snap_add_dir(struct vm *vm, const char *file)
 {
-	struct snapshot_ctl *c = vm->snap;
+	struct snap_ctl *c = vm->snap;
 	char dir[SNAP_PATH_MAX];
 	const char *base;
 
@@ -133,9 +131,9 @@ int snapshot_add_dir(struct vm *vm, const char *file)
 	return c->dir[c->ndirs - 1].path ? 0 : -1;
 }
 
-int snapshot_dir_fds(const struct vm *vm, int *fds, int max)
+int snap_dir_fds(const struct vm *vm, int *fds, int max)
 {
-	const struct snapshot_ctl *c = vm->snap;
+	const struct snap_ctl *c = vm->snap;
 	int n = 0;
 
 	for (int i = 0; c && i < c->ndirs && n < max; i++)
@@ -152,7 +150,7 @@ struct target {
 	char shown[SNAP_PATH_MAX];	/* for messages */
 };
 
-static int target(struct snapshot_ctl *c, const char *path, const char *vm_name,
+static int target(struct snap_ctl *c, const char *path, const char *vm_name,
 		  struct target *t, char *msg, size_t msglen)
 {
 	char dir[SNAP_PATH_MAX];
@@ -186,7 +184,7 @@ static int target(struct snapshot_ctl *c, const char *path, const char *vm_name,
  * The temporary file becomes the snapshot: renamed over a named file, or
  * linked as NAME-N.snap with the first N not taken (link never replaces).
  */
-static int commit(struct snapshot_ctl *c, struct target *t, const char *vm_name)
+static int commit(struct snap_ctl *c, struct target *t, const char *vm_name)
 {
 	if (t->replace)
 		return renameat(t->dirfd, t->tmp, t->dirfd, t->name);
@@ -209,58 +207,148 @@ static int commit(struct snapshot_ctl *c, struct target *t, const char *vm_name)
 	return -1;
 }
 
-/*
- * The guest's RAM is copied while it runs (live_copy.h), and it is paused
- * only for the last dirty pages and the state; without a dirty log, for
- * the whole write.  It goes on before the file is synced, unless it is to
- * quit: then it stays parked until save() knows how it ended.
- */
-static int write_live(struct vm *vm, int fd, bool quit, uint64_t *bytes,
-		      uint64_t *pause_ns)
+/* ---- writing a running VM, to a file or a socket ------------------------ */
+
+int snap_write_prologue(struct vm *vm, struct snap_writer *w, uint32_t flags)
 {
-	struct snapshot_ctl *c = vm->snap;
-	struct snap_writer w;
-	struct live_copy lc;
-	bool live;
-	int r = -1;
+	const struct snap_ctl *c = vm->snap;
+	struct snap_header h = { .ram_bytes = vm->mem.size, .flags = flags };
 
-	if (snap_writer_init(&w, fd))
-		return -1;
-	w.align = true;		/* a restore maps the RAM runs from the file */
-	live = live_copy_start(vm, &lc) == 0;
-	if (snapshot_write_prologue(vm, &w, 0) ||
-	    (live && live_copy_passes(vm, &lc, &w, NULL)))
-		goto out;
-	uint64_t t0 = now_ns(), pages;
-
-	vcpu_pause(vm);
-	/* the guest ended while its RAM was copied: nothing left to save */
-	if (vm_stopping(vm))
-		w.err = ESRCH;
-	else if (live)
-		r = live_copy_final(vm, &lc, &w);
-	else
-		r = vm_devices_flush(vm) ||
-		    snap_write_final(vm, &w, NULL, &pages) || snap_finish(&w) ? -1 : 0;
-	if (!quit)
-		vcpu_resume(vm);
-	*pause_ns = now_ns() - t0;
-	c->last_passes = live ? lc.passes : 1;
-out:
-	if (r)
-		errno = w.err == ESRCH ? 0 : w.err ? w.err : EIO;
-	live_copy_stop(vm, &lc);
-	*bytes = w.bytes;
-	snap_writer_free(&w);
-	return r;
+	snap_write_header(w, &h);
+	snap_section(w, SNAP_CONFIG, c->config_text, strlen(c->config_text));
+	return w->err ? -1 : 0;
 }
 
+static uint64_t count_bits(const uint64_t *map, size_t words)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < words; i++)
+		n += (uint64_t)__builtin_popcountll(map[i]);
+	return n;
+}
+
+/* Adds what KVM logged and what vmm touched since the last call to dirty. */
+static int collect_dirty(struct vm *vm, struct snap_live *lc)
+{
+	for (size_t i = 0; i < lc->words; i++)
+		lc->dirty[i] |= __atomic_exchange_n(&lc->touched[i], 0, __ATOMIC_RELAXED);
+	return vm_get_dirty(vm, lc->dirty);
+}
+
+/*
+ * KVM's log for the guest's stores (on since the RAM slots were made,
+ * vmm/kvm.c), vm->mem.touched for vmm's own.  A device that took a
+ * pointer before the bitmap was in place did so under io_lock: taking the
+ * lock once lets any such access finish before the first pass reads RAM.
+ */
+int snap_live_start(struct vm *vm, struct snap_live *lc)
+{
+	*lc = (struct snap_live){ .words = (size_t)(vm->mem.size / SNAP_PAGE / 64 + 1) };
+	if (!vm->snap || !vm->snap->live)
+		return -1;	/* the sandbox refuses the dirty log */
+	lc->dirty = calloc(lc->words, sizeof(uint64_t));
+	lc->touched = calloc(lc->words, sizeof(uint64_t));
+	if (!lc->dirty || !lc->touched) {
+		free(lc->dirty);
+		free(lc->touched);
+		lc->dirty = lc->touched = NULL;
+		return -1;
+	}
+	__atomic_store_n(&vm->mem.touched, lc->touched, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&vm->io_lock);
+	pthread_mutex_unlock(&vm->io_lock);
+	if (vm_get_dirty(vm, lc->dirty) == 0)	/* starts the log afresh */
+		return 0;
+	snap_live_stop(vm, lc);
+	return -1;
+}
+
+void snap_live_stop(struct vm *vm, struct snap_live *lc)
+{
+	if (!lc->dirty)
+		return;
+	__atomic_store_n(&vm->mem.touched, NULL, __ATOMIC_RELEASE);
+	free(lc->dirty);
+	free(lc->touched);
+	lc->dirty = lc->touched = NULL;
+}
+
+int snap_live_passes(struct vm *vm, struct snap_live *lc, struct snap_writer *w,
+		     int (*ready)(int fd))
+{
+	uint64_t prev = UINT64_MAX, pages;
+
+	if (snap_write_pages(vm, w, NULL, &pages) || snap_flush(w) ||
+	    (ready && ready(w->fd)))
+		return -1;
+	lc->pages[lc->passes++] = pages;
+	while (lc->passes <= SNAP_LIVE_MAX_PASSES) {
+		memset(lc->dirty, 0, lc->words * sizeof(uint64_t));
+		if (collect_dirty(vm, lc))
+			return -1;
+		uint64_t n = count_bits(lc->dirty, lc->words);
+
+		/* small, or no longer shrinking: the rest goes with the guest paused */
+		if (n <= LIVE_DONE_PAGES || n >= prev || lc->passes == SNAP_LIVE_MAX_PASSES)
+			return 0;
+		if (snap_write_pages(vm, w, lc->dirty, &pages) || snap_flush(w))
+			return -1;
+		lc->pages[lc->passes++] = pages;
+		prev = n;
+	}
+	return 0;
+}
+
+/*
+ * The vCPU is parked: devices, KVM's state and RAM in one consistent
+ * stop.  io_lock is held throughout, so no other thread (the I/O thread,
+ * input, the UI) changes a device or guest RAM meanwhile.
+ */
+int snap_write_paused(struct vm *vm, struct snap_live *lc, struct snap_writer *w)
+{
+	static struct snap_vcpu v;	/* 10 KiB: main thread only */
+	static struct snap_machine m;
+	uint64_t pages;
+	int ret = -1;
+
+	/* every write the guest saw acknowledged is in the image */
+	if (vm_devices_flush(vm) || (lc->dirty && collect_dirty(vm, lc)))
+		return -1;
+	/* the VGA window's slots are not logged: always sent */
+	for (uint64_t p = HOLE_FIRST; lc->dirty && p < HOLE_END; p++)
+		lc->dirty[p / 64] |= 1ull << (p % 64);
+	pthread_mutex_lock(&vm->io_lock);
+	vm_sync(vm);	/* stores still queued belong to RAM and devices */
+	if (snap_vcpu_get(vm, &v) || snap_machine_get(vm, &m)) {
+		if (!w->err)
+			w->err = errno ? errno : EIO;
+	} else if (!snap_write_pages(vm, w, lc->dirty, &pages) &&
+		   !snap_write_state(vm, w, &v, &m)) {
+		ret = 0;
+	}
+	pthread_mutex_unlock(&vm->io_lock);
+	if (ret || snap_finish(w))
+		return -1;
+	lc->pages[lc->passes++] = pages;
+	return 0;
+}
+
+/*
+ * Into a temporary file in the target folder, renamed into place once it
+ * is whole and on disk.  The guest's RAM is copied while it runs, and it
+ * is paused only for the last dirty pages and the state; without a dirty
+ * log, for the whole write.  It goes on before the file is synced, unless
+ * it is to quit: then it stays parked until the save is known good.
+ */
 static int save(struct vm *vm, const char *path, bool quit, char *msg, size_t msglen)
 {
-	struct snapshot_ctl *c = vm->snap;
+	struct snap_ctl *c = vm->snap;
 	struct target t;
-	uint64_t t0 = now_ns(), bytes = 0, pause = 0;
-	int fd;
+	struct snap_writer w;
+	struct snap_live lc = { 0 };
+	uint64_t t0 = now_ns(), paused_at = 0, pause = 0;
+	int fd, r = -1;
 
 	if (target(c, path, vm->cfg->name, &t, msg, msglen))
 		return -1;
@@ -270,9 +358,38 @@ static int save(struct vm *vm, const char *path, bool quit, char *msg, size_t ms
 		snprintf(msg, msglen, "cannot save %s: %s", t.shown, strerror(errno));
 		return -1;
 	}
-	int r = write_live(vm, fd, quit, &bytes, &pause) || fsync(fd) ||
-		close(fd) || (fd = -1, commit(c, &t, vm->cfg->name)) || fsync(t.dirfd);
+	if (snap_writer_init(&w, fd))
+		goto written;
+	w.align = true;		/* a restore maps the RAM runs from the file */
 
+	/* the guest runs: the header, the config, then RAM, pass after pass */
+	bool live = snap_live_start(vm, &lc) == 0;
+
+	if (snap_write_prologue(vm, &w, 0) || (live && snap_live_passes(vm, &lc, &w, NULL)))
+		goto written;
+
+	/* paused: the disks flushed, the last pages, the state, the end */
+	paused_at = now_ns();
+	vcpu_pause(vm);
+	if (vm_stopping(vm))
+		w.err = ESRCH;	/* the guest ended while its RAM was copied */
+	else
+		r = snap_write_paused(vm, &lc, &w);
+	if (!quit)
+		vcpu_resume(vm);
+	pause = now_ns() - paused_at;
+	c->last_passes = lc.passes;
+written:
+	if (r)
+		errno = w.err == ESRCH ? 0 : w.err ? w.err : EIO;
+	snap_live_stop(vm, &lc);
+	uint64_t bytes = w.bytes;
+
+	snap_writer_free(&w);
+
+	/* on disk, then in place */
+	r = r || fsync(fd) || close(fd) || (fd = -1, commit(c, &t, vm->cfg->name)) ||
+	    fsync(t.dirfd);
 	if (r) {
 		snprintf(msg, msglen, "cannot save %s: %s", t.shown,
 			 errno ? strerror(errno) : "the VM stopped first");
@@ -299,17 +416,17 @@ static int save(struct vm *vm, const char *path, bool quit, char *msg, size_t ms
 	return 0;
 }
 
-int snapshot_save(struct vm *vm, const char *path, char *msg, size_t msglen)
+int snap_save(struct vm *vm, const char *path, char *msg, size_t msglen)
 {
 	return save(vm, path, false, msg, msglen);
 }
 
 /* ---- requests ----------------------------------------------------------- */
 
-static int request(struct vm *vm, const char *path, bool quit, bool migrate,
-		   char *msg, size_t msglen)
+int snap_ask(struct vm *vm, const char *path, bool quit, bool migrate,
+	     char *msg, size_t msglen)
 {
-	struct snapshot_ctl *c = vm->snap;
+	struct snap_ctl *c = vm->snap;
 	uint64_t one = 1;
 	int r = -1;
 
@@ -342,38 +459,19 @@ out:
 	return r;
 }
 
-int snapshot_request(struct vm *vm, const char *path, bool quit, char *msg,
-		     size_t msglen)
+int snap_request(struct vm *vm, const char *path, bool quit, char *msg, size_t msglen)
 {
-	return request(vm, path, quit, false, msg, msglen);
+	return snap_ask(vm, path, quit, false, msg, msglen);
 }
 
-void snapshot_default_target(const struct vm *vm, char *buf, size_t len)
-{
-	const struct snapshot_ctl *c = vm->snap;
-
-	snprintf(buf, len, "unix:%s/%s.sock", c->dir[c->home].path, vm->cfg->name);
-}
-
-int migrate_request(struct vm *vm, const char *target, char *msg, size_t msglen)
-{
-	char dflt[SNAP_PATH_MAX + 8];
-
-	if (!target && vm->snap) {
-		snapshot_default_target(vm, dflt, sizeof(dflt));
-		target = dflt;
-	}
-	return request(vm, target, false, true, msg, msglen);
-}
-
-int snapshot_request_fd(const struct vm *vm)
+int snap_request_fd(const struct vm *vm)
 {
 	return vm->snap ? vm->snap->efd : -1;
 }
 
-void snapshot_serve(struct vm *vm)
+void snap_serve(struct vm *vm)
 {
-	struct snapshot_ctl *c = vm->snap;
+	struct snap_ctl *c = vm->snap;
 	char path[SNAP_PATH_MAX], msg[sizeof(c->msg)];
 	uint64_t n;
 	bool quit, migrate;
@@ -390,7 +488,7 @@ void snapshot_serve(struct vm *vm)
 	migrate = c->migrate;
 	pthread_mutex_unlock(&c->lock);
 
-	int r = migrate ? migrate_out(vm, path, msg, sizeof(msg)) :
+	int r = migrate ? snap_migrate_out(vm, path, msg, sizeof(msg)) :
 		save(vm, path[0] ? path : NULL, quit, msg, sizeof(msg));
 
 	pthread_mutex_lock(&c->lock);
@@ -401,9 +499,9 @@ void snapshot_serve(struct vm *vm)
 	pthread_mutex_unlock(&c->lock);
 }
 
-void snapshot_close_requests(struct vm *vm)
+void snap_close_requests(struct vm *vm)
 {
-	struct snapshot_ctl *c = vm->snap;
+	struct snap_ctl *c = vm->snap;
 
 	if (!c)
 		return;
@@ -413,9 +511,9 @@ void snapshot_close_requests(struct vm *vm)
 	pthread_mutex_unlock(&c->lock);
 }
 
-void snapshot_stats(const struct vm *vm, struct json *j)
+void snap_stats(const struct vm *vm, struct json *j)
 {
-	const struct snapshot_ctl *c = vm->snap;
+	const struct snap_ctl *c = vm->snap;
 
 	if (!c)
 		return;
@@ -427,5 +525,5 @@ void snapshot_stats(const struct vm *vm, struct json *j)
 	json_double(j, "last_total_ms", (double)c->last_total_ns / 1e6, 3);
 	json_double(j, "restore_ms", (double)c->restore_ns / 1e6, 3);
 	json_object_end(j);
-	migrate_stats(vm, j);
+	snap_migrate_stats(vm, j);
 }

@@ -1,8 +1,27 @@
 // SPDX-License-Identifier: MIT
 /*
- * Live migration (see migrate.h).  The source's work runs on the main
- * thread, like a snapshot's; the destination's is two set-up steps and a
- * confirmation once its vCPU runs.
+ * Live migration between two vmm processes on one machine, over a UNIX
+ * socket, in the snapshot stream format (internal.h), written by the same
+ * steps as a save (save.c):
+ *
+ *	source                                destination (vmm --incoming)
+ *	header, config ---------------------> sets the machine up from them
+ *	RAM: every page with data, while the guest runs
+ *	                       <------------- 'R': its machine is built
+ *	RAM: the pages dirtied meanwhile, pass after pass
+ *	guest paused; disks flushed
+ *	RAM: the last dirty pages; disks, devices, vCPU, machine, end ------->
+ *	                                      applies them, runs the vCPU
+ *	exits with VMM_EXIT_MIGRATED <------- "VMM-RUN" and its first KVM_RUN time
+ *
+ * If anything fails before the destination says it runs, the source's
+ * guest goes on as if nothing happened.  No TCP: moving a VM between hosts
+ * (and its disks) is an orchestrator's business; a script that has a
+ * connected socket can pass it as fd:N.
+ *
+ * The source's work runs on the main thread, like a save's; the
+ * destination's is two set-up steps and a confirmation once its vCPU
+ * runs.  The targets' sockets, opened before the sandbox, are vm->snap->mig.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,15 +36,15 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "json.h"
-#include "live_copy.h"
-#include "migrate.h"
-#include "snapshot.h"
-#include "sock_broker.h"
-#include "vm.h"
+#include "../json.h"
+#include "../sock_broker.h"
+#include "../vm.h"
+#include "internal.h"
 
 #define ACK_MAGIC	"VMM-RUN"	/* 8 bytes with its NUL, then u64 ns */
 #define READY		'R'		/* the destination's machine exists */
+/* how long the source waits for the destination to run */
+#define ACK_MS		30000
 
 /* ---- targets ------------------------------------------------------------- */
 
@@ -58,9 +77,9 @@ static bool is_socket(int fd)
 	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
-int migrate_prepare(struct vm *vm, const char *target)
+int snap_migrate_prepare(struct vm *vm, const char *target)
 {
-	struct snapshot_ctl *c = vm->snap;
+	struct snap_ctl *c = vm->snap;
 	struct sockaddr_un addr;
 	int fd;
 
@@ -70,40 +89,77 @@ int migrate_prepare(struct vm *vm, const char *target)
 			sizeof(addr.sun_path) - 1);
 		return -1;
 	}
-	if (c->nsock == SNAP_MAX_SOCKETS) {
+	if (c->mig.nsock == SNAP_MAX_SOCKETS) {
 		fprintf(stderr, "vmm: at most %d migrations a run\n", SNAP_MAX_SOCKETS);
 		return -1;
 	}
 	/* unix:PATH: the broker connects a socket to exactly PATH when asked */
-	c->sock[c->nsock].fd = fd;
-	c->sock[c->nsock].used = false;
-	snprintf(c->sock[c->nsock++].target, sizeof(c->sock[0].target), "%s", target);
+	c->mig.sock[c->mig.nsock].fd = fd;
+	c->mig.sock[c->mig.nsock].used = false;
+	snprintf(c->mig.sock[c->mig.nsock++].target, sizeof(c->mig.sock[0].target), "%s", target);
 	return 0;
 }
 
-int migrate_targets(const struct vm *vm)
+int snap_migrate_targets(const struct vm *vm)
 {
-	return vm->snap ? vm->snap->nsock : 0;
+	return vm->snap ? vm->snap->mig.nsock : 0;
+}
+
+void snap_migrate_init(struct snap_migration *mg)
+{
+	*mg = (struct snap_migration){ .broker_fd = -1 };
+	for (int i = 0; i < SNAP_MAX_SOCKETS; i++)
+		mg->sock[i].fd = -1;
+}
+
+void snap_migrate_close(struct snap_migration *mg)
+{
+	for (int i = 0; i < mg->nsock; i++)
+		if (mg->sock[i].fd >= 0)
+			close(mg->sock[i].fd);
+	mg->nsock = 0;
+	if (mg->broker_fd >= 0)
+		close(mg->broker_fd);	/* the broker's cue to exit */
+	mg->broker_fd = -1;
+}
+
+void snap_default_target(const struct vm *vm, char *buf, size_t len)
+{
+	const struct snap_ctl *c = vm->snap;
+
+	snprintf(buf, len, "unix:%s/%s.sock", c->dir[c->home].path, vm->cfg->name);
+}
+
+/* The main thread does the work (snap_migrate_out()), as it does a save's. */
+int snap_migrate_request(struct vm *vm, const char *target, char *msg, size_t msglen)
+{
+	char dflt[SNAP_PATH_MAX + 8];
+
+	if (!target && vm->snap) {
+		snap_default_target(vm, dflt, sizeof(dflt));
+		target = dflt;
+	}
+	return snap_ask(vm, target, false, true, msg, msglen);
 }
 
 /* The first unused target named target, connected; it is used up either way. */
 static int take_socket(struct vm *vm, const char *target, char *why, size_t n)
 {
-	struct snapshot_ctl *c = vm->snap;
+	struct snap_ctl *c = vm->snap;
 	int i = 0;
 
-	while (i < c->nsock && (c->sock[i].used || strcmp(c->sock[i].target, target)))
+	while (i < c->mig.nsock && (c->mig.sock[i].used || strcmp(c->mig.sock[i].target, target)))
 		i++;
-	if (i == c->nsock) {
+	if (i == c->mig.nsock) {
 		snprintf(why, n, "'%s' was not named before the sandbox "
 			 "(one per {migrate:} step, two for Ctrl-A m)", target);
 		return -1;
 	}
-	c->sock[i].used = true;
-	if (c->sock[i].fd >= 0) {
-		int fd = c->sock[i].fd;
+	c->mig.sock[i].used = true;
+	if (c->mig.sock[i].fd >= 0) {
+		int fd = c->mig.sock[i].fd;
 
-		c->sock[i].fd = -1;
+		c->mig.sock[i].fd = -1;
 		return fd;
 	}
 	int fd = broker_connect(vm, i);
@@ -115,14 +171,14 @@ static int take_socket(struct vm *vm, const char *target, char *why, size_t n)
 
 /* ---- the source ------------------------------------------------------------ */
 
-/* n bytes from the destination within MIGRATE_ACK_MS. */
+/* n bytes from the destination within ACK_MS. */
 static int await_bytes(int fd, uint8_t *b, size_t n)
 {
 	size_t got = 0;
 
 	while (got < n) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int r = poll(&p, 1, MIGRATE_ACK_MS);
+		int r = poll(&p, 1, ACK_MS);
 		ssize_t k = r > 0 ? read(fd, b + got, n - got) : -1;
 
 		if (r < 0 && errno == EINTR)
@@ -159,7 +215,7 @@ static int await_ack(int fd, uint64_t *run_ns)
 	return 0;
 }
 
-static int send_vm(struct vm *vm, int fd, struct live_copy *lc, uint64_t *paused_at,
+static int send_vm(struct vm *vm, int fd, struct snap_live *lc, uint64_t *paused_at,
 		   uint64_t *run_ns, const char **step)
 {
 	struct snap_writer w;
@@ -169,11 +225,11 @@ static int send_vm(struct vm *vm, int fd, struct live_copy *lc, uint64_t *paused
 	if (snap_writer_init(&w, fd))
 		return -1;
 	*step = "dirty log";
-	if (live_copy_start(vm, lc))
+	if (snap_live_start(vm, lc))
 		goto out;
 	*step = "sending";
-	if (snapshot_write_prologue(vm, &w, SNAP_F_MIGRATION) ||
-	    live_copy_passes(vm, lc, &w, await_ready))
+	if (snap_write_prologue(vm, &w, SNAP_F_MIGRATION) ||
+	    snap_live_passes(vm, lc, &w, await_ready))
 		goto out;
 	*paused_at = now_ns();
 	vcpu_pause(vm);
@@ -181,12 +237,12 @@ static int send_vm(struct vm *vm, int fd, struct live_copy *lc, uint64_t *paused
 	errno = 0;
 	if (vm_stopping(vm))
 		goto out;
-	r = live_copy_final(vm, lc, &w);
+	r = snap_write_paused(vm, lc, &w);
 	*step = "waiting for the destination to run";
 	if (!r)
 		r = await_ack(fd, run_ns);
 out:
-	vm->snap->mig.bytes = w.bytes;
+	vm->snap->mig.last.bytes = w.bytes;
 	snap_writer_free(&w);
 	return r;
 }
@@ -212,22 +268,22 @@ static bool hand_over_disks(struct vm *vm, bool give)
 	return false;
 }
 
-int migrate_out(struct vm *vm, const char *target, char *msg, size_t msglen)
+int snap_migrate_out(struct vm *vm, const char *target, char *msg, size_t msglen)
 {
-	struct snapshot_ctl *c = vm->snap;
-	struct live_copy lc = { 0 };
+	struct snap_ctl *c = vm->snap;
+	struct snap_live lc = { 0 };
 	uint64_t t0 = now_ns(), paused_at = 0, run_ns = 0;
 	const char *step = "";
 	char why[200] = "";
 	int fd, r = -1;
 
-	c->mig = (typeof(c->mig)){ .tried = true };
-	snprintf(c->mig.target, sizeof(c->mig.target), "%s", target);
+	c->mig.last = (typeof(c->mig.last)){ .tried = true };
+	snprintf(c->mig.last.target, sizeof(c->mig.last.target), "%s", target);
 	fd = take_socket(vm, target, why, sizeof(why));
 	if (fd >= 0 && hand_over_disks(vm, true)) {
 		r = send_vm(vm, fd, &lc, &paused_at, &run_ns, &step);
-		c->mig.passes = lc.passes;
-		memcpy(c->mig.pages, lc.pages, sizeof(lc.pages));
+		c->mig.last.passes = lc.passes;
+		memcpy(c->mig.last.pages, lc.pages, sizeof(lc.pages));
 		if (r)
 			snprintf(why, sizeof(why), "%s: %s", step, errno ? strerror(errno) :
 				 "the destination did not answer");
@@ -239,21 +295,21 @@ int migrate_out(struct vm *vm, const char *target, char *msg, size_t msglen)
 			hand_over_disks(vm, false);
 	}
 	if (r == 0) {
-		c->mig.done = true;
-		c->mig.downtime_ns = run_ns > paused_at ? run_ns - paused_at : 0;
+		c->mig.last.done = true;
+		c->mig.last.downtime_ns = run_ns > paused_at ? run_ns - paused_at : 0;
 		vm_stop(vm, STOP_MIGRATED, VMM_EXIT_MIGRATED, "migrated to %s", target);
 	}
-	live_copy_stop(vm, &lc);
+	snap_live_stop(vm, &lc);
 	vcpu_resume(vm);	/* a migrated VM's vCPU sees the stop and ends */
-	c->mig.total_ns = now_ns() - t0;
-	snprintf(c->mig.result, sizeof(c->mig.result), "%s", r ? why : "done");
+	c->mig.last.total_ns = now_ns() - t0;
+	snprintf(c->mig.last.result, sizeof(c->mig.last.result), "%s", r ? why : "done");
 	if (r)
 		snprintf(msg, msglen, "migration to %s failed (%s); the VM goes on here",
 			 target, why);
 	else
 		snprintf(msg, msglen, "migrated to %s: %u passes, %.1f MiB, downtime %.1f ms",
-			 target, c->mig.passes, (double)c->mig.bytes / (1 << 20),
-			 (double)c->mig.downtime_ns / 1e6);
+			 target, c->mig.last.passes, (double)c->mig.last.bytes / (1 << 20),
+			 (double)c->mig.last.downtime_ns / 1e6);
 	if (fd >= 0)
 		close(fd);
 	return r;
@@ -318,8 +374,8 @@ static int connection(const char *spec, int stop_fd, int *signo)
 	return fd;
 }
 
-int migrate_accept(struct snap_image *im, const char *spec, int *fd, int stop_fd,
-		   int idle_ms)
+int snap_incoming_accept(struct snap_image *im, const char *spec, int *fd, int stop_fd,
+			 int idle_ms)
 {
 	uint32_t type;
 	const uint8_t *p;
@@ -343,7 +399,7 @@ int migrate_accept(struct snap_image *im, const char *spec, int *fd, int stop_fd
 		fprintf(stderr, "vmm: --incoming %s: not a migration stream\n", spec);
 		return -1;
 	}
-	if (snapshot_load_section(im, NULL, type, p, len, err, sizeof(err))) {
+	if (snap_load_section(im, NULL, type, p, len, err, sizeof(err))) {
 		fprintf(stderr, "vmm: --incoming %s: %s\n", spec, err);
 		return -1;
 	}
@@ -367,7 +423,7 @@ static const char *bounded(uint32_t type, uint32_t *seen)
 	return NULL;
 }
 
-int migrate_receive(struct snap_image *im, struct vm *vm, int fd)
+int snap_incoming_receive(struct snap_image *im, struct vm *vm, int fd)
 {
 	uint32_t type, seen = 0;
 	const uint8_t *p;
@@ -378,10 +434,10 @@ int migrate_receive(struct snap_image *im, struct vm *vm, int fd)
 	uint8_t ready = READY;
 
 	/*
-	 * RAM as vmm's own source sends it at most: LIVE_MAX_PASSES passes,
+	 * RAM as vmm's own source sends it at most: SNAP_LIVE_MAX_PASSES passes,
 	 * then the last, each over every page; an endless stream is refused
 	 */
-	im->ram_pages_max = (LIVE_MAX_PASSES + 2) * (im->h.ram_bytes / SNAP_PAGE);
+	im->ram_pages_max = (SNAP_LIVE_MAX_PASSES + 2) * (im->h.ram_bytes / SNAP_PAGE);
 	/* the machine exists: the source may stop its guest when it likes */
 	if (snap_ram_clear(vm) || write(fd, &ready, 1) != 1) {
 		fprintf(stderr, "vmm: --incoming %s: %s\n", im->path, strerror(errno));
@@ -394,7 +450,7 @@ int migrate_receive(struct snap_image *im, struct vm *vm, int fd)
 			fprintf(stderr, "vmm: --incoming %s: refused: %s\n", im->path, why);
 			goto out;
 		}
-		if (snapshot_load_section(im, vm, type, p, len, err, sizeof(err))) {
+		if (snap_load_section(im, vm, type, p, len, err, sizeof(err))) {
 			fprintf(stderr, "vmm: --incoming %s: corrupted: %s\n", im->path, err);
 			goto out;
 		}
@@ -406,9 +462,9 @@ int migrate_receive(struct snap_image *im, struct vm *vm, int fd)
 		fprintf(stderr, "vmm: --incoming %s: the stream ended without the "
 			"vCPU, machine or device state\n", im->path);
 	else if (vm->snap) {
-		vm->snap->mig.incoming = true;
-		vm->snap->mig.bytes = in.got;
-		snprintf(vm->snap->mig.target, sizeof(vm->snap->mig.target), "%s", im->path);
+		vm->snap->mig.last.incoming = true;
+		vm->snap->mig.last.bytes = in.got;
+		snprintf(vm->snap->mig.last.target, sizeof(vm->snap->mig.last.target), "%s", im->path);
 	}
 out:
 	snap_reader_free(&in);
@@ -419,7 +475,7 @@ out:
  * After vcpu_release(): once the vCPU has entered KVM_RUN, the source may
  * go.  If it cannot hear that, it will run on, so this copy must not.
  */
-void migrate_confirm(struct vm *vm, int fd)
+void snap_incoming_confirm(struct vm *vm, int fd)
 {
 	uint8_t b[16] = ACK_MAGIC;
 	uint64_t run = 0;
@@ -438,24 +494,24 @@ void migrate_confirm(struct vm *vm, int fd)
 	close(fd);
 }
 
-void migrate_stats(const struct vm *vm, struct json *j)
+void snap_migrate_stats(const struct vm *vm, struct json *j)
 {
-	const struct snapshot_ctl *c = vm->snap;
+	const struct snap_ctl *c = vm->snap;
 
-	if (!c || (!c->mig.tried && !c->mig.incoming))
+	if (!c || (!c->mig.last.tried && !c->mig.last.incoming))
 		return;
 	json_object_begin(j, "migration");
-	json_str(j, c->mig.incoming ? "from" : "to", c->mig.target);
-	json_u64(j, "bytes", c->mig.bytes);
-	if (c->mig.tried) {
-		json_str(j, "result", c->mig.result);
-		json_u64(j, "passes", c->mig.passes);
+	json_str(j, c->mig.last.incoming ? "from" : "to", c->mig.last.target);
+	json_u64(j, "bytes", c->mig.last.bytes);
+	if (c->mig.last.tried) {
+		json_str(j, "result", c->mig.last.result);
+		json_u64(j, "passes", c->mig.last.passes);
 		json_array_begin(j, "pages_per_pass");
-		for (uint32_t i = 0; i < c->mig.passes; i++)
-			json_u64(j, NULL, c->mig.pages[i]);
+		for (uint32_t i = 0; i < c->mig.last.passes; i++)
+			json_u64(j, NULL, c->mig.last.pages[i]);
 		json_array_end(j);
-		json_double(j, "downtime_ms", (double)c->mig.downtime_ns / 1e6, 3);
-		json_double(j, "total_ms", (double)c->mig.total_ns / 1e6, 3);
+		json_double(j, "downtime_ms", (double)c->mig.last.downtime_ns / 1e6, 3);
+		json_double(j, "total_ms", (double)c->mig.last.total_ns / 1e6, 3);
 	}
 	json_object_end(j);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The snapshot container (see snapshot_file.h): CRC32C, the writer and the
+ * The snapshot container (see internal.h): CRC32C, the writer and the
  * reader.  Nothing here knows KVM or devices; the fuzz harness drives the
  * reader on arbitrary bytes.
  */
@@ -15,7 +15,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "snapshot_file.h"
+#include "internal.h"
 
 #ifndef VMM_VERSION
 #define VMM_VERSION "0.1"
@@ -133,7 +133,7 @@ static uint32_t crc_hw(uint32_t c, const uint8_t *p, size_t n)
 }
 #endif
 
-uint32_t crc32c(uint32_t crc, const void *buf, size_t len)
+uint32_t snap_crc32c(uint32_t crc, const void *buf, size_t len)
 {
 	uint32_t c = ~crc;
 
@@ -248,8 +248,8 @@ static void emit(struct snap_writer *w, const void *p, size_t n)
 			continue;
 		}
 		memcpy(d, s, k);
-		w->crc = crc32c(w->crc, d, k);
-		w->sec_crc = crc32c(w->sec_crc, d, k);
+		w->crc = snap_crc32c(w->crc, d, k);
+		w->sec_crc = snap_crc32c(w->sec_crc, d, k);
 		w->used += k;
 		w->bytes += k;
 		s += k;
@@ -267,7 +267,7 @@ void snap_write_header(struct snap_writer *w, const struct snap_header *h)
 	snprintf((char *)b + 16, 16, "%s", VMM_VERSION);
 	put_le(b + 32, h->ram_bytes, 8);
 	put_le(b + 40, h->flags, 4);
-	put_le(b + 60, crc32c(0, b, 60), 4);
+	put_le(b + 60, snap_crc32c(0, b, 60), 4);
 	emit(w, b, sizeof(b));
 }
 
@@ -454,14 +454,14 @@ int snap_read_header(struct snap_reader *r)
 		return bad(r, "snapshot format version %u, from a newer vmm: this vmm "
 			   "reads version %u", v, SNAP_FORMAT_VERSION);
 	if (get_le(p + 12, 4) != SNAP_HEADER_SIZE ||
-	    get_le(p + 60, 4) != crc32c(0, p, 60))
+	    get_le(p + 60, 4) != snap_crc32c(0, p, 60))
 		return bad(r, "corrupted: the header's checksum does not match");
 	r->h.version = v;
 	memcpy(r->h.vmm_version, p + 16, 15);
 	r->h.vmm_version[15] = 0;
 	r->h.ram_bytes = get_le(p + 32, 8);
 	r->h.flags = (uint32_t)get_le(p + 40, 4);
-	r->crc = crc32c(0, p, SNAP_HEADER_SIZE);
+	r->crc = snap_crc32c(0, p, SNAP_HEADER_SIZE);
 	return 0;
 }
 
@@ -498,18 +498,18 @@ int snap_next(struct snap_reader *r, uint32_t *type, const uint8_t **payload,
 		return bad(r, "corrupted: section '%s' claims %llu bytes (at most %llu)",
 			   tn, (unsigned long long)*len,
 			   (unsigned long long)type_max(*type));
-	uint32_t sc = crc32c(0, h, sizeof(hb));
+	uint32_t sc = snap_crc32c(0, h, sizeof(hb));
 
 	if (!r->buf && own_room(r, (size_t)*len ? (size_t)*len : 1))
 		return -1;
 	if (take(r, (size_t)*len, r->own, &p) || take(r, 4, cb, &c))
 		return bad(r, "truncated: section '%s' needs %llu bytes",
 			   tn, (unsigned long long)*len + 4);
-	sc = crc32c(sc, p, (size_t)*len);
+	sc = snap_crc32c(sc, p, (size_t)*len);
 	if (get_le(c, 4) != sc)
 		return bad(r, "corrupted: the checksum of section '%s' does not match", tn);
-	r->crc = crc32c(crc32c(r->crc, h, sizeof(hb)), p, (size_t)*len);
-	r->crc = crc32c(r->crc, c, 4);
+	r->crc = snap_crc32c(snap_crc32c(r->crc, h, sizeof(hb)), p, (size_t)*len);
+	r->crc = snap_crc32c(r->crc, c, 4);
 	*payload = p;
 	if (*type != SNAP_END)
 		return 1;

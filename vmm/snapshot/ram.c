@@ -20,8 +20,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "snapshot.h"
-#include "vm.h"
+#include "../vm.h"
+#include "internal.h"
 
 #define RUN_HEAD	16
 #define RUN_DATA	0
@@ -69,7 +69,7 @@ static bool page_zero(const uint8_t *p)
  */
 static bool maybe_touched(struct walk *wk, uint64_t page)
 {
-	const struct snapshot_ctl *c = wk->vm->snap;
+	const struct snap_ctl *c = wk->vm->snap;
 	int fd = c ? c->pagemap_fd : -1;
 	uint64_t vpage = ((uintptr_t)wk->vm->mem.base / SNAP_PAGE) + page;
 
