@@ -791,15 +791,11 @@ static int ata_fields(void *dev, struct state *s)
  * has the I/O thread drain the ring again.  The IRQ line is not driven
  * (vmm/device.h): the restored irqchip holds it.
  */
-static int ata_state(void *dev, struct state *s)
+static void ata_loaded(void *dev)
 {
 	struct ata *a = dev;
 
-	if (state_fields(s, a, sizeof(*a), ata_fields))
-		return -1;
-	if (s->loading)
-		set_polling(a, a->phase == ATA_DATA_OUT);
-	return 0;
+	set_polling(a, a->phase == ATA_DATA_OUT);
 }
 
 const struct device_model ata_device = {
@@ -809,6 +805,8 @@ const struct device_model ata_device = {
 	.flush = ata_flush,
 	.hold = ata_hold,
 	.stats = ata_stats,
-	.state = ata_state,
+	.fields = ata_fields,
+	.size = sizeof(struct ata),
+	.loaded = ata_loaded,
 	.version = 1,
 };

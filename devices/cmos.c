@@ -608,15 +608,11 @@ static int cmos_fields(void *dev, struct state *s)
 }
 
 /* The IRQ line is not driven on load (vmm/device.h); the timer follows. */
-static int cmos_state(void *dev, struct state *s)
+static void cmos_loaded(void *dev)
 {
 	struct cmos *c = dev;
 
-	if (state_fields(s, c, sizeof(*c), cmos_fields))
-		return -1;
-	if (s->loading)
-		rearm(c);
-	return 0;
+	rearm(c);
 }
 
 const struct device_model cmos_device = {
@@ -624,6 +620,8 @@ const struct device_model cmos_device = {
 	.create = cmos_create,
 	.destroy = cmos_destroy,
 	.stats = cmos_stats,
-	.state = cmos_state,
+	.fields = cmos_fields,
+	.size = sizeof(struct cmos),
+	.loaded = cmos_loaded,
 	.version = 1,
 };

@@ -153,17 +153,13 @@ static int debugcon_fields(void *dev, struct state *s)
 	return 0;
 }
 
-static int debugcon_state(void *dev, struct state *s)
-{
-	return state_fields(s, dev, sizeof(struct debugcon), debugcon_fields);
-}
-
 const struct device_model debugcon_device = {
 	.name = "debugcon",
 	.create = debugcon_create,
 	.destroy = debugcon_destroy,
 	.stats = debugcon_stats,
-	.state = debugcon_state,
+	.fields = debugcon_fields,
+	.size = sizeof(struct debugcon),
 	.version = 1,
 	.reset_ok = true,	/* a log line not yet written */
 };

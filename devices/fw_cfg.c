@@ -399,16 +399,12 @@ static int fw_cfg_fields(void *dev, struct state *s)
 	return 0;
 }
 
-static int fw_cfg_state(void *dev, struct state *s)
-{
-	return state_fields(s, dev, sizeof(struct fw_cfg), fw_cfg_fields);
-}
-
 const struct device_model fw_cfg_device = {
 	.name = "fw-cfg",
 	.create = fw_cfg_create,
 	.destroy = fw_cfg_destroy,
 	.stats = fw_cfg_stats,
-	.state = fw_cfg_state,
+	.fields = fw_cfg_fields,
+	.size = sizeof(struct fw_cfg),
 	.version = 1,
 };

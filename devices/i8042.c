@@ -555,16 +555,12 @@ static int i8042_fields(void *dev, struct state *s)
 }
 
 /* The IRQ line is not driven on load (vmm/device.h): the irqchip holds it. */
-static int i8042_state(void *dev, struct state *s)
-{
-	return state_fields(s, dev, sizeof(struct i8042), i8042_fields);
-}
-
 const struct device_model i8042_device = {
 	.name = "i8042",
 	.create = i8042_dev_create,
 	.destroy = i8042_dev_destroy,
 	.stats = i8042_stats,
-	.state = i8042_state,
+	.fields = i8042_fields,
+	.size = sizeof(struct i8042),
 	.version = 1,
 };

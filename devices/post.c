@@ -70,17 +70,13 @@ static int post_fields(void *dev, struct state *s)
 	return 0;
 }
 
-static int post_state(void *dev, struct state *s)
-{
-	return state_fields(s, dev, sizeof(struct post), post_fields);
-}
-
 const struct device_model post_device = {
 	.name = "post",
 	.create = post_create,
 	.destroy = post_destroy,
 	.stats = post_stats,
-	.state = post_state,
+	.fields = post_fields,
+	.size = sizeof(struct post),
 	.version = 1,
 	.reset_ok = true,	/* no POST code yet, as at power-on */
 };

@@ -72,16 +72,12 @@ static int reset_control_fields(void *obj, struct state *s)
 }
 
 /* through a copy: a record with bytes left over must leave the register as it was */
-static int reset_control_state(void *dev, struct state *s)
-{
-	return state_fields(s, dev, sizeof(struct reset_control), reset_control_fields);
-}
-
 const struct device_model reset_control_device = {
 	.name = "reset-control",
 	.create = reset_control_create,
 	.destroy = reset_control_destroy,
-	.state = reset_control_state,
+	.fields = reset_control_fields,
+	.size = sizeof(struct reset_control),
 	.version = 1,
 	.reset_ok = true,	/* 0, as at power-on */
 };

@@ -364,16 +364,12 @@ static int serial_fields(void *dev, struct state *s)
 	return 0;
 }
 
-static int serial_state(void *dev, struct state *s)
-{
-	return state_fields(s, dev, sizeof(struct serial), serial_fields);
-}
-
 const struct device_model serial_device = {
 	.name = "serial",
 	.create = serial_dev_create,
 	.destroy = serial_dev_destroy,
 	.stats = serial_stats,
-	.state = serial_state,
+	.fields = serial_fields,
+	.size = sizeof(struct serial),
 	.version = 1,
 };

@@ -272,15 +272,11 @@ static void redraw(struct vga *v)
 	show_cursor(v);
 }
 
-static int vga_state(void *dev, struct state *s)
+static void vga_loaded(void *dev)
 {
 	struct vga *v = dev;
 
-	if (state_fields(s, v, sizeof(*v), vga_fields))
-		return -1;
-	if (s->loading)
-		redraw(v);
-	return 0;
+	redraw(v);
 }
 
 const struct device_model vga_device = {
@@ -288,6 +284,8 @@ const struct device_model vga_device = {
 	.create = vga_dev_create,
 	.destroy = vga_dev_destroy,
 	.sync = vga_sync,
-	.state = vga_state,
+	.fields = vga_fields,
+	.size = sizeof(struct vga),
+	.loaded = vga_loaded,
 	.version = 1,
 };

@@ -139,9 +139,15 @@ struct device_model {
 	 *    a new VM, and the device's next change (a fall, for a line that
 	 *    was high) puts the two back in step.
 	 *  - After a load the device makes what the host holds follow the
-	 *    loaded state: the screen, I/O-thread polling, timers.
-	 * Called with io_lock held, after vm_sync().
+	 *    loaded state: the screen, I/O-thread polling, timers (.loaded).
+	 * Called with io_lock held, after vm_sync().  Most devices give
+	 * .fields and .size, the walk state_fields() runs on a copy of the
+	 * device (so a refused record leaves it as it was); .state is for a
+	 * record that is not the device's own struct (a check, a cursor).
 	 */
+	int (*fields)(void *dev, struct state *s);
+	size_t size;
+	void (*loaded)(void *dev);	/* optional: after a load that took */
 	int (*state)(void *dev, struct state *s);
 	/*
 	 * The version of the record .state writes (every device says; 1 to
@@ -327,5 +333,8 @@ static inline int dev_mem_write(struct device_host *h, uint64_t gpa,
 	memcpy(p, buf, len);
 	return 0;
 }
+
+/* Walks dev's record (vmm/state.h) as its model says: 0, or -1. */
+int device_state(const struct device_model *m, void *dev, struct state *s);
 
 #endif

@@ -275,6 +275,22 @@ static unsigned int version_of(const struct device_model *m)
 	return m->version ? m->version : 1;
 }
 
+int device_state(const struct device_model *m, void *dev, struct state *s)
+{
+	if (m->state)
+		return m->state(dev, s);
+	if (!m->fields || state_fields(s, dev, m->size, m->fields))
+		return -1;
+	if (s->loading && m->loaded)
+		m->loaded(dev);
+	return 0;
+}
+
+static bool has_state(const struct device_model *m)
+{
+	return m->state || m->fields;
+}
+
 static int save_one(const struct vm_device *d, struct state *out)
 {
 	struct state rec;
@@ -282,9 +298,9 @@ static int save_one(const struct vm_device *d, struct state *out)
 	uint32_t len, version = version_of(d->model);
 
 	state_init_save(&rec);
-	if (!d->model->state || d->model->state(d->dev, &rec)) {
+	if (!has_state(d->model) || device_state(d->model, d->dev, &rec)) {
 		fprintf(stderr, "vmm: snapshot: device %s: %s\n", d->model->name,
-			d->model->state ? "cannot save its state" :
+			has_state(d->model) ? "cannot save its state" :
 			"has no saved state yet");
 		state_free(&rec);
 		return -1;
@@ -430,7 +446,7 @@ int vm_devices_load(struct vm *vm, const void *buf, size_t len)
 			continue;	/* absent here, or reset_ok */
 		state_init_load(&r, recs[i].p, recs[i].len);
 		r.version = recs[i].version;
-		if (!d->model->state || d->model->state(d->dev, &r) || state_failed(&r)) {
+		if (device_state(d->model, d->dev, &r) || state_failed(&r)) {
 			fprintf(stderr, "vmm: snapshot: device %s: %s\n", d->model->name,
 				r.why ? r.why : "its state is impossible");
 			return -1;

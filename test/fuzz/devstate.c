@@ -95,7 +95,7 @@ static struct state save(struct target *x)
 	struct state s;
 
 	state_init_save(&s);
-	FUZZ_ASSERT(x->m->state(x->dev, &s) == 0);
+	FUZZ_ASSERT(device_state(x->m, x->dev, &s) == 0);
 	return s;
 }
 
@@ -104,7 +104,7 @@ static int load(struct target *x, const void *buf, size_t len)
 	struct state s;
 
 	state_init_load(&s, buf, len);
-	return x->m->state(x->dev, &s);
+	return device_state(x->m, x->dev, &s);
 }
 
 static void nothing(void *opaque)

@@ -77,7 +77,7 @@ static struct state save(const struct vm_device *d)
 	struct state s;
 
 	state_init_save(&s);
-	FUZZ_ASSERT(d->model->state(d->dev, &s) == 0);
+	FUZZ_ASSERT(device_state(d->model, d->dev, &s) == 0);
 	return s;
 }
 
@@ -244,7 +244,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct state s;
 
 		state_init_load(&s, base[i].buf, base[i].len);
-		FUZZ_ASSERT(vm.devices[i].model->state(vm.devices[i].dev, &s) == 0);
+		FUZZ_ASSERT(device_state(vm.devices[i].model, vm.devices[i].dev, &s) == 0);
 	}
 	vm.stopping = 0;
 	const char *at = (const char *[]){ path, path, "/", "/nonexistent/snap" }[flags >> 6];

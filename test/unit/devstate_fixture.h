@@ -26,7 +26,7 @@ static inline struct state rec_save(const struct device_model *m, void *dev)
 	struct state s;
 
 	state_init_save(&s);
-	EXPECT_EQ(m->state(dev, &s), 0);
+	EXPECT_EQ(device_state(m, dev, &s), 0);
 	return s;
 }
 
@@ -39,7 +39,7 @@ static inline int rec_load(const struct device_model *m, void *dev,
 	int r;
 
 	state_init_load(&s, buf, len);
-	r = m->state(dev, &s);
+	r = device_state(m, dev, &s);
 	rec_why = s.why;
 	return r;
 }

@@ -424,7 +424,7 @@ static void state_round_trip(void)
 	wr(0x40, 0x77);
 	out(0x70, 0x40);
 	state_init_save(&s);
-	EXPECT_EQ(cmos_device.state(c, &s), 0);
+	EXPECT_EQ(device_state(&cmos_device, c, &s), 0);
 	struct state l;
 	uint8_t *copy = malloc(s.len);
 
@@ -432,7 +432,7 @@ static void state_round_trip(void)
 	state_init_load(&l, copy, s.len);
 	fresh_at(0, 0, 2 << 20);
 	fake_now = 5000 * NS;		/* another host clock */
-	EXPECT_EQ(cmos_device.state(c, &l), 0);
+	EXPECT_EQ(device_state(&cmos_device, c, &l), 0);
 	EXPECT_EQ(in(0x71), 0x77);
 	EXPECT_EQ(cmos_guest_time(c), epoch(2024, 5, 5, 5, 5, 5));
 	advance(750 * MS);
@@ -440,10 +440,10 @@ static void state_round_trip(void)
 	/* an impossible index is refused */
 	copy[128] = 0x80;
 	state_init_load(&l, copy, s.len);
-	EXPECT_EQ(cmos_device.state(c, &l), -1);
+	EXPECT_EQ(device_state(&cmos_device, c, &l), -1);
 	/* so is a short record */
 	state_init_load(&l, copy, s.len - 1);
-	EXPECT_EQ(cmos_device.state(c, &l), -1);
+	EXPECT_EQ(device_state(&cmos_device, c, &l), -1);
 	free(copy);
 	state_free(&s);
 }

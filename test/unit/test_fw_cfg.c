@@ -380,15 +380,15 @@ static void state_round_trip(void)
 	select_key(FW_CFG_SIGNATURE);
 	data();
 	state_init_save(&s);
-	EXPECT_EQ(fw_cfg_device.state(f, &s), 0);
+	EXPECT_EQ(device_state(&fw_cfg_device, f, &s), 0);
 	fresh(32 << 20, false);
 	state_init_load(&l, s.buf, s.len);
-	EXPECT_EQ(fw_cfg_device.state(f, &l), 0);
+	EXPECT_EQ(device_state(&fw_cfg_device, f, &l), 0);
 	EXPECT_EQ(data(), 'E');
 	/* an offset past the item is impossible (after the items' digest and the selector) */
 	s.buf[8 + 2] = 9;
 	state_init_load(&l, s.buf, s.len);
-	EXPECT_EQ(fw_cfg_device.state(f, &l), -1);
+	EXPECT_EQ(device_state(&fw_cfg_device, f, &l), -1);
 	state_free(&s);
 }
 

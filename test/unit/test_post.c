@@ -42,12 +42,12 @@ static void codes(void)
 	struct state s, l;
 
 	state_init_save(&s);
-	EXPECT_EQ(post_device.state(dev, &s), 0);
+	EXPECT_EQ(device_state(&post_device, dev, &s), 0);
 	post_device.destroy(dev);
 	memset(&pio, 0, sizeof(pio));
 	EXPECT_EQ(post_device.create(&h, &dev), 0);
 	state_init_load(&l, s.buf, s.len);
-	EXPECT_EQ(post_device.state(dev, &l), 0);
+	EXPECT_EQ(device_state(&post_device, dev, &l), 0);
 	EXPECT_EQ(post_last(dev), 0x12);
 	state_free(&s);
 	post_device.destroy(dev);
