@@ -243,8 +243,24 @@ static int set_msrs(struct vm *vm, const struct snap_vcpu *v, bool want_deadline
 		if ((v->msrs[i].index == MSR_IA32_TSC_DEADLINE) == want_deadline)
 			m->entries[n++] = (struct kvm_msr_entry){
 				.index = v->msrs[i].index, .data = v->msrs[i].data };
-	m->nmsrs = n;
-	got = ioctl(vm->vcpu_fd, KVM_SET_MSRS, m);
+	/*
+	 * KVM_SET_MSRS stops at the first MSR it refuses.  One this host's
+	 * KVM does not hold, saved at 0 (the reset value of every MSR that
+	 * can be missing: LBR, PMU, AMD's own), is left out: the guest here
+	 * sees it as a new VM would.  A snapshot from a kvm_pvm host failed
+	 * on nested KVM for MSR 0x1db (LastBranchFromIP) = 0 that way.
+	 */
+	for (;;) {
+		m->nmsrs = n;
+		got = ioctl(vm->vcpu_fd, KVM_SET_MSRS, m);
+		if (got < 0 || (uint32_t)got >= n || m->entries[got].data)
+			break;
+		if (vm->verbose)
+			fprintf(stderr, "vmm: this KVM has no MSR %#x: left out (saved as 0)\n",
+				m->entries[got].index);
+		n -= (uint32_t)got + 1;
+		memmove(m->entries, m->entries + got + 1, n * sizeof(m->entries[0]));
+	}
 	if (got < 0)
 		refused(err, errlen, "MSRs");
 	else if ((uint32_t)got < n)
