@@ -239,6 +239,8 @@ static int check_guest(struct session *s)
 
 static int open_disks(struct session *s)
 {
+	/* before "machine": disk_open() has a -v note of its own */
+	s->vm.host.verbose = s->o.verbose;
 	return disk_open(&s->vm.host, &s->cfg);
 }
 

@@ -103,6 +103,10 @@ for t in "emulated|disk=ata-poll check=ata-irq" "emulated|disk=ata-irq check=ata
 	fi
 done
 check disk-selftest "$bad" test -z "$bad"
+# -v says a slave drive goes unused with the PV disk (it was checked before -v was known)
+run_vmm "$TMP/sv" -c "$TMP/s.cfg" -v --headless --dump none --set "disk.slave=$TMP/s.img"
+check disk-pv-slave-unused-said "status $STATUS: $(head -3 "$TMP/sv.err")" \
+	grep -qx "vmm: disk.slave is an ATA drive: unused with disk.mode = pv" "$TMP/sv.err"
 
 # --- LBA48: a sparse 128 GiB image, sector 2^28 + 5 --------------------------
 big=$(( (1 << 28) + 64 ))
