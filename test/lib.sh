@@ -44,6 +44,7 @@ check() {
 # they are three times as long.
 HANG_X=1
 [ -n "${VMM_NESTED_INSIDE:-}" ] && HANG_X=3
+export HANG_X	# the tests' python helpers scale their guards too
 
 # wait_for SECONDS COMMAND...: poll until COMMAND succeeds (bounded; x HANG_X)
 wait_for() {

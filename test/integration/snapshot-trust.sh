@@ -173,10 +173,17 @@ for _ in range(6000):           # a hang guard: vmm listens within milliseconds
         break
     time.sleep(0.01)
 if mode != "wait":
-    c = socket.socket(socket.AF_UNIX)
-    c.connect(sock)
+    # the file exists from bind(); listen() follows: a refusal is retried
+    for _ in range(6000):
+        c = socket.socket(socket.AF_UNIX)
+        try:
+            c.connect(sock)
+            break
+        except ConnectionRefusedError:
+            c.close()
+            time.sleep(0.01)
     c.sendall(open(stream, "rb").read())
-    c.settimeout(60)
+    c.settimeout(60 * int(os.environ.get("HANG_X", "1")))
     print("ready", c.recv(1))   # the destination's machine exists: it reads on
 t0 = time.monotonic()
 if mode in ("stall", "wait"):
