@@ -146,17 +146,17 @@ static void state_round_trip(void)
 	json_init(&j, devnull, false);
 	fw_cfg_device.stats(f, &j);
 	state_init_save(&s);
-	FUZZ_ASSERT(fw_cfg_device.state(f, &s) == 0);
+	FUZZ_ASSERT(device_state(&fw_cfg_device, f, &s) == 0);
 	state_init_load(&l, s.buf, s.len);
-	FUZZ_ASSERT(fw_cfg_device.state(f, &l) == 0);
+	FUZZ_ASSERT(device_state(&fw_cfg_device, f, &l) == 0);
 	/* the record: the items' digest (8 bytes), sel (2), off (4), ... */
 	if (s.len >= 14) {
 		s.buf[10] = s.buf[11] = s.buf[12] = s.buf[13] = 0xff;	/* off */
 		state_init_load(&l, s.buf, s.len);
-		FUZZ_ASSERT(fw_cfg_device.state(f, &l) == -1);
+		FUZZ_ASSERT(device_state(&fw_cfg_device, f, &l) == -1);
 		s.buf[0] ^= 1;		/* another machine's items */
 		state_init_load(&l, s.buf, s.len);
-		FUZZ_ASSERT(fw_cfg_device.state(f, &l) == -1);
+		FUZZ_ASSERT(device_state(&fw_cfg_device, f, &l) == -1);
 	}
 	state_free(&s);
 }
