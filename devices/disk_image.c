@@ -274,6 +274,8 @@ int disk_image_read(struct disk_image *d, uint64_t lba, uint64_t count, void *bu
 int disk_image_write(struct disk_image *d, uint64_t lba, uint64_t count,
 		     const void *buf)
 {
+	if (d->write_gate && !d->write_gate(d->gate_arg))
+		return VMM_E_IO;
 	return rw(d, true, lba, count, (uint8_t *)buf);
 }
 

@@ -24,6 +24,13 @@ struct disk_image {
 	enum cache_mode cache;
 	uint8_t *bounce;	/* aligned buffer for O_DIRECT (cache=none) */
 	struct vm_stats *stats;	/* sectors and flushes are counted here, or NULL */
+	/*
+	 * Set while a restore still checks the RAM it mapped from its file
+	 * (vmm/snapshot/verify.c): a write waits for the verdict and fails
+	 * when that RAM is corrupt, so a guest running on it changes no image.
+	 */
+	bool (*write_gate)(void *arg);
+	void *gate_arg;
 };
 
 /*

@@ -15,6 +15,8 @@
  *                screen's last row after every tenth (for --keys {until:});
  *                passes=0 repeats forever
  *   seed=N       pattern seed;  slave=1  a slave drive is expected
+ *   ballast=N    first put data in N MiB of RAM from 2 MiB up (one word a
+ *                page), so that a snapshot of the VM has that much RAM to check
  *   ext=1        ATA: use the 48-bit commands everywhere
  *
  * The pattern (the integration tests recompute it): 32-bit little-endian
@@ -251,6 +253,9 @@ int main(const char *cmdline)
 	int r;
 
 	(void)cmdline;
+	for (uint32_t a = 2u << 20, n = (uint32_t)cmdline_int("ballast", 0);
+	     a < (2u + n) << 20; a += 4096)
+		*(volatile uint32_t *)(uintptr_t)a = a;
 	cmdline_get("op", op, sizeof(op));
 	const char *wn = cmdline_get("disk", wname, sizeof(wname));
 	const char *cn = cmdline_get("check", cname, sizeof(cname));

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "../devices/serial.h"
+#include "../vmm/snapshot/snapshot.h"
 #include "../vmm/vm.h"
 #include "serial_out.h"
 #include "term_filter.h"
@@ -232,6 +233,9 @@ static void *writer_main(void *arg)
 {
 	struct serial_out *w = arg;
 
+	/* a restored VM says nothing before its RAM's verdict, nor after a bad one */
+	if (!snap_ram_verified(w->vm))
+		w->dead = true;
 	for (;;) {
 		drain(w);
 		if (take(w))

@@ -390,6 +390,7 @@ static int wall_paths(struct session *s)
 
 static void stop_snapshots(struct session *s)
 {
+	snap_verify_end(&s->vm);
 	snap_destroy(&s->snapctl);
 	s->vm.snap = NULL;
 }
@@ -416,6 +417,8 @@ static int restore_state(struct session *s)
 
 	if (!r)
 		snap_keep_source(&s->vm, &s->snap);
+	if (!r)
+		r = snap_verify_start(&s->vm, &s->snap);
 	/* the file's bytes are in guest RAM now */
 	snap_image_free(&s->snap);
 	return r ? VMM_EXIT_USAGE : 0;
@@ -780,6 +783,17 @@ static int finish(struct session *s)
 	bool hurry = vm->stop_by == STOP_SIGNAL || vm->stop_by == STOP_TIMEOUT ||
 		     vm->stop_by == STOP_USER;
 
+	/*
+	 * A restore whose RAM proves corrupt (verify.c) ends as one refused
+	 * up front: status 2, the reason, no screen; the guest's disks were
+	 * never written.  Its stop may have come first (a guest that exits).
+	 */
+	if (!snap_ram_verified(vm)) {
+		if (!strstr(vm->exit_note, snap_verify_error(vm)))
+			fprintf(stderr, "vmm: %s\n", snap_verify_error(vm));
+		s->o.dump = "none";
+		status = VMM_EXIT_USAGE;
+	}
 	/* Stores the guest queued before it stopped reach their devices. */
 	vm_sync_locked(vm);
 	/* Every acknowledged write is on stable storage (unless cache=unsafe). */

@@ -55,6 +55,36 @@ static void ranges_overflow_safe(void)
 	disk_image_close(&d);
 }
 
+static bool gate_answer, gate_asked;
+
+static bool gate(void *arg)
+{
+	gate_asked = true;
+	return *(bool *)arg;
+}
+
+/* A restore still checking its RAM holds writes; a bad verdict fails them. */
+static void write_gate_holds_the_image(void)
+{
+	struct disk_image d;
+	uint8_t w[512], r[512];
+
+	open_image(&d, tmp_image(4), false);
+	memset(w, 0xa5, sizeof(w));
+	d.write_gate = gate;
+	d.gate_arg = &gate_answer;
+	gate_answer = false;
+	EXPECT_EQ(disk_image_write(&d, 1, 1, w), VMM_E_IO);
+	EXPECT(gate_asked);
+	EXPECT_EQ(disk_image_read(&d, 1, 1, r), VMM_OK);
+	EXPECT(r[0] == 0 && r[511] == 0);	/* nothing reached the file */
+	gate_answer = true;
+	EXPECT_EQ(disk_image_write(&d, 1, 1, w), VMM_OK);
+	EXPECT_EQ(disk_image_read(&d, 1, 1, r), VMM_OK);
+	EXPECT(!memcmp(w, r, sizeof(w)));
+	disk_image_close(&d);
+}
+
 static void cache_modes_round_trip(void)
 {
 	static const enum cache_mode modes[] = {
@@ -143,6 +173,7 @@ int main(void)
 	RUN(missing_image_not_created);
 	RUN(odd_size_refused_untouched);
 	RUN(ranges_overflow_safe);
+	RUN(write_gate_holds_the_image);
 	RUN(cache_modes_round_trip);
 	RUN(readonly_refuses_writes);
 	RUN(locked_against_a_second_writer);

@@ -114,6 +114,12 @@ struct snap_reader {
 	 */
 	int stop_fd, idle_ms, stop_signo;
 	bool halted;		/* err says why: a signal or the silence */
+	/*
+	 * buffer source: RAM sections' bytes are not read, so neither their
+	 * CRCs nor the stream's are checked; snap_verify() checks the same
+	 * buffer whole later (verify.c: while the restored VM starts)
+	 */
+	bool defer_ram, crc_deferred;
 	struct snap_header h;
 	char err[256];
 };
@@ -136,6 +142,13 @@ int snap_read_header(struct snap_reader *r);
  */
 int snap_next(struct snap_reader *r, uint32_t *type, const uint8_t **payload,
 	      uint64_t *len);
+/*
+ * The whole stream: the header (r->h), then each section to each(), which
+ * may end the walk early by returning non-zero.  0 once the end section
+ * is checked; -1 with r->err for the stream's own fault; else each()'s.
+ */
+typedef int (*snap_each)(void *arg, uint32_t type, const uint8_t *payload, uint64_t len);
+int snap_walk(struct snap_reader *r, snap_each each, void *arg);
 
 
 /* ---- KVM's state (kvm_state.c) ---------------------------------------- */

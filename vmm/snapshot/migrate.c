@@ -279,6 +279,10 @@ int snap_migrate_out(struct vm *vm, const char *target, char *msg, size_t msglen
 
 	c->mig.last = (typeof(c->mig.last)){ .tried = true };
 	snprintf(c->mig.last.target, sizeof(c->mig.last.target), "%s", target);
+	if (!snap_ram_verified(vm)) {
+		snprintf(msg, msglen, "no migration: %s", snap_verify_error(vm));
+		return -1;
+	}
 	fd = take_socket(vm, target, why, sizeof(why));
 	if (fd >= 0 && hand_over_disks(vm, true)) {
 		r = send_vm(vm, fd, &lc, &paused_at, &run_ns, &step);

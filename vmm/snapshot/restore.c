@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * vmm --restore FILE: the file is read whole and checked before anything
- * is set up (snap_read: every problem is status 2, nothing run), and
- * applied once the machine and its devices exist (snap_apply).
+ * vmm --restore FILE: the file is checked before anything is set up
+ * (snap_read: every problem is status 2, nothing run), all but the bytes
+ * of its RAM, which verify.c checks while the VM starts; and applied once
+ * the machine and its devices exist (snap_apply).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -61,8 +62,8 @@ static int copy_file(struct snap_image *im)
 }
 
 /*
- * The file is mapped, not read: checking it reads every byte once (its
- * CRCs), and the RAM runs are then mapped on into guest RAM, not copied;
+ * The file is mapped, not read: the RAM runs are mapped on into guest
+ * RAM, not copied, and read only as the guest and verify.c touch them;
  * unless others may write it, then it is copied (copy_file()).
  */
 static int map_file(struct snap_image *im, const char *path)
@@ -88,8 +89,8 @@ static int map_file(struct snap_image *im, const char *path)
 		fprintf(stderr, "vmm: --restore %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	/* populated: one call maps the page cache, not a fault per 64 KiB */
-	im->data = mmap(NULL, im->len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, im->fd, 0);
+	/* not populated: before the VM starts only the headers are read */
+	im->data = mmap(NULL, im->len, PROT_READ, MAP_PRIVATE, im->fd, 0);
 	if (im->data == MAP_FAILED) {
 		im->data = NULL;
 		fprintf(stderr, "vmm: --restore %s: %s\n", path, strerror(errno));
@@ -98,32 +99,41 @@ static int map_file(struct snap_image *im, const char *path)
 	return 0;
 }
 
-/* Checks every section (header, lengths, CRCs) and decodes all but RAM's data. */
+struct walking {
+	struct snap_image *im;
+	const struct snap_reader *r;
+};
+
+static int load_one(void *arg, uint32_t type, const uint8_t *p, uint64_t len)
+{
+	const struct walking *w = arg;
+	char err[200];
+
+	w->im->h = w->r->h;
+	if (!snap_load_section(w->im, NULL, type, p, len, err, sizeof(err)))
+		return 0;
+	fprintf(stderr, "vmm: %s: corrupted: %s\n", w->im->path, err);
+	return 1;
+}
+
+/*
+ * Checks every section (header, lengths, CRCs) and decodes all but RAM's
+ * data; a mapped file's RAM bytes and CRCs are left for verify.c.
+ */
 static int walk(struct snap_image *im)
 {
 	struct snap_reader r;
-	uint32_t type;
-	const uint8_t *p;
-	uint64_t len;
+	struct walking w = { im, &r };
 	int k;
 
 	snap_reader_buffer(&r, im->path, im->data, im->len);
-	if (snap_read_header(&r))
-		goto bad;
+	r.defer_ram = !im->copied;
+	k = snap_walk(&r, load_one, &w);
 	im->h = r.h;
-	while ((k = snap_next(&r, &type, &p, &len)) > 0) {
-		char err[200];
-
-		if (snap_load_section(im, NULL, type, p, len, err, sizeof(err))) {
-			fprintf(stderr, "vmm: %s: corrupted: %s\n", im->path, err);
-			return -1;
-		}
-	}
-	if (k == 0)
-		return 0;
-bad:
-	fprintf(stderr, "vmm: %s\n", r.err);
-	return -1;
+	im->deferred = r.crc_deferred;
+	if (k < 0)
+		fprintf(stderr, "vmm: %s\n", r.err);
+	return k ? -1 : 0;
 }
 
 int snap_read(struct snap_image *im, const char *path)

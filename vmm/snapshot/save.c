@@ -350,6 +350,11 @@ static int save(struct vm *vm, const char *path, bool quit, char *msg, size_t ms
 	uint64_t t0 = now_ns(), paused_at = 0, pause = 0;
 	int fd, r = -1;
 
+	/* RAM restored from a corrupt file is not saved as if it were good */
+	if (!snap_ram_verified(vm)) {
+		snprintf(msg, msglen, "no snapshot: %s", snap_verify_error(vm));
+		return -1;
+	}
 	if (target(c, path, vm->cfg->name, &t, msg, msglen))
 		return -1;
 	/* guest RAM is the guest's secrets: for the user alone */
@@ -524,6 +529,8 @@ void snap_stats(const struct vm *vm, struct json *j)
 	json_double(j, "last_pause_ms", (double)c->last_pause_ns / 1e6, 3);
 	json_double(j, "last_total_ms", (double)c->last_total_ns / 1e6, 3);
 	json_double(j, "restore_ms", (double)c->restore_ns / 1e6, 3);
+	/* the file's RAM, checked while the VM ran (verify.c); 0: nothing left to check */
+	json_double(j, "restore_verify_ms", (double)c->verify.ns / 1e6, 3);
 	json_object_end(j);
 	snap_migrate_stats(vm, j);
 }

@@ -117,6 +117,7 @@ struct snap_image {
 	struct snap_machine machine;
 	uint64_t ram_pages_loaded;
 	bool copied;			/* others may write the file: read, not mapped */
+	bool deferred;			/* RAM's CRCs left for snap_verify_start() */
 	int stop_signo;			/* --incoming: the signal that ended the wait */
 	uint64_t ram_pages_max;		/* --incoming: RAM pages a stream may bring (0: any) */
 };
@@ -147,6 +148,20 @@ struct snap_migration {
 };
 
 /* What saving needs besides the VM, and the requests. */
+/* verify.c: a restore's file, checked whole while the VM starts */
+struct snap_verify {
+	bool active, started, stop;
+	int verdict;			/* 0 pending, 1 good, -1 corrupt (err) */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	const uint8_t *data;		/* the file's mapping, the thread's */
+	size_t len;
+	uint64_t t0, ns;		/* when it began, how long it took */
+	char path[SNAP_PATH_MAX];
+	char err[256];
+};
+
 struct snap_ctl {
 	char *config_text;		/* config_to_text() at set-up */
 	struct {
@@ -186,6 +201,7 @@ struct snap_ctl {
 	/* the file a restore mapped RAM from, to tell a shrink from a crash */
 	int source_fd;
 	uint64_t source_len;
+	struct snap_verify verify;
 };
 
 /* ---- set-up (before the sandbox) -------------------------------------- */
@@ -261,6 +277,19 @@ int snap_apply(struct vm *vm, struct snap_image *im);
 void snap_keep_source(struct vm *vm, struct snap_image *im);
 /* The file shrank?  Then the VM is stopped with a message saying so. */
 bool snap_source_shrank(struct vm *vm);
+/*
+ * verify.c.  After snap_apply(): the RAM sections snap_read() left
+ * unchecked are checked on a thread of their own, and the VM's disk
+ * images wait for the verdict before any write.  -1: no thread and the
+ * check, made at once, failed (said).
+ */
+int snap_verify_start(struct vm *vm, struct snap_image *im);
+/* Waits for the verdict (at once when there is nothing to check). */
+bool snap_ram_verified(struct vm *vm);
+/* After a bad verdict: what is wrong with the file; else NULL. */
+const char *snap_verify_error(const struct vm *vm);
+/* Stops the check (a set-up that failed) and lets the file's mapping go. */
+void snap_verify_end(struct vm *vm);
 
 /* ---- an incoming migration (vmm --incoming) --------------------------- */
 

@@ -505,18 +505,37 @@ int snap_next(struct snap_reader *r, uint32_t *type, const uint8_t **payload,
 	if (take(r, (size_t)*len, r->own, &p) || take(r, 4, cb, &c))
 		return bad(r, "truncated: section '%s' needs %llu bytes",
 			   tn, (unsigned long long)*len + 4);
+	*payload = p;
+	if (r->defer_ram && *type == SNAP_RAM) {
+		r->crc_deferred = true;
+		return 1;
+	}
 	sc = snap_crc32c(sc, p, (size_t)*len);
 	if (get_le(c, 4) != sc)
 		return bad(r, "corrupted: the checksum of section '%s' does not match", tn);
 	r->crc = snap_crc32c(snap_crc32c(r->crc, h, sizeof(hb)), p, (size_t)*len);
 	r->crc = snap_crc32c(r->crc, c, 4);
-	*payload = p;
 	if (*type != SNAP_END)
 		return 1;
-	if (*len != 4 || get_le(p, 4) != before)
+	if (*len != 4 || (!r->crc_deferred && get_le(p, 4) != before))
 		return bad(r, "corrupted: the stream's checksum does not match");
 	if (r->buf && r->pos != r->len)
 		return bad(r, "corrupted: %zu bytes after the end section",
 			   r->len - r->pos);
 	return 0;
+}
+
+int snap_walk(struct snap_reader *r, snap_each each, void *arg)
+{
+	uint32_t type;
+	const uint8_t *p;
+	uint64_t len;
+	int k, e;
+
+	if (snap_read_header(r))
+		return -1;
+	while ((k = snap_next(r, &type, &p, &len)) > 0)
+		if ((e = each(arg, type, p, len)))
+			return e;
+	return k;
 }
