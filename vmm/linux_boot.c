@@ -4,8 +4,10 @@
  * do it: vmm is the boot loader.  The kernel file is hostile input like
  * any guest file: every offset and size in its setup header is checked
  * before a byte reaches guest memory.  The entry is the 64-bit one (why:
- * DEVELOPERS.md, "Booting Linux").
+ * DEVELOPERS.md, "Booting Linux").  A vmlinux ELF boots too, as
+ * Firecracker boots it: no decompressor to run in the guest.
  */
+#include <elf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +21,7 @@
 
 #define SETUP_HDR_MAGIC		0x53726448u	/* "HdrS" */
 #define BOOT_FLAG		0xaa55u
-#define LINUX_MAX_KERNEL	(256ull << 20)
+#define LINUX_MAX_KERNEL	(1ull << 30)	/* a vmlinux with its debug info is hundreds of MiB */
 #define E820_RAM		1
 #define E820_RESERVED		2
 #define EBDA_START		0x9fc00u
@@ -156,13 +158,28 @@ static void screen_info(uint8_t *zp, uint64_t ram)
 	put(zp, 0x10, 16, 2);	/* orig_video_points: 16-line font */
 }
 
+/*
+ * img: a bzImage, whose setup header goes in as the protocol says; NULL for
+ * a vmlinux, which has none: then the fields a boot loader would find in
+ * one (kvmtool and Firecracker fill the same).
+ */
 static void zero_page(uint8_t *zp, const uint8_t *img, const struct linux_boot *b,
 		      uint64_t ram)
 {
-	size_t hdr_end = LH_MAGIC + img[LH_JUMP_LEN];
-
 	memset(zp, 0, PAGE);
-	memcpy(zp + LH_SETUP_SECTS, img + LH_SETUP_SECTS, hdr_end - LH_SETUP_SECTS);
+	if (img) {
+		size_t hdr_end = LH_MAGIC + img[LH_JUMP_LEN];
+
+		memcpy(zp + LH_SETUP_SECTS, img + LH_SETUP_SECTS, hdr_end - LH_SETUP_SECTS);
+	} else {
+		put(zp, LH_BOOT_FLAG, BOOT_FLAG, 2);
+		put(zp, LH_MAGIC, SETUP_HDR_MAGIC, 4);
+		put(zp, LH_VERSION, b->h.version, 2);
+		zp[LH_LOADFLAGS] = LF_LOADED_HIGH;
+		put(zp, LH_KERNEL_ALIGNMENT, VMLINUX_ALIGN, 4);
+		put(zp, LH_CMDLINE_SIZE, b->h.cmdline_size, 4);
+		put(zp, LH_INITRD_ADDR_MAX, b->h.initrd_addr_max, 4);
+	}
 	zp[LH_TYPE_OF_LOADER] = LINUX_LOADER_TYPE;
 	zp[LH_LOADFLAGS] |= LF_CAN_USE_HEAP;
 	put(zp, LH_HEAP_END_PTR, 0xfe00, 2);
@@ -194,14 +211,45 @@ static void page_tables_and_gdt(uint8_t *base)
 	gdt[3] = 0x00cf93000000ffffull;		/* 0x18: flat data */
 }
 
+/*
+ * A vmlinux (the ELF a kernel build leaves, before compression): its
+ * segments where it was linked to run, entered at startup_64 as a bzImage's
+ * decompressor would; no setup header, so the protocol's defaults.
+ */
+static int vmlinux_header(const struct guest_mem *m, const uint8_t *img, size_t len,
+			  struct linux_boot *b, char *err, size_t n)
+{
+	struct guest_mem sizing = { .base = NULL, .size = m->size };
+	struct load_info li;
+	char why[160];
+
+	if (len > EI_CLASS && img[EI_CLASS] != ELFCLASS64)
+		return loader_fail(err, n, "not a Linux kernel: a 32-bit ELF (vmm boots a bzImage "
+				   "or an x86-64 vmlinux)");
+	if (loader_load_elf64(&sizing, img, len, &li, why, sizeof(why)))
+		return loader_fail(err, n, "vmlinux: %s", why);
+	if (li.lo < HIGH_RAM)
+		return loader_fail(err, n, "vmlinux: a segment at %#x lies below 1 MiB", li.lo);
+	b->h = (struct linux_header){
+		.version = VMLINUX_PROTOCOL, .initrd_addr_max = VMLINUX_INITRD_MAX,
+		.cmdline_size = VMLINUX_CMDLINE_SIZE, .load_addr = li.lo,
+		.init_size = li.hi - li.lo,
+	};
+	b->entry = li.entry;
+	b->vmlinux = true;
+	return 0;
+}
+
 int linux_load(const struct guest_mem *m, const uint8_t *img, size_t len,
 	       const uint8_t *initrd, uint64_t initrd_size, const char *cmdline,
 	       struct linux_boot *out, char *err, size_t n)
 {
 	struct linux_boot b = { 0 };
 	size_t cl = strlen(cmdline);
+	bool elf = len >= SELFMAG && !memcmp(img, ELFMAG, SELFMAG);
 
-	if (linux_check_header(img, len, &b.h, err, n))
+	if (elf ? vmlinux_header(m, img, len, &b, err, n) :
+		  linux_check_header(img, len, &b.h, err, n))
 		return -1;
 	if (cl > b.h.cmdline_size || cl >= LINUX_CMDLINE_ROOM)
 		return loader_fail(err, n, "the command line has %zu characters; this kernel takes %u",
@@ -210,21 +258,26 @@ int linux_load(const struct guest_mem *m, const uint8_t *img, size_t len,
 
 	if (r)
 		return initrd_size && b.h.load_addr + b.h.init_size <= m->size ? -2 : -1;
-	b.entry = b.h.load_addr + 0x200;
+	if (!elf)
+		b.entry = b.h.load_addr + 0x200;
 	if (m->base) {
+		struct load_info li;
 		uint8_t *zp = gpa_ptr(m, LINUX_ZERO_PAGE_GPA, PAGE);
-		uint8_t *k = gpa_ptr(m, b.h.load_addr, len - b.h.setup_bytes);
+		uint8_t *k = elf ? NULL : gpa_ptr(m, b.h.load_addr, len - b.h.setup_bytes);
 		uint8_t *c = gpa_ptr(m, LINUX_CMDLINE_GPA, cl + 1);
 		uint8_t *rd = initrd_size ? gpa_ptr(m, b.initrd_gpa, initrd_size) : NULL;
 
-		if (!zp || !k || !c || !gpa_ptr(m, LINUX_PML4_GPA, 6 * PAGE) ||
+		if (!zp || (!elf && !k) || !c || !gpa_ptr(m, LINUX_PML4_GPA, 6 * PAGE) ||
 		    (initrd_size && (!rd || !initrd)))
 			return loader_fail(err, n, "guest RAM too small for the boot pages");
-		memcpy(k, img + b.h.setup_bytes, len - b.h.setup_bytes);
+		if (elf && loader_load_elf64(m, img, len, &li, err, n))
+			return -1;
+		if (!elf)
+			memcpy(k, img + b.h.setup_bytes, len - b.h.setup_bytes);
 		memcpy(c, cmdline, cl + 1);
 		if (rd)
 			memcpy(rd, initrd, initrd_size);
-		zero_page(zp, img, &b, m->size);
+		zero_page(zp, elf ? NULL : img, &b, m->size);
 		page_tables_and_gdt(m->base);
 	}
 	*out = b;

@@ -8,6 +8,7 @@
 #ifndef VMM_LINUX_BOOT_H
 #define VMM_LINUX_BOOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,11 @@
 #define LINUX_CMDLINE_ROOM	0x00010000u
 
 #define LINUX_MIN_PROTOCOL	0x020c	/* 2.12: xloadflags says the 64-bit entry exists */
+/* A vmlinux has no setup header: what the zero page says for it */
+#define VMLINUX_PROTOCOL	0x020f	/* the protocol of the kernels that have a vmlinux entry this way */
+#define VMLINUX_ALIGN		0x01000000u	/* CONFIG_PHYSICAL_ALIGN's x86-64 default */
+#define VMLINUX_CMDLINE_SIZE	2047	/* x86's COMMAND_LINE_SIZE, less the NUL */
+#define VMLINUX_INITRD_MAX	0x7fffffffu
 #define LINUX_LOADER_TYPE	0xff	/* "undefined": vmm has no boot loader ID */
 
 /* Setup header offsets in the bzImage file (and in the zero page). */
@@ -68,7 +74,8 @@ struct linux_header {
 /* Where things went, for the registers and -v. */
 struct linux_boot {
 	struct linux_header h;
-	uint64_t entry;			/* load_addr + 0x200: startup_64 */
+	uint64_t entry;			/* startup_64: load_addr + 0x200, or the ELF's */
+	bool vmlinux;			/* an ELF vmlinux, not a bzImage */
 	uint64_t initrd_gpa, initrd_size;
 };
 
@@ -80,7 +87,8 @@ int linux_check_header(const uint8_t *img, size_t len, struct linux_header *h,
 		       char *err, size_t errlen);
 
 /*
- * Places kernel, initramfs (initrd_size bytes; NULL and 0 for none) and
+ * Places kernel (a bzImage, or an x86-64 vmlinux ELF), initramfs
+ * (initrd_size bytes; NULL and 0 for none) and
  * command line in m, and fills the zero page, page tables and GDT.  With
  * m->base NULL or initrd NULL only the checks run (nothing is written).
  * 0, or -1 with a one-line reason in err.

@@ -91,30 +91,59 @@ static bool find_header(const uint8_t *img, size_t len, struct mb_header *h,
 	return false;
 }
 
-static int elf_segments(const uint8_t *img, size_t len, struct segment *seg,
-			int *nseg, uint32_t *entry, char *err, size_t n)
+/* One program header of either class, as the 64-bit one. */
+static Elf64_Phdr phdr(const uint8_t *img, uint64_t at, bool is64)
 {
-	Elf32_Ehdr ehdr;
-	const Elf32_Ehdr *eh = &ehdr;
+	Elf32_Phdr p32;
+	Elf64_Phdr p;
 
-	if (len >= sizeof(ehdr))
-		memcpy(&ehdr, img, sizeof(ehdr));
-	if (len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG))
-		return loader_fail(err, n, "not an ELF file and no Multiboot a.out addresses");
-	if (eh->e_ident[EI_CLASS] != ELFCLASS32 || eh->e_ident[EI_DATA] != ELFDATA2LSB)
-		return loader_fail(err, n, "not a 32-bit little-endian ELF (Multiboot v1 wants ELF32)");
-	if (eh->e_machine != EM_386 || eh->e_type != ET_EXEC)
-		return loader_fail(err, n, "not an i386 executable ELF (machine %u, type %u)",
-			     eh->e_machine, eh->e_type);
-	if (eh->e_phentsize != sizeof(Elf32_Phdr) ||
-	    !in_file(eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf32_Phdr), len))
+	if (is64) {
+		memcpy(&p, img + at, sizeof(p));
+		return p;
+	}
+	memcpy(&p32, img + at, sizeof(p32));
+	return (Elf64_Phdr){ .p_type = p32.p_type, .p_offset = p32.p_offset,
+			     .p_paddr = p32.p_paddr, .p_filesz = p32.p_filesz,
+			     .p_memsz = p32.p_memsz };
+}
+
+/*
+ * The PT_LOAD segments of an executable ELF, at their physical addresses:
+ * 32-bit i386 for Multiboot, 64-bit x86-64 for a Linux vmlinux.
+ */
+static int elf_segments(const uint8_t *img, size_t len, bool is64, struct segment *seg,
+			int *nseg, uint64_t *entry, char *err, size_t n)
+{
+	Elf64_Ehdr eh;
+	Elf32_Ehdr e32;
+	size_t phsize = is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+
+	if (len < sizeof(e32) || memcmp(img, ELFMAG, SELFMAG))
+		return loader_fail(err, n, is64 ? "not an ELF file" :
+				   "not an ELF file and no Multiboot a.out addresses");
+	if (img[EI_CLASS] != (is64 ? ELFCLASS64 : ELFCLASS32) || img[EI_DATA] != ELFDATA2LSB)
+		return loader_fail(err, n, is64 ? "not a 64-bit little-endian ELF" :
+				   "not a 32-bit little-endian ELF (Multiboot v1 wants ELF32)");
+	if (is64 && len < sizeof(eh))
+		return loader_fail(err, n, "ELF header cut short");
+	if (is64) {
+		memcpy(&eh, img, sizeof(eh));
+	} else {
+		memcpy(&e32, img, sizeof(e32));
+		eh = (Elf64_Ehdr){ .e_type = e32.e_type, .e_machine = e32.e_machine,
+				   .e_entry = e32.e_entry, .e_phoff = e32.e_phoff,
+				   .e_phentsize = e32.e_phentsize, .e_phnum = e32.e_phnum };
+	}
+	if (eh.e_machine != (is64 ? EM_X86_64 : EM_386) || eh.e_type != ET_EXEC)
+		return loader_fail(err, n, "not an %s executable ELF (machine %u, type %u)",
+			     is64 ? "x86-64" : "i386", eh.e_machine, eh.e_type);
+	if (eh.e_phentsize != phsize || !in_file(eh.e_phoff, (uint64_t)eh.e_phnum * phsize, len))
 		return loader_fail(err, n, "program headers lie outside the file");
 
 	*nseg = 0;
-	for (int i = 0; i < eh->e_phnum; i++) {
-		Elf32_Phdr ph;
+	for (int i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph = phdr(img, eh.e_phoff + (uint64_t)i * phsize, is64);
 
-		memcpy(&ph, img + eh->e_phoff + (size_t)i * sizeof(ph), sizeof(ph));
 		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
 			continue;
 		if (*nseg == MB_MAX_SEGMENTS)
@@ -126,7 +155,7 @@ static int elf_segments(const uint8_t *img, size_t len, struct segment *seg,
 	}
 	if (*nseg == 0)
 		return loader_fail(err, n, "no loadable segment");
-	*entry = eh->e_entry;
+	*entry = eh.e_entry;
 	return 0;
 }
 
@@ -152,29 +181,11 @@ static int aout_segments(const struct mb_header *h, size_t hoff, size_t len,
 	return 0;
 }
 
-int loader_load(const struct guest_mem *m, const uint8_t *img, size_t len,
-		struct load_info *out, char *err, size_t n)
+/* Checks every segment against RAM, the others and the entry; then copies them in. */
+static int place_segments(const struct guest_mem *m, const uint8_t *img,
+			  const struct segment *seg, int nseg, uint64_t entry,
+			  struct load_info *out, char *err, size_t n)
 {
-	struct segment seg[MB_MAX_SEGMENTS];
-	int nseg = 0;
-	uint32_t entry = 0;
-	size_t hoff;
-	struct mb_header hdr;
-	const struct mb_header *h = find_header(img, len, &hdr, &hoff) ? &hdr : NULL;
-
-	if (!h)
-		return loader_fail(err, n, "no Multiboot header in the first %d bytes",
-			     MB_SEARCH_BYTES);
-	if (h->flags & ~MB_FLAGS_SUPPORTED & 0xffffu)
-		return loader_fail(err, n, "Multiboot header requires unsupported features (flags %#x)",
-			     h->flags);
-	int r = (h->flags & MB_FLAG_AOUT_KLUDGE) ?
-		aout_segments(h, hoff, len, seg, &nseg, &entry, err, n) :
-		elf_segments(img, len, seg, &nseg, &entry, err, n);
-
-	if (r)
-		return r;
-
 	uint64_t lo = UINT64_MAX, hi = 0;
 	bool entry_ok = false;
 
@@ -191,7 +202,8 @@ int loader_load(const struct guest_mem *m, const uint8_t *img, size_t len,
 		hi = seg[i].gpa + seg[i].mem_len > hi ? seg[i].gpa + seg[i].mem_len : hi;
 	}
 	if (!entry_ok)
-		return loader_fail(err, n, "entry point %#x is not inside a loaded segment", entry);
+		return loader_fail(err, n, "entry point %#llx is not inside a loaded segment",
+				   (unsigned long long)entry);
 
 	for (int i = 0; i < nseg && m->base; i++) {
 		uint8_t *dst = gpa_ptr(m, seg[i].gpa, seg[i].mem_len);
@@ -199,10 +211,51 @@ int loader_load(const struct guest_mem *m, const uint8_t *img, size_t len,
 		memcpy(dst, img + seg[i].file_off, seg[i].file_len);
 		memset(dst + seg[i].file_len, 0, seg[i].mem_len - seg[i].file_len);
 	}
-	out->entry = entry;
+	/* guest RAM is below 4 GiB: check_segment() saw to it */
+	out->entry = (uint32_t)entry;
 	out->lo = (uint32_t)lo;
 	out->hi = (uint32_t)hi;
 	return 0;
+}
+
+int loader_load(const struct guest_mem *m, const uint8_t *img, size_t len,
+		struct load_info *out, char *err, size_t n)
+{
+	struct segment seg[MB_MAX_SEGMENTS];
+	int nseg = 0;
+	uint32_t entry32 = 0;
+	uint64_t entry = 0;
+	size_t hoff;
+	struct mb_header hdr;
+	const struct mb_header *h = find_header(img, len, &hdr, &hoff) ? &hdr : NULL;
+
+	if (!h)
+		return loader_fail(err, n, "no Multiboot header in the first %d bytes",
+			     MB_SEARCH_BYTES);
+	if (h->flags & ~MB_FLAGS_SUPPORTED & 0xffffu)
+		return loader_fail(err, n, "Multiboot header requires unsupported features (flags %#x)",
+			     h->flags);
+	int r = (h->flags & MB_FLAG_AOUT_KLUDGE) ?
+		aout_segments(h, hoff, len, seg, &nseg, &entry32, err, n) :
+		elf_segments(img, len, false, seg, &nseg, &entry, err, n);
+
+	if (r)
+		return r;
+	if (h->flags & MB_FLAG_AOUT_KLUDGE)
+		entry = entry32;
+	return place_segments(m, img, seg, nseg, entry, out, err, n);
+}
+
+int loader_load_elf64(const struct guest_mem *m, const uint8_t *img, size_t len,
+		      struct load_info *out, char *err, size_t n)
+{
+	struct segment seg[MB_MAX_SEGMENTS];
+	int nseg = 0;
+	uint64_t entry = 0;
+
+	if (elf_segments(img, len, true, seg, &nseg, &entry, err, n))
+		return -1;
+	return place_segments(m, img, seg, nseg, entry, out, err, n);
 }
 
 uint8_t *loader_read_file(const char *path, uint64_t max, size_t *lenp)

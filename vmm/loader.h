@@ -31,6 +31,12 @@ int loader_load(const struct guest_mem *m, const uint8_t *img, size_t len,
 int loader_load_file(const struct guest_mem *m, const char *path,
 		     struct load_info *out);
 /*
+ * The same checks and copy for a 64-bit x86-64 ELF executable (a Linux
+ * vmlinux): its PT_LOAD segments at their physical addresses.
+ */
+int loader_load_elf64(const struct guest_mem *m, const uint8_t *img, size_t len,
+		      struct load_info *out, char *err, size_t errlen);
+/*
  * A whole regular file of at most max bytes, malloc'd, its length in
  * *len; NULL after "PATH: why" on stderr.
  */

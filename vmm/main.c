@@ -434,8 +434,8 @@ static int load_linux(struct session *s)
 	if (linux_set_regs(s->vm.vcpu_fd, &s->lb))
 		return VMM_EXIT_SETUP;
 	if (s->o.verbose)
-		fprintf(stderr, "vmm: %s: %u MiB, kernel at %#llx, entry %#llx, initramfs "
-			"[%#llx, +%#llx)\n", c->kernel.path, c->mem_mib,
+		fprintf(stderr, "vmm: %s: %s, %u MiB, kernel at %#llx, entry %#llx, initramfs "
+			"[%#llx, +%#llx)\n", c->kernel.path, s->lb.vmlinux ? "vmlinux" : "bzImage", c->mem_mib,
 			(unsigned long long)s->lb.h.load_addr, (unsigned long long)s->lb.entry,
 			(unsigned long long)s->lb.initrd_gpa,
 			(unsigned long long)s->lb.initrd_size);

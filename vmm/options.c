@@ -18,7 +18,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: vmm -c FILE [options]\n"
 		"       vmm --boot FILE.bin [options]\n"
-		"       vmm --kernel bzImage [--initrd FILE] [--append TEXT] [options]\n"
+		"       vmm --kernel bzImage|vmlinux [--initrd FILE] [--append TEXT] [options]\n"
 		"       vmm --restore SNAPSHOT [options]\n"
 		"       vmm --incoming unix:PATH [options]\n"
 		"Runs a Multiboot guest, or a disk through PC firmware, on KVM and shows\n"
@@ -26,7 +26,7 @@ static void usage(FILE *f)
 		"  -c, --config FILE     the VM's libconfig file (see vmm(1))\n"
 		"      --boot FILE       boot FILE (a boot sector, a small raw disk) through\n"
 		"                        SeaBIOS: read only, padded to whole sectors in memory\n"
-		"      --kernel FILE     boot a Linux bzImage (x86-64) without firmware\n"
+		"      --kernel FILE     boot a Linux bzImage or vmlinux (x86-64) without firmware\n"
 		"      --initrd FILE     its initramfs;  --append TEXT  its command line\n"
 		"      --restore FILE    continue a VM from a snapshot (its config is inside;\n"
 		"                        --set may change only name, display, serial.raw and\n"

@@ -7,7 +7,35 @@ T=linux-files
 
 run_vmm "$TMP/elf" --kernel "$GUESTS/hello.elf" --headless
 expect_eq $T-not-a-bzimage "$STATUS $(cat "$TMP/elf.err")" \
-	"2 $GUESTS/hello.elf: not a Linux kernel (no bzImage setup header \"HdrS\" at 0x202)"
+	"2 $GUESTS/hello.elf: not a Linux kernel: a 32-bit ELF (vmm boots a bzImage or an x86-64 vmlinux)"
+run_vmm "$TMP/txt" --kernel "$ROOT/README.md" --headless
+expect_eq $T-not-a-kernel "$STATUS $(cat "$TMP/txt.err")" \
+	"2 $ROOT/README.md: not a Linux kernel (no bzImage setup header \"HdrS\" at 0x202)"
+
+# vmlinux ELFs: x86-64 executables whose segments must lie in the file and in RAM
+# vmlinux FILE PADDR FILESZ: one PT_LOAD of FILESZ bytes from offset 0x1000 at PADDR
+vmlinux() {
+	python3 - "$@" <<'EOF'
+import struct, sys
+f, paddr, filesz = sys.argv[1], int(sys.argv[2], 0), int(sys.argv[3], 0)
+eh = b"\x7fELF" + bytes([2, 1, 1]) + bytes(9) + struct.pack("<HHIQQQIHHHHHH",
+     2, 62, 1, paddr, 64, 0, 0, 64, 56, 1, 64, 0, 0)
+ph = struct.pack("<IIQQQQQQ", 1, 7, 0x1000, 0xffffffff80000000 + paddr, paddr, filesz, filesz, 0x1000)
+open(f, "wb").write((eh + ph).ljust(0x1000, b"\0") + b"\xf4" * 0x1000)
+EOF
+}
+vmlinux "$TMP/cut.elf" 0x1000000 0x100000
+run_vmm "$TMP/cut" --kernel "$TMP/cut.elf" --headless
+expect_eq $T-vmlinux-cut "$STATUS $(cat "$TMP/cut.err")" \
+	"2 $TMP/cut.elf: vmlinux: segment 0 data lies outside the file"
+vmlinux "$TMP/low.elf" 0x20000 0x1000
+run_vmm "$TMP/low" --kernel "$TMP/low.elf" --headless
+expect_eq $T-vmlinux-low "$STATUS $(cat "$TMP/low.err")" \
+	"2 $TMP/low.elf: vmlinux: a segment at 0x20000 lies below 1 MiB"
+vmlinux "$TMP/big.elf" 0x40000000 0x1000
+run_vmm "$TMP/big" --kernel "$TMP/big.elf" --headless
+expect_eq $T-vmlinux-outside-ram "$STATUS $(cat "$TMP/big.err")" \
+	"2 $TMP/big.elf: vmlinux: segment 0 [0x40000000, +0x1000) is outside guest RAM (32 MiB)"
 
 # a header cut short: the first 600 bytes of a kernel-like file
 { head -c 514 /dev/zero; printf 'HdrS\x0f\x02'; head -c 80 /dev/zero; } > "$TMP/short"

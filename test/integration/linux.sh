@@ -7,7 +7,8 @@
 # (kvm-clock: no PIT calibration), COM1 both ways (console=ttyS0), a
 # snapshot at the prompt that restores and takes a typed command, and
 # poweroff -f ending vmm with status 0.  Then the same kernel and initramfs
-# from a disk image through SeaBIOS and GRUB 2's linux/initrd (mkgrub.sh).  A kernel boot is tens of seconds
+# from a disk image through SeaBIOS and GRUB 2's linux/initrd (mkgrub.sh), and
+# uncompressed as a vmlinux ELF (vmlinux.sh).  A kernel boot is tens of seconds
 # under nested KVM and hours where KVM emulates ring-0 code (kvm_pvm).
 source "$(dirname "$0")/../lib.sh"
 require_kvm ring0
@@ -90,3 +91,17 @@ run_vmm "$TMP/g" -c "$TMP/grub-vm.cfg" --headless --timeout 850 \
 	--keys '{until:# }echo grub-$((6*7))\n{until:grub-42}poweroff -f\n'
 check $T-grub "status $STATUS: $(head -2 "$TMP/g.err") $(screen_of "$TMP/g.out" | grep -v '^ *$' | tail -3)" \
 	eval "test $STATUS = 0 && screen_of '$TMP/g.out' | grep -q '^grub-42'"
+
+# the same kernel uncompressed (guest/linux/vmlinux.sh): the vmlinux ELF a
+# kernel build leaves, entered at its startup_64 with no decompressor to run
+if ! skipping; then
+	"$ROOT/guest/linux/vmlinux.sh" "$K" "$TMP/vmlinux" 2> "$TMP/vml.err" ||
+		SKIP_WHY="vmlinux.sh: $(head -1 "$TMP/vml.err") (test/install-deps test)"
+fi
+RUN_TIMEOUT=900
+run_vmm "$TMP/v" --kernel "$TMP/vmlinux" --initrd "$TMP/initrd.gz" --set memory=256 \
+	--set vga.strategy=ram --append 'console=tty0 quiet acpi=off' --headless --timeout 850 -v \
+	--keys '{until:# }echo vmlinux-$((6*7))\n{until:vmlinux-42}poweroff -f\n'
+check $T-vmlinux "status $STATUS: $(grep -v sandbox "$TMP/v.err" | head -2) $(screen_of "$TMP/v.out" | grep -v '^ *$' | tail -3)" \
+	eval "test $STATUS = 0 && screen_of '$TMP/v.out' | grep -q '^vmlinux-42' &&
+	      grep -q '^vmm: $TMP/vmlinux: vmlinux, 256 MiB, kernel at 0x1000000, entry 0x1000000' '$TMP/v.err'"

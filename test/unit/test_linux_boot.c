@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The Linux boot protocol: setup header checks, placement and the zero page. */
+#include <elf.h>
 #include <stdlib.h>
 
 #include "../../vmm/linux_boot.h"
@@ -147,6 +148,62 @@ static void zero_page(void)
 	EXPECT_EQ(get(mem.base, LINUX_GDT_GPA + 0x10, 8), 0x00af9b000000ffffull);
 }
 
+/* A vmlinux: an x86-64 ELF, its segments where linked, the protocol's defaults. */
+static void vmlinux(void)
+{
+	static uint8_t elf[0x3000];
+	static uint8_t rd[100];
+	Elf64_Ehdr eh = { .e_type = ET_EXEC, .e_machine = EM_X86_64, .e_version = 1,
+			  .e_entry = 16 * MIB + 0x10, .e_phoff = 64,
+			  .e_ehsize = 64, .e_phentsize = 56, .e_phnum = 2 };
+	Elf64_Phdr ph[2] = {
+		{ .p_type = PT_LOAD, .p_offset = 0x1000, .p_paddr = 16 * MIB,
+		  .p_filesz = 0x1000, .p_memsz = 0x1000 },
+		/* bss: the rest of the segment is zeroed */
+		{ .p_type = PT_LOAD, .p_offset = 0x2000, .p_paddr = 17 * MIB,
+		  .p_filesz = 0x800, .p_memsz = 0x3000 },
+	};
+	struct linux_boot b;
+
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	memset(elf, 0, sizeof(elf));
+	memcpy(elf, &eh, sizeof(eh));
+	memcpy(elf + 64, ph, sizeof(ph));
+	for (size_t i = 0x1000; i < sizeof(elf); i++)
+		elf[i] = (uint8_t)(i * 5 + 1);
+	free(mem.base);
+	mem = (struct guest_mem){ .size = 64 * MIB };
+	mem.base = calloc(1, mem.size);
+	memset(mem.base + 17 * MIB, 0xee, 0x3000);	/* what the bss must not keep */
+	EXPECT_EQ(linux_load(&mem, elf, sizeof(elf), rd, sizeof(rd), "quiet", &b, err,
+			     sizeof(err)), 0);
+	EXPECT(b.vmlinux);
+	EXPECT_EQ(b.entry, 16 * MIB + 0x10);
+	EXPECT_EQ(b.h.load_addr, 16 * MIB);
+	EXPECT_EQ(b.h.init_size, MIB + 0x3000);
+	EXPECT(!memcmp(mem.base + 16 * MIB, elf + 0x1000, 0x1000));
+	EXPECT(!memcmp(mem.base + 17 * MIB, elf + 0x2000, 0x800));
+	EXPECT_EQ(mem.base[17 * MIB + 0x800], 0);
+	EXPECT_EQ(mem.base[17 * MIB + 0x2fff], 0);
+	/* no setup header in the file: the fields a boot loader's would hold */
+	const uint8_t *zp = mem.base + LINUX_ZERO_PAGE_GPA;
+
+	EXPECT(!memcmp(zp + LH_MAGIC, "HdrS", 4));
+	EXPECT_EQ(get(zp, LH_BOOT_FLAG, 2), 0xaa55);
+	EXPECT_EQ(get(zp, LH_VERSION, 2), VMLINUX_PROTOCOL);
+	EXPECT_EQ(zp[LH_LOADFLAGS] & LF_LOADED_HIGH, LF_LOADED_HIGH);
+	EXPECT_EQ(get(zp, LH_CMDLINE_SIZE, 4), VMLINUX_CMDLINE_SIZE);
+	EXPECT_EQ(get(zp, LH_RAMDISK_SIZE, 4), sizeof(rd));
+	EXPECT_EQ(zp[0x07], 80);
+	/* an entry outside every segment is refused */
+	eh.e_entry = 20 * MIB;
+	memcpy(elf, &eh, sizeof(eh));
+	EXPECT_EQ(linux_load(&mem, elf, sizeof(elf), NULL, 0, "", &b, err, sizeof(err)), -1);
+	EXPECT(!strcmp(err, "vmlinux: entry point 0x1400000 is not inside a loaded segment"));
+}
+
 static void initrd_below_its_limit(void)
 {
 	static uint8_t rd[100];
@@ -191,6 +248,7 @@ int main(void)
 	RUN(header_fields);
 	RUN(refused_files);
 	RUN(zero_page);
+	RUN(vmlinux);
 	RUN(initrd_below_its_limit);
 	RUN(too_small);
 	RUN(check_only_writes_nothing);
