@@ -198,6 +198,7 @@ static int ata_open(struct disk *d)
 	if (d->drv == DISK_ATA_IRQ) {
 		irq_init_once();
 		irq_register(14, ata_irq);
+		irq_wake_tick();
 	}
 	irq_seen = 0;
 	outb(ATA_COMMAND, ATA_CMD_IDENTIFY);

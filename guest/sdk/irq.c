@@ -157,6 +157,20 @@ void irq_init(void)
 	ready = 1;
 }
 
+void irq_wake_tick(void)
+{
+	static int on;
+	uint16_t div = (uint16_t)(1193182u / IRQ_WAKE_HZ);
+
+	if (on || ioapic_mode)
+		return;
+	on = 1;
+	outb(0x43, 0x34);		/* channel 0, lo/hi, mode 2: rate generator */
+	outb(0x40, (uint8_t)div);
+	outb(0x40, (uint8_t)(div >> 8));
+	irq_unmask(0);
+}
+
 void irq_init_once(void)
 {
 	if (!ready)
