@@ -5,7 +5,9 @@
                    [--timeout SECONDS] [--require-all]
 
 Cases (comma-separated for --only): vmm (vmm's own boot protocol, the
---kernel path), vmm-grub (SeaBIOS and GRUB 2 from a disk image made by
+--kernel path), vmm-vmlinux and qemu-pc-vmlinux (the same kernel
+uncompressed by guest/linux/vmlinux.sh: vmm enters its startup_64, QEMU
+-M pc its PVH entry; no decompressor in the guest), vmm-grub (SeaBIOS and GRUB 2 from a disk image made by
 test/firmware/mkgrub.sh), qemu-pc (qemu-system-x86_64 -M pc -kernel) and
 qemu-microvm (-M microvm -kernel), all with -accel kvm, the same kernel,
 initramfs (guest/linux/mkinitramfs.sh) and command line, 256 MiB, one vCPU.
@@ -139,10 +141,12 @@ def vmm_stats(path):
             "pio": pio, "first_run": j.get("monotonic_ns", {}).get("first_run")}
 
 
-def commands(case, kernel, initrd, grub_img, base_vmm=None):
+def commands(case, kernel, initrd, grub_img, base_vmm=None, vmlinux=None):
     qemu = ["qemu-system-x86_64", "-accel", "kvm", "-cpu", "host", "-m", "256",
             "-smp", "1", "-nographic", "-no-reboot", "-kernel", kernel,
             "-initrd", initrd, "-append", CMDLINE]
+    # the uncompressed kernel: vmm enters its startup_64, QEMU its PVH entry
+    qemu_elf = [vmlinux if x == kernel else x for x in qemu]
     return {
         # vga.strategy as conf/linux.cfg has it: a console that scrolls reads the screen
         "vmm": [VMM, "--kernel", kernel, "--initrd", initrd, "--append", CMDLINE,
@@ -154,7 +158,11 @@ def commands(case, kernel, initrd, grub_img, base_vmm=None):
             "--kernel", kernel, "--initrd", initrd, "--append", CMDLINE,
             "--set", "memory=256", "--set", "vga.strategy=ram", "--headless",
             "--dump", "none"],
+        "vmm-vmlinux": [VMM, "--kernel", vmlinux or "", "--initrd", initrd, "--append", CMDLINE,
+                        "--set", "memory=256", "--set", "vga.strategy=ram", "--headless",
+                        "--dump", "none"],
         "qemu-pc": qemu[:1] + ["-M", "pc"] + qemu[1:],
+        "qemu-pc-vmlinux": qemu_elf[:1] + ["-M", "pc"] + qemu_elf[1:],
         "qemu-microvm": qemu[:1] + ["-M", "microvm"] + qemu[1:],
     }[case]
 
@@ -235,7 +243,8 @@ def grub_image(kernel, initrd, tmp):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--only", default="vmm,qemu-pc,qemu-microvm,vmm-grub,vmm-restore")
+    ap.add_argument("--only", default="vmm,qemu-pc,qemu-microvm,vmm-grub,vmm-restore,"
+                    "vmm-vmlinux,qemu-pc-vmlinux")
     ap.add_argument("--kernel", default="/vmlinuz")
     ap.add_argument("--initrd")
     ap.add_argument("--timeout", type=float, default=600)
@@ -259,6 +268,11 @@ def main():
     if a.base_vmm:
         cases.insert(1 if cases and cases[0] == "vmm" else 0, "vmm-base")
     grub = grub_image(kernel, initrd, tmp) if "vmm-grub" in cases else None
+    vmlinux = None
+    if any(c.endswith("vmlinux") for c in cases):
+        vmlinux = os.path.join(tmp, "vmlinux")
+        subprocess.run([os.path.join(ROOT, "guest/linux/vmlinux.sh"), kernel, vmlinux],
+                       check=True)
     results, failed = {}, 0
     print(f"# kernel {kernel}, command line '{CMDLINE}', {a.runs} runs per case", flush=True)
     if "vmm-restore" in cases:
@@ -287,7 +301,7 @@ def main():
                       f"command after " + (f"{r['t'] * 1e3:.1f} ms" if r["t"] else "NONE") +
                       f", status {r['status']}", flush=True)
             else:
-                r = one_run(commands(case, kernel, initrd, grub, a.base_vmm), a.timeout,
+                r = one_run(commands(case, kernel, initrd, grub, a.base_vmm, vmlinux), a.timeout,
                             stats=stats)
                 describe(case, i, r)
             results.setdefault(case, []).append(r)
