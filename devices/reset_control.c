@@ -8,6 +8,14 @@
  * a hypercall or the debug-exit port.  The register sits inside
  * the PCI configuration window 0xcf8-0xcff but answers only byte
  * accesses at 0xcf9, so a 32-bit read at 0xcf8 still finds no PCI.
+ *
+ * Writes to 0xcf8-0xcfb queue in the coalesced ring instead of exiting:
+ * with no PCI the address a write latches changes nothing, and Linux's
+ * early scans (the AGP bridge search, on an AMD family 0xf CPU such as
+ * QEMU TCG's "max") write it 8192 times a pass, each before the 0xcfc
+ * read that does exit.  A reset written here then takes effect when the
+ * ring is replayed: before the next exit is handled, at the latest on
+ * the main thread's next tick.
  */
 #include <stdlib.h>
 
@@ -16,6 +24,7 @@
 #include "../vmm/state.h"
 
 #define RESET_CONTROL_PORT	0xcf9
+#define PCI_CONFIG_ADDRESS	0xcf8
 #define RCR_SYS_RST		0x02	/* with RST_CPU: a full reset */
 #define RCR_RST_CPU		0x04
 
@@ -52,6 +61,7 @@ static int reset_control_create(struct device_host *h, void **dev)
 		free(r);
 		return VMM_EXIT_SETUP;
 	}
+	dev_coalesce_pio(h, PCI_CONFIG_ADDRESS, 4);
 	*dev = r;
 	return 0;
 }
