@@ -138,7 +138,8 @@ def vmm_stats(path):
     pio = {n: r["reads"] + r["writes"] for n, r in j.get("pio", {}).items()
            if isinstance(r, dict) and r.get("reads", 0) + r.get("writes", 0)}
     return {"exits": j.get("exits"), "by_reason": j.get("exits_by_reason", {}),
-            "pio": pio, "first_run": j.get("monotonic_ns", {}).get("first_run")}
+            "pio": pio, "first_run": j.get("monotonic_ns", {}).get("first_run"),
+            "verify_ms": j.get("snapshot", {}).get("restore_verify_ms")}
 
 
 def commands(case, kernel, initrd, grub_img, base_vmm=None, vmlinux=None):
@@ -296,8 +297,10 @@ def main():
                             a.timeout, b"42\r\n", b"echo $((6*5+12))\n", stats)
                 fr = (r["vmm"] or {}).get("first_run")
                 r["first_run_ms"] = (fr - r["spawn_ns"]) / 1e6 if fr else None
+                r["verify_ms"] = (r["vmm"] or {}).get("verify_ms")
                 print(f"vmm-restore run {i + 1}: first KVM_RUN "
-                      f"{r['first_run_ms'] or 0:.1f} ms after spawn, answer to a typed "
+                      f"{r['first_run_ms'] or 0:.1f} ms after spawn (its RAM checked "
+                      f"meanwhile in {r['verify_ms'] or 0:.0f} ms), answer to a typed "
                       f"command after " + (f"{r['t'] * 1e3:.1f} ms" if r["t"] else "NONE") +
                       f", status {r['status']}", flush=True)
             else:
