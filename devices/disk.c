@@ -73,6 +73,16 @@ int disk_flush(struct device_host *h)
 	return r;
 }
 
+void disk_write_gate(struct device_host *h, bool (*gate)(void *arg), void *arg)
+{
+	for (int i = 0; i < DEV_MAX_DISKS; i++) {
+		if (h->disk[i]) {
+			h->disk[i]->gate_arg = arg;
+			h->disk[i]->write_gate = gate;
+		}
+	}
+}
+
 uint64_t disk_sectors(const struct device_host *h)
 {
 	return h->disk[0] ? h->disk[0]->sectors : 0;

@@ -16,6 +16,11 @@ struct vm_config;
 int disk_open(struct device_host *h, const struct vm_config *cfg);
 /* Flushes every image (fsync unless cache=unsafe); -1 when one failed. */
 int disk_flush(struct device_host *h);
+/*
+ * Every write to the images asks gate(arg) first and fails when it says
+ * false (a restore whose RAM is still being checked); NULL: no gate.
+ */
+void disk_write_gate(struct device_host *h, bool (*gate)(void *arg), void *arg);
 /* After the devices are gone: flushes and closes; -1 when a flush failed. */
 int disk_close(struct device_host *h);
 /* The master image's size in sectors, 0 without a disk. */

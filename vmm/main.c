@@ -390,6 +390,7 @@ static int wall_paths(struct session *s)
 
 static void stop_snapshots(struct session *s)
 {
+	disk_write_gate(&s->vm.host, NULL, NULL);
 	snap_verify_end(&s->vm);
 	snap_destroy(&s->snapctl);
 	s->vm.snap = NULL;
@@ -410,6 +411,11 @@ static int receive_state(struct session *s)
 	return 0;
 }
 
+static bool ram_verified(void *vm)
+{
+	return snap_ram_verified(vm);
+}
+
 /* --restore: RAM, devices and KVM's state, before the vCPU first runs. */
 static int restore_state(struct session *s)
 {
@@ -417,8 +423,11 @@ static int restore_state(struct session *s)
 
 	if (!r)
 		snap_keep_source(&s->vm, &s->snap);
+	/* the disks wait for the verdict on RAM the file still holds unchecked */
 	if (!r)
 		r = snap_verify_start(&s->vm, &s->snap);
+	if (!r)
+		disk_write_gate(&s->vm.host, ram_verified, &s->vm);
 	/* the file's bytes are in guest RAM now */
 	snap_image_free(&s->snap);
 	return r ? VMM_EXIT_USAGE : 0;

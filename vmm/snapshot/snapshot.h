@@ -279,9 +279,9 @@ void snap_keep_source(struct vm *vm, struct snap_image *im);
 bool snap_source_shrank(struct vm *vm);
 /*
  * verify.c.  After snap_apply(): the RAM sections snap_read() left
- * unchecked are checked on a thread of their own, and the VM's disk
- * images wait for the verdict before any write.  -1: no thread and the
- * check, made at once, failed (said).
+ * unchecked are checked on a thread of their own; the caller has the
+ * disk images wait for the verdict before any write (snap_ram_verified()).
+ * -1: no thread and the check, made at once, failed (said).
  */
 int snap_verify_start(struct vm *vm, struct snap_image *im);
 /* Waits for the verdict (at once when there is nothing to check). */

@@ -9,8 +9,9 @@
  * restore did before, while the VM starts.
  *
  * What the guest does before the verdict stays inside it: a disk write
- * waits for the verdict (devices/disk_image.c write_gate), and so do a
- * save, a migration and the screen dump at exit.  A corrupt file stops
+ * waits for the verdict (main.c puts snap_ram_verified() on the images'
+ * write_gate, devices/disk_image.c), and so do serial output, a save, a
+ * migration and the screen dump at exit.  A corrupt file stops
  * the VM with the message and status a restore gives it up front (2);
  * no disk image has changed.
  *
@@ -22,7 +23,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "../../devices/disk_image.h"
 #include "../vm.h"
 #include "internal.h"
 
@@ -63,11 +63,6 @@ static void *verify_main(void *arg)
 	return NULL;
 }
 
-static bool gate(void *arg)
-{
-	return snap_ram_verified(arg);
-}
-
 int snap_verify_start(struct vm *vm, struct snap_image *im)
 {
 	struct snap_verify *v = vm->snap ? &vm->snap->verify : NULL;
@@ -83,14 +78,6 @@ int snap_verify_start(struct vm *vm, struct snap_image *im)
 	pthread_cond_init(&v->cond, NULL);
 	/* the mapping is the thread's now: freeing the image leaves it */
 	im->data = NULL;
-	for (int i = 0; i < DEV_MAX_DISKS; i++) {
-		struct disk_image *d = vm->host.disk[i];
-
-		if (d) {
-			d->gate_arg = vm;
-			d->write_gate = gate;
-		}
-	}
 	v->active = true;
 	e = pthread_create(&v->thread, NULL, verify_main, vm);
 	if (e) {
@@ -140,9 +127,6 @@ void snap_verify_end(struct vm *vm)
 	if (v->started)
 		pthread_join(v->thread, NULL);
 	v->started = false;
-	for (int i = 0; i < DEV_MAX_DISKS; i++)
-		if (vm->host.disk[i])
-			vm->host.disk[i]->write_gate = NULL;
 	if (v->data)
 		munmap((void *)v->data, v->len);
 	v->data = NULL;
