@@ -43,7 +43,7 @@ run_vmm "$TMP/b" -c "$ROOT/conf/linux.cfg" --set "linux.kernel=$K" \
 	--set "linux.initrd=$TMP/initrd.gz" --headless --timeout 850 --stats "$TMP/b.json" --keys "$keys"
 screen_of "$TMP/b.out" > "$TMP/screen"
 serial_of "$TMP/b.out" > "$TMP/serial"
-why="status $STATUS: $(head -2 "$TMP/b.err") screen: $(grep -v '^ *$' "$TMP/screen" | tail -4)"
+why="status $STATUS: $(head -2 "$TMP/b.err") screen ($(wc -l < "$TMP/screen") lines): $(grep -v '^ *$' "$TMP/screen" | tail -12 | tr -s ' ' | tr '\n' '|')"
 has() { sed 's/ *$//' "$TMP/screen" | grep -qxF -- "$1"; }
 
 check $T-vga-prompt "$why" grep -q '^/ # ' "$TMP/screen"
@@ -102,9 +102,10 @@ if ! skipping; then
 		SKIP_WHY="vmlinux.sh: $(head -1 "$TMP/vml.err") (test/install-deps test)"
 fi
 RUN_TIMEOUT=900
+# (not quiet, the kernel's log on COM1: a failure shows where it stopped)
 run_vmm "$TMP/v" --kernel "$TMP/vmlinux" --initrd "$TMP/initrd.gz" --set memory=256 \
-	--set vga.strategy=ram --append 'console=tty0 quiet acpi=off' --headless --timeout 850 -v \
-	--keys '{until:# }echo vmlinux-$((6*7))\n{until:vmlinux-42}poweroff -f\n'
-check $T-vmlinux "status $STATUS: $(grep -v sandbox "$TMP/v.err" | head -2) $(screen_of "$TMP/v.out" | grep -v '^ *$' | tail -3)" \
+	--set vga.strategy=ram --append 'console=ttyS0 console=tty0 acpi=off' --headless \
+	--timeout 850 -v --keys '{until:/ # }echo vmlinux-$((6*7))\n{until:vmlinux-42}poweroff -f\n'
+check $T-vmlinux "status $STATUS: $(grep -v sandbox "$TMP/v.err" | head -2) serial: $(serial_of "$TMP/v.out" | tail -4)" \
 	eval "test $STATUS = 0 && screen_of '$TMP/v.out' | grep -q '^vmlinux-42' &&
 	      grep -q '^vmm: $TMP/vmlinux: vmlinux, 256 MiB, kernel at 0x1000000, entry 0x1000000' '$TMP/v.err'"
