@@ -240,17 +240,37 @@ static int vmlinux_header(const struct guest_mem *m, const uint8_t *img, size_t 
 	return 0;
 }
 
+/* The kernel's bytes in RAM: a vmlinux's segments, or a bzImage past its setup code. */
+static int put_kernel(const struct guest_mem *m, const uint8_t *img, size_t len,
+		      const struct linux_boot *b, char *err, size_t n)
+{
+	struct load_info li;
+	uint8_t *k;
+
+	if (b->vmlinux)
+		return loader_load_elf64(m, img, len, &li, err, n);
+	k = gpa_ptr(m, b->h.load_addr, len - b->h.setup_bytes);
+	if (!k)
+		return loader_fail(err, n, "guest RAM too small for the boot pages");
+	memcpy(k, img + b->h.setup_bytes, len - b->h.setup_bytes);
+	return 0;
+}
+
 int linux_load(const struct guest_mem *m, const uint8_t *img, size_t len,
 	       const uint8_t *initrd, uint64_t initrd_size, const char *cmdline,
 	       struct linux_boot *out, char *err, size_t n)
 {
 	struct linux_boot b = { 0 };
 	size_t cl = strlen(cmdline);
-	bool elf = len >= SELFMAG && !memcmp(img, ELFMAG, SELFMAG);
 
-	if (elf ? vmlinux_header(m, img, len, &b, err, n) :
-		  linux_check_header(img, len, &b.h, err, n))
+	if (len >= SELFMAG && !memcmp(img, ELFMAG, SELFMAG)) {
+		if (vmlinux_header(m, img, len, &b, err, n))
+			return -1;
+	} else if (linux_check_header(img, len, &b.h, err, n)) {
 		return -1;
+	} else {
+		b.entry = b.h.load_addr + 0x200;
+	}
 	if (cl > b.h.cmdline_size || cl >= LINUX_CMDLINE_ROOM)
 		return loader_fail(err, n, "the command line has %zu characters; this kernel takes %u",
 			     cl, b.h.cmdline_size);
@@ -258,26 +278,20 @@ int linux_load(const struct guest_mem *m, const uint8_t *img, size_t len,
 
 	if (r)
 		return initrd_size && b.h.load_addr + b.h.init_size <= m->size ? -2 : -1;
-	if (!elf)
-		b.entry = b.h.load_addr + 0x200;
 	if (m->base) {
-		struct load_info li;
 		uint8_t *zp = gpa_ptr(m, LINUX_ZERO_PAGE_GPA, PAGE);
-		uint8_t *k = elf ? NULL : gpa_ptr(m, b.h.load_addr, len - b.h.setup_bytes);
 		uint8_t *c = gpa_ptr(m, LINUX_CMDLINE_GPA, cl + 1);
 		uint8_t *rd = initrd_size ? gpa_ptr(m, b.initrd_gpa, initrd_size) : NULL;
 
-		if (!zp || (!elf && !k) || !c || !gpa_ptr(m, LINUX_PML4_GPA, 6 * PAGE) ||
+		if (!zp || !c || !gpa_ptr(m, LINUX_PML4_GPA, 6 * PAGE) ||
 		    (initrd_size && (!rd || !initrd)))
 			return loader_fail(err, n, "guest RAM too small for the boot pages");
-		if (elf && loader_load_elf64(m, img, len, &li, err, n))
+		if (put_kernel(m, img, len, &b, err, n))
 			return -1;
-		if (!elf)
-			memcpy(k, img + b.h.setup_bytes, len - b.h.setup_bytes);
 		memcpy(c, cmdline, cl + 1);
 		if (rd)
 			memcpy(rd, initrd, initrd_size);
-		zero_page(zp, elf ? NULL : img, &b, m->size);
+		zero_page(zp, b.vmlinux ? NULL : img, &b, m->size);
 		page_tables_and_gdt(m->base);
 	}
 	*out = b;
