@@ -5,7 +5,8 @@
  * the kernel.  RAM is a malloc'd buffer of exactly that size (ASan sees a
  * stray byte), filled with a canary: a refused kernel must leave all of
  * it untouched, and so must the check vmm makes before the VM exists; an
- * accepted one has its entry 0x200 into the kernel, which lies in RAM
+ * accepted one has its entry 0x200 into the kernel (a vmlinux: inside its
+ * segments), which lies in RAM
  * with the initramfs above it, below initrd_addr_max, and the zero page
  * says where both are.  Kernels are placed at their pref_address, so two
  * sizes reach past 16 MiB, just.
@@ -67,7 +68,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r) {
 		FUZZ_ASSERT(err[0] && untouched(&m));
 	} else {
-		FUZZ_ASSERT(b.entry == b.h.load_addr + 0x200);
+		FUZZ_ASSERT(b.vmlinux ? b.entry >= b.h.load_addr &&
+				      b.entry < b.h.load_addr + b.h.init_size :
+				      b.entry == b.h.load_addr + 0x200);
 		FUZZ_ASSERT(b.h.load_addr >= 0x100000 && b.h.load_addr + b.h.init_size <= m.size);
 		FUZZ_ASSERT(b.initrd_size == rd_size);
 		FUZZ_ASSERT(!rd_size || (b.initrd_gpa >= b.h.load_addr + b.h.init_size &&
