@@ -299,7 +299,7 @@ int linux_load(const struct guest_mem *m, const uint8_t *img, size_t len,
 }
 
 /* The initramfs's size, and its bytes unless only checking. */
-static uint8_t *initramfs(const struct guest_mem *m, const char *path, uint64_t *size)
+static const uint8_t *initramfs(const struct guest_mem *m, const char *path, uint64_t *size)
 {
 	struct stat st;
 
@@ -311,10 +311,10 @@ static uint8_t *initramfs(const struct guest_mem *m, const char *path, uint64_t 
 			return NULL;
 		}
 		*size = (uint64_t)st.st_size;
-		return (uint8_t *)"";
+		return (const uint8_t *)"";
 	}
 	size_t len;
-	uint8_t *rd = loader_read_file(path, m->size, &len);
+	const uint8_t *rd = loader_read_file(path, m->size, &len);
 
 	*size = len;
 	return rd;
@@ -326,8 +326,8 @@ int linux_load_files(const struct guest_mem *m, const char *kernel,
 	char err[200];
 	size_t len;
 	uint64_t rd_size = 0;
-	uint8_t *img = loader_read_file(kernel, LINUX_MAX_KERNEL, &len);
-	uint8_t *rd = NULL;
+	const uint8_t *img = loader_read_file(kernel, LINUX_MAX_KERNEL, &len);
+	const uint8_t *rd = NULL;
 	int r = -1;
 
 	if (!img)
@@ -340,8 +340,8 @@ int linux_load_files(const struct guest_mem *m, const char *kernel,
 		fprintf(stderr, "%s: %s\n", r == -2 ? initrd : kernel, err);
 out:
 	if (m->base)
-		free(rd);
-	free(img);
+		loader_release_file(rd, rd_size);
+	loader_release_file(img, len);
 	return r ? -1 : 0;
 }
 

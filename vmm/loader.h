@@ -37,9 +37,11 @@ int loader_load_file(const struct guest_mem *m, const char *path,
 int loader_load_elf64(const struct guest_mem *m, const uint8_t *img, size_t len,
 		      struct load_info *out, char *err, size_t errlen);
 /*
- * A whole regular file of at most max bytes, malloc'd, its length in
- * *len; NULL after "PATH: why" on stderr.
+ * A whole regular file of at most max bytes, mapped read-only, its length
+ * in *len; NULL after "PATH: why" on stderr.  Until released, a file that
+ * shrinks under the mapping ends vmm with status 2 and a line naming it.
  */
-uint8_t *loader_read_file(const char *path, uint64_t max, size_t *len);
+const uint8_t *loader_read_file(const char *path, uint64_t max, size_t *len);
+void loader_release_file(const uint8_t *img, size_t len);
 
 #endif

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* Multiboot/ELF loading: good images load, bad ones are refused before any write. */
 #include <elf.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 
 #include "../../vmm/loader.h"
 #include "../unit.h"
@@ -118,6 +121,56 @@ static void refuses_bad_placement(void)
 	REFUSED(n, "exceeds memory size");
 }
 
+/*
+ * A guest file is mapped while it loads: one that shrinks under the
+ * mapping ends vmm as bad input (status 2, the file named), not with
+ * SIGBUS.  In a child, which the handler ends.
+ */
+static void shrunk_file_is_bad_input(void)
+{
+	char path[] = "/tmp/vmm-unit-shrink.XXXXXX";
+	int fd = mkstemp(path), pipefd[2];
+	static uint8_t page[8192];
+	char msg[256] = "";
+
+	EXPECT(fd >= 0 && write(fd, page, sizeof(page)) == (ssize_t)sizeof(page));
+	EXPECT(!pipe(pipefd));
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		size_t len;
+		const uint8_t *img;
+
+		dup2(pipefd[1], STDERR_FILENO);
+		img = loader_read_file(path, 1 << 20, &len);
+		if (!img || len != sizeof(page) || ftruncate(fd, 0))
+			_exit(99);
+		_exit(((volatile const uint8_t *)img)[4096]);	/* SIGBUS */
+	}
+	close(pipefd[1]);
+	int st = 0;
+	ssize_t n = read(pipefd[0], msg, sizeof(msg) - 1);
+
+	waitpid(pid, &st, 0);
+	msg[n > 0 ? n : 0] = 0;
+	EXPECT(WIFEXITED(st));
+	EXPECT_EQ(WEXITSTATUS(st), 2);
+	EXPECT(strstr(msg, path) && strstr(msg, ": the file shrank while vmm loaded it\n"));
+	close(pipefd[0]);
+	close(fd);
+	unlink(path);
+
+	/* released, the previous SIGBUS disposition is back */
+	size_t len;
+	struct sigaction now;
+	const uint8_t *img = loader_read_file("/proc/self/exe", 64 << 20, &len);
+
+	EXPECT(img != NULL);
+	loader_release_file(img, len);
+	sigaction(SIGBUS, NULL, &now);
+	EXPECT(now.sa_handler == SIG_DFL);
+}
+
 int main(void)
 {
 	mem.size = MEM;
@@ -125,6 +178,7 @@ int main(void)
 	RUN(loads_and_zeroes_bss);
 	RUN(refuses_bad_images);
 	RUN(refuses_bad_placement);
+	RUN(shrunk_file_is_bad_input);
 	free(mem.base);
 	UNIT_EXIT();
 }
