@@ -124,17 +124,20 @@ static int kbd_get(struct i8042 *k)
 	return v;
 }
 
-static void ctl_put_from(struct i8042 *k, uint8_t v, bool aux)
+static void ctl_put_from(struct i8042 *k, uint8_t v, bool aux, bool timeout)
 {
 	if (k->ctl_len >= sizeof(k->ctl_q))
 		return;
-	k->ctl_aux = (uint8_t)((k->ctl_aux & ~(1u << k->ctl_len)) | (aux ? 1u << k->ctl_len : 0));
+	uint8_t bit = (uint8_t)(1u << k->ctl_len);
+
+	k->ctl_aux = (uint8_t)((k->ctl_aux & ~bit) | (aux ? bit : 0));
+	k->ctl_timeout = (uint8_t)((k->ctl_timeout & ~bit) | (timeout ? bit : 0));
 	k->ctl_q[k->ctl_len++] = v;
 }
 
 static void ctl_put(struct i8042 *k, uint8_t v)
 {
-	ctl_put_from(k, v, false);
+	ctl_put_from(k, v, false, false);
 }
 
 /* One set-1 byte of a typed key, as the keyboard sends it in its set. */
@@ -165,7 +168,9 @@ static void refill(struct i8042 *k)
 		if (k->ctl_len) {
 			k->out = k->ctl_q[0];
 			k->out_aux = k->ctl_aux & 1;
+			k->out_timeout = k->ctl_timeout & 1;
 			k->ctl_aux >>= 1;
+			k->ctl_timeout >>= 1;
 			memmove(k->ctl_q, k->ctl_q + 1, --k->ctl_len);
 			k->obf = true;
 			break;
@@ -197,6 +202,7 @@ static void refill(struct i8042 *k)
 		}
 		k->out = (uint8_t)v;
 		k->out_aux = false;
+		k->out_timeout = false;
 		k->obf = true;
 	}
 	update_irq(k);
@@ -316,9 +322,16 @@ static void controller_data(struct i8042 *k, uint8_t cmd, uint8_t v)
 		ctl_put(k, v);
 		break;
 	case 0xd3:		/* as if the AUX device had sent it: Linux's AUX probe */
-		ctl_put_from(k, v, true);
+		ctl_put_from(k, v, true, false);
 		break;
-	case 0xd4:		/* to the AUX device: no mouse, so nothing */
+	case 0xd4:
+		/*
+		 * To the AUX device, and there is no mouse: as a PS/2
+		 * controller does when no device clocks the byte in, 0xFE on
+		 * the AUX side with the time-out bit.  Silence instead made
+		 * Linux's psmouse wait out its timeouts (0.9 s of a boot).
+		 */
+		ctl_put_from(k, KBD_RESEND, true, true);
 		break;
 	}
 }
@@ -366,6 +379,7 @@ static uint8_t read_status(const struct i8042 *k)
 {
 	return (uint8_t)((k->obf ? I8042_STR_OBF : 0) |
 			 (k->obf && k->out_aux ? I8042_STR_AUXDATA : 0) |
+			 (k->obf && k->out_timeout ? I8042_STR_TIMEOUT : 0) |
 			 (k->ram[0] & I8042_CB_SYS) |
 			 (k->status_a2 ? I8042_STR_A2 : 0) | I8042_STR_INH);
 }
@@ -509,7 +523,8 @@ static bool i8042_consistent(const struct i8042 *k)
 	       (k->scanset == 1 || k->scanset == 2) && k->leds <= 7 &&
 	       k->typematic <= 0x7f &&
 	       k->irq_level == kbd_irq_level(k) &&
-	       !(k->ctl_aux >> k->ctl_len) &&
+	       !(k->ctl_aux >> k->ctl_len) && !(k->ctl_timeout & ~k->ctl_aux) &&
+	       (!k->out_timeout || (k->obf && k->out_aux)) &&
 	       settled(k);
 }
 
@@ -543,6 +558,8 @@ static int i8042_fields(void *dev, struct state *s)
 	state_bool(s, &k->xlat_break);
 	state_bool(s, &k->out_aux);
 	state_u8(s, &k->ctl_aux);
+	STATE_SINCE(s, 2, &k->out_timeout, false);	/* 2: AUX time-outs; before, none */
+	STATE_SINCE(s, 2, &k->ctl_timeout, 0);
 	if (!s->loading || s->bad)
 		return 0;
 	k->ctl_len = ctl_len;
@@ -562,5 +579,5 @@ const struct device_model i8042_device = {
 	.stats = i8042_stats,
 	.fields = i8042_fields,
 	.size = sizeof(struct i8042),
-	.version = 1,
+	.version = 2,
 };

@@ -30,10 +30,11 @@ struct bus_access;
 #define I8042_STR_A2		0x08	/* last write went to 0x64 */
 #define I8042_STR_INH		0x10	/* 1 = keyboard not inhibited */
 #define I8042_STR_AUXDATA	0x20	/* the output buffer holds AUX port data */
+#define I8042_STR_TIMEOUT	0x40	/* ...which is the controller's 0xFE: no device answered */
 
 /* command byte (controller RAM byte 0) */
 #define I8042_CB_INT		0x01	/* IRQ 1 when the output buffer fills */
-#define I8042_CB_INT2		0x02	/* IRQ 12 for AUX data (the loop-back; no mouse) */
+#define I8042_CB_INT2		0x02	/* IRQ 12 for AUX data (loop-back, time-outs; no mouse) */
 #define I8042_CB_SYS		0x04
 #define I8042_CB_KBD_OFF	0x10	/* keyboard clock disabled */
 #define I8042_CB_AUX_OFF	0x20
@@ -52,12 +53,14 @@ struct i8042 {
 	bool obf;
 	uint8_t out;		/* the output buffer */
 	bool out_aux;		/* ...holds a byte from the AUX port */
+	bool out_timeout;	/* ...the 0xFE of a byte no AUX device took */
 	int irq_level, irq12_level;
 
 	/* controller's own answers, ahead of anything from the keyboard */
 	uint8_t ctl_q[8];
 	unsigned int ctl_len;
 	uint8_t ctl_aux;	/* bit i: ctl_q[i] is AUX data (0xD3 loop-back) */
+	uint8_t ctl_timeout;	/* bit i: ctl_q[i] is an AUX time-out's 0xFE */
 
 	/* the keyboard */
 	uint8_t kbd_q[16];	/* answers and converted scancodes, in order */

@@ -140,6 +140,39 @@ static void i8042_damaged_state(void)
 	i8042_destroy(kbd_b);
 }
 
+/* AUX time-outs (record version 2) go and come back; version 1 had none. */
+static void i8042_aux_timeout(void)
+{
+	struct state a, s;
+
+	kbd_twins();
+	io_a(0x64, 1, true, 0xd4);		/* to a mouse that is not there */
+	io_a(0x60, 1, true, 0xff);
+	io_a(0x64, 1, true, 0xd4);		/* its 0xFE waits behind the first */
+	io_a(0x60, 1, true, 0xf2);
+	EXPECT(kbd_a->out_timeout && kbd_a->ctl_timeout == 1);
+	round_trip(&i8042_device, kbd_a, kbd_b);
+	EXPECT(kbd_b->out_timeout && kbd_b->ctl_timeout == 1);
+
+	/* as version 1 wrote it: the record without version 2's two bytes */
+	a = rec_save(&i8042_device, kbd_a);
+	state_init_load(&s, a.buf, a.len - 2);
+	s.version = 1;
+	EXPECT_EQ(device_state(&i8042_device, kbd_b, &s), 0);
+	EXPECT(!kbd_b->out_timeout && !kbd_b->ctl_timeout);
+	state_free(&a);
+
+	kbd_a->ctl_timeout = 2;			/* a time-out on a keyboard byte */
+	kbd_a->ctl_aux = 0;
+	poked_refused(&i8042_device, kbd_a, kbd_b);
+	kbd_a->ctl_aux = 1;
+	kbd_a->ctl_timeout = 1;
+	kbd_a->out_aux = false;			/* a time-out from the keyboard side */
+	poked_refused(&i8042_device, kbd_a, kbd_b);
+	i8042_destroy(kbd_a);
+	i8042_destroy(kbd_b);
+}
+
 /* ---- VGA ---- */
 
 static struct screen scr_a, scr_b;
@@ -466,6 +499,7 @@ int main(void)
 	mem.base = calloc(1, mem.size);
 	RUN(i8042_queued_keys_and_pending_commands);
 	RUN(i8042_damaged_state);
+	RUN(i8042_aux_timeout);
 	RUN(vga_dac_mid_triplet_and_flip_flop);
 	RUN(vga_ram_strategy_screen);
 	RUN(vga_damaged_state);

@@ -347,6 +347,40 @@ static void odd_sizes_and_write_port(void)
 	EXPECT_EQ(next(), 0x33);
 }
 
+/*
+ * No mouse: a byte for the AUX device (0xD4) comes back as the
+ * controller's 0xFE on the AUX side with the time-out bit, on IRQ 12,
+ * so a driver's probe ends at once instead of waiting for an answer.
+ */
+static void aux_write_times_out(void)
+{
+	fresh();
+	out(0x64, 0x60);
+	out(0x60, I8042_CB_INT | I8042_CB_INT2 | I8042_CB_XLAT);
+	out(0x64, 0xd4);
+	EXPECT_EQ(in(0x64) & I8042_STR_OBF, 0);
+	out(0x60, 0xff);			/* reset, to the mouse */
+	EXPECT_EQ(in(0x64) & (I8042_STR_OBF | I8042_STR_AUXDATA | I8042_STR_TIMEOUT),
+		  I8042_STR_OBF | I8042_STR_AUXDATA | I8042_STR_TIMEOUT);
+	EXPECT_EQ(k->irq12_level, 1);
+	EXPECT_EQ(k->irq_level, 0);
+	EXPECT_EQ(in(0x60), 0xfe);
+	EXPECT_EQ(in(0x64) & (I8042_STR_OBF | I8042_STR_TIMEOUT), 0);
+	EXPECT_EQ(k->irq12_level, 0);
+	/* the loop-back is a byte the device "sent": no time-out */
+	out(0x64, 0xd3);
+	out(0x60, 0xfe);
+	EXPECT_EQ(in(0x64) & (I8042_STR_AUXDATA | I8042_STR_TIMEOUT), I8042_STR_AUXDATA);
+	EXPECT_EQ(next(), 0xfe);
+	/* nor a keyboard answer after a time-out */
+	out(0x64, 0xd4);
+	out(0x60, 0xf2);
+	out(0x60, 0xee);			/* echo, to the keyboard */
+	EXPECT_EQ(next(), 0xfe);
+	EXPECT_EQ(in(0x64) & (I8042_STR_AUXDATA | I8042_STR_TIMEOUT), 0);
+	EXPECT_EQ(next(), 0xee);
+}
+
 int main(void)
 {
 	RUN(status_and_command_byte);
@@ -360,6 +394,7 @@ int main(void)
 	RUN(enable_disable);
 	RUN(queue_bounded_never_partial);
 	RUN(odd_sizes_and_write_port);
+	RUN(aux_write_times_out);
 	i8042_destroy(k);
 	UNIT_EXIT();
 }
