@@ -524,7 +524,7 @@ static bool i8042_consistent(const struct i8042 *k)
 	       k->typematic <= 0x7f &&
 	       k->irq_level == kbd_irq_level(k) &&
 	       !(k->ctl_aux >> k->ctl_len) && !(k->ctl_timeout & ~k->ctl_aux) &&
-	       (!k->out_timeout || (k->obf && k->out_aux)) &&
+	       (!k->out_timeout || k->out_aux) &&
 	       settled(k);
 }
 

@@ -153,6 +153,15 @@ static void i8042_aux_timeout(void)
 	EXPECT(kbd_a->out_timeout && kbd_a->ctl_timeout == 1);
 	round_trip(&i8042_device, kbd_a, kbd_b);
 	EXPECT(kbd_b->out_timeout && kbd_b->ctl_timeout == 1);
+	/* read, the bytes leave their flags behind, as out_aux does */
+	io_a(0x60, 1, false, 0);
+	io_a(0x60, 1, false, 0);
+	EXPECT(!kbd_a->obf && kbd_a->out_timeout);
+	round_trip(&i8042_device, kbd_a, kbd_b);
+	io_a(0x64, 1, true, 0xd4);
+	io_a(0x60, 1, true, 0xff);
+	io_a(0x64, 1, true, 0xd4);
+	io_a(0x60, 1, true, 0xf2);
 
 	/* as version 1 wrote it: the record without version 2's two bytes */
 	a = rec_save(&i8042_device, kbd_a);
