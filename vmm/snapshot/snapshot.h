@@ -159,7 +159,7 @@ struct snap_verify {
 	size_t len;
 	uint64_t t0, ns;		/* when it began, how long it took */
 	char path[SNAP_PATH_MAX];
-	char err[256];
+	char err[512];			/* as said when the VM stops */
 };
 
 struct snap_ctl {
@@ -286,7 +286,7 @@ bool snap_source_shrank(struct vm *vm);
 int snap_verify_start(struct vm *vm, struct snap_image *im);
 /* Waits for the verdict (at once when there is nothing to check). */
 bool snap_ram_verified(struct vm *vm);
-/* After a bad verdict: what is wrong with the file; else NULL. */
+/* After a bad verdict: what is wrong with the file, as said; else NULL. */
 const char *snap_verify_error(const struct vm *vm);
 /* Stops the check (a set-up that failed) and lets the file's mapping go. */
 void snap_verify_end(struct vm *vm);

@@ -53,10 +53,16 @@ static void *verify_main(void *arg)
 	snap_reader_buffer(&r, v->path, v->data, v->len);
 	k = snap_walk(&r, until_stopped, v);
 	if (k < 0) {
-		snprintf(v->err, sizeof(v->err), "%s", r.err);
+		/*
+		 * The same words whoever stops the VM first, this thread or
+		 * the guest (corrupt RAM may crash it, or a check of its own
+		 * may end it): finish() says them when the guest was first.
+		 */
+		snprintf(v->err, sizeof(v->err), "%s%s", r.err, v->started ?
+			 " (found as the restored VM started: it is stopped, and no disk "
+			 "image changed)" : "");
 		verdict(v, -1);
-		vm_stop(vm, STOP_ERROR, VMM_EXIT_USAGE, "%s (found as the restored VM "
-			"started: it is stopped, and no disk image changed)", v->err);
+		vm_stop(vm, STOP_ERROR, VMM_EXIT_USAGE, "%s", v->err);
 		return NULL;
 	}
 	verdict(v, k == 0 ? 1 : -1);
@@ -79,16 +85,17 @@ int snap_verify_start(struct vm *vm, struct snap_image *im)
 	/* the mapping is the thread's now: freeing the image leaves it */
 	im->data = NULL;
 	v->active = true;
+	v->started = true;
 	e = pthread_create(&v->thread, NULL, verify_main, vm);
 	if (e) {
 		/* no thread: check now, as a restore always did */
+		v->started = false;
 		verify_main(vm);
 		if (v->verdict == 1)
 			return 0;
 		fprintf(stderr, "vmm: %s\n", v->err);
 		return -1;
 	}
-	v->started = true;
 	return 0;
 }
 
