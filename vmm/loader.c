@@ -301,6 +301,28 @@ static void guard_file(const char *path)
 	shrank_len = strlen(shrank_msg);
 }
 
+/* len bytes of fd into an anonymous mapping (*img), or false with *img = MAP_FAILED. */
+static bool copy_file(int fd, size_t len, void **img)
+{
+	size_t got = 0;
+
+	*img = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (*img == MAP_FAILED)
+		return false;
+	while (got < len) {
+		ssize_t r = pread(fd, (uint8_t *)*img + got, len - got, (off_t)got);
+
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	if (got == len)
+		return true;
+	munmap(*img, len);
+	*img = MAP_FAILED;
+	return false;
+}
+
 const uint8_t *loader_read_file(const char *path, uint64_t max, size_t *lenp)
 {
 	static const uint8_t empty[1];
@@ -322,6 +344,9 @@ const uint8_t *loader_read_file(const char *path, uint64_t max, size_t *lenp)
 	size_t len = (size_t)st.st_size;
 	void *img = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : (void *)empty;
 
+	/* a file system that cannot map files: read into memory of our own */
+	if (img == MAP_FAILED && !copy_file(fd, len, &img))
+		errno = EIO;
 	close(fd);
 	if (img == MAP_FAILED) {
 		fprintf(stderr, "%s: %s\n", path, strerror(errno));
