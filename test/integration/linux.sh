@@ -20,6 +20,19 @@ skipping || [ -r "$K" ] || SKIP_WHY="no kernel in /boot (apt-get install linux-i
 skipping || "$ROOT/guest/linux/mkinitramfs.sh" "$TMP/initrd.gz" > "$TMP/mk.err" 2>&1 ||
 	SKIP_WHY="no initramfs: $(head -1 "$TMP/mk.err")"
 
+# In the nested VM an interrupt can be taken inside STI's shadow (QEMU TCG's
+# SVM; DEVELOPERS.md, Rules): between Linux's idle "sti; hlt" its handler
+# runs, then hlt sleeps, and with the tick stopped in idle (NOHZ) nothing
+# wakes the CPU for the keys it already has (seen twice in CI: linux-grub
+# and the vmlinux boot sat at their prompts until the 850 s timeout).
+# nohz=off keeps the tick in idle, so such a wake-up comes one tick late;
+# an interrupt vmm never raised still leaves the guest waiting.
+NOHZ= nohz_cfg=()
+if [ -n "${VMM_NESTED_INSIDE:-}" ]; then
+	NOHZ=" nohz=off"
+	nohz_cfg=(--set "cmdline=$(sed -n 's/^cmdline = "\(.*\)";$/\1/p' "$ROOT/conf/linux.cfg")$NOHZ")
+fi
+
 # the screen part of a headless run's stdout (serial lines end in CR LF)
 screen_of() { grep -v $'\r$' "$1"; }
 serial_of() { grep -a $'\r$' "$1" | tr -d '\r'; }
@@ -40,7 +53,7 @@ clear; grep -m1 'model name' /proc/cpuinfo; dmesg | grep -oF$(printf " -e '%s'" 
 ; grep -h tx: /proc/tty/driver/serial | head -1; grep ' 4:' /proc/interrupts\
 ; echo dmesg-\$((3+4))\n{until:dmesg-7}poweroff -f\n"
 run_vmm "$TMP/b" -c "$ROOT/conf/linux.cfg" --set "linux.kernel=$K" \
-	--set "linux.initrd=$TMP/initrd.gz" --headless --timeout 850 --stats "$TMP/b.json" --keys "$keys"
+	--set "linux.initrd=$TMP/initrd.gz" "${nohz_cfg[@]}" --headless --timeout 850 --stats "$TMP/b.json" --keys "$keys"
 screen_of "$TMP/b.out" > "$TMP/screen"
 serial_of "$TMP/b.out" > "$TMP/serial"
 why="status $STATUS: $(head -2 "$TMP/b.err") screen ($(wc -l < "$TMP/screen") lines): $(grep -v '^ *$' "$TMP/screen" | tail -12 | tr -s ' ' | tr '\n' '|')"
@@ -80,7 +93,7 @@ check $T-snapshot-restore "status $STATUS: $(head -2 "$TMP/r.err") $(screen_of "
 # through the firmware: SeaBIOS runs GRUB 2 from the disk, GRUB loads both
 if ! skipping; then
 	printf '%s\n' 'set timeout=0' 'menuentry Linux {' '  set gfxpayload=text' \
-		'  linux /kernel console=ttyS0 console=tty0 quiet acpi=off' \
+		"  linux /kernel console=ttyS0 console=tty0 quiet acpi=off$NOHZ" \
 		'  initrd /initrd.gz' '  boot' '}' > "$TMP/grub.cfg"
 	cp "$K" "$TMP/kernel"
 	GRUB_MODULES=linux bash "$ROOT/test/firmware/mkgrub.sh" --cfg "$TMP/grub.cfg" \
@@ -104,7 +117,7 @@ fi
 RUN_TIMEOUT=900
 # (not quiet, the kernel's log on COM1: a failure shows where it stopped)
 run_vmm "$TMP/v" --kernel "$TMP/vmlinux" --initrd "$TMP/initrd.gz" --set memory=256 \
-	--set vga.strategy=ram --append 'console=ttyS0 console=tty0 acpi=off' --headless \
+	--set vga.strategy=ram --append "console=ttyS0 console=tty0 acpi=off$NOHZ" --headless \
 	--timeout 850 -v --keys '{until:/ # }echo vmlinux-$((6*7))\n{until:vmlinux-42}poweroff -f\n'
 check $T-vmlinux "status $STATUS: $(grep -v sandbox "$TMP/v.err" | head -2) serial: $(serial_of "$TMP/v.out" | tail -4)" \
 	eval "test $STATUS = 0 && screen_of '$TMP/v.out' | grep -q '^vmlinux-42' &&
