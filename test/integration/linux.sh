@@ -39,8 +39,10 @@ serial_of() { grep -a $'\r$' "$1" | tr -d '\r'; }
 
 # The example config (quiet: the screen has the shell alone).  Keys reach
 # both shells, the keyboard's on tty1 and COM1's on ttyS0: each appends its
-# answer to one file, and the screen's shell waits until both did; then the
-# screen is cleared for the kernel's own words (dmesg) on what it found.
+# answer to one file, and the screen's shell waits until both did, and again
+# until COM1's shell has said both-2 (or poweroff -f may come first: seen in
+# CI); then the screen is cleared for the kernel's own words (dmesg) on what
+# it found.
 # Each {until:} waits as long as the run may take (--timeout): a loaded
 # nested VM boots Linux in minutes, beyond {until:}'s own 120 s bound.
 RUN_TIMEOUT=900
@@ -48,8 +50,8 @@ said=('Hypervisor detected: KVM' 'Switched to clocksource kvm-clock' 'calibrate 
 	'ttyS0 at I/O 0x3f8 (irq = 4, base_baud = 115200) is a 16550A'
 	'AT Translated Set 2 keyboard' 'rtc_cmos rtc_cmos: registered as rtc0')
 keys="{until:# }{save:$TMP/l.snap}echo ans-\$((6*7)) | tee -a /tmp/a\n{until:ans-42}\
-until [ \$(grep -c ans- /tmp/a) = 2 ]; do :; done; echo both-\$((1+1))\n{until:both-2}\
-clear; grep -m1 'model name' /proc/cpuinfo; dmesg | grep -oF$(printf " -e '%s'" "${said[@]}")\
+until [ \$(grep -c ans- /tmp/a) = 2 ]; do :; done; echo both-\$((1+1)); echo x >> /tmp/b\n{until:both-2}\
+until [ \$(grep -c x /tmp/b) = 2 ]; do :; done; clear; grep -m1 'model name' /proc/cpuinfo; dmesg | grep -oF$(printf " -e '%s'" "${said[@]}")\
 ; grep -h tx: /proc/tty/driver/serial | head -1; grep ' 4:' /proc/interrupts\
 ; echo dmesg-\$((3+4))\n{until:dmesg-7}poweroff -f\n"
 run_vmm "$TMP/b" -c "$ROOT/conf/linux.cfg" --set "linux.kernel=$K" \
