@@ -20,6 +20,7 @@
 #include "../hypercalls/multiboot.h"
 #include "../hypercalls/vmm_abi.h"
 #include "device.h"
+#include "hostfile.h"
 #include "loader.h"
 
 #define MB_SEARCH_BYTES		8192
@@ -273,54 +274,21 @@ int loader_load_elf64(const struct guest_mem *m, const uint8_t *img, size_t len,
  * with a crash.  Only the loading thread reads these mappings.
  */
 static char shrank_msg[2 * PATH_MAX + 100];
-static size_t shrank_len;
 static int mapped_files;
 static struct sigaction sigbus_before;
 
-static void on_sigbus(int sig)
-{
-	(void)sig;
-	if (write(STDERR_FILENO, shrank_msg, shrank_len) < 0)
-		_exit(VMM_EXIT_USAGE);
-	_exit(VMM_EXIT_USAGE);
-}
-
 static void guard_file(const char *path)
 {
-	struct sigaction sa = { .sa_handler = on_sigbus };
+	size_t n = strlen(shrank_msg);
 
-	if (mapped_files++ == 0) {
+	if (mapped_files++ == 0)
 		snprintf(shrank_msg, sizeof(shrank_msg),
 			 "%s: the file shrank while vmm loaded it\n", path);
-		sigaction(SIGBUS, &sa, &sigbus_before);
-	} else {
-		/* kernel and initramfs are mapped together */
-		snprintf(shrank_msg + shrank_len - 1, sizeof(shrank_msg) - shrank_len + 1,
+	else	/* kernel and initramfs are mapped together */
+		snprintf(shrank_msg + n - 1, sizeof(shrank_msg) - n + 1,
 			 " (or %s did)\n", path);
-	}
-	shrank_len = strlen(shrank_msg);
-}
-
-/* len bytes of fd into an anonymous mapping (*img), or false with *img = MAP_FAILED. */
-static bool copy_file(int fd, size_t len, void **img)
-{
-	size_t got = 0;
-
-	*img = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (*img == MAP_FAILED)
-		return false;
-	while (got < len) {
-		ssize_t r = pread(fd, (uint8_t *)*img + got, len - got, (off_t)got);
-
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	if (got == len)
-		return true;
-	munmap(*img, len);
-	*img = MAP_FAILED;
-	return false;
+	hostfile_sigbus_exits(shrank_msg, VMM_EXIT_USAGE,
+			      mapped_files == 1 ? &sigbus_before : NULL);
 }
 
 const uint8_t *loader_read_file(const char *path, uint64_t max, size_t *lenp)
@@ -345,8 +313,16 @@ const uint8_t *loader_read_file(const char *path, uint64_t max, size_t *lenp)
 	void *img = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : (void *)empty;
 
 	/* a file system that cannot map files: read into memory of our own */
-	if (img == MAP_FAILED && !copy_file(fd, len, &img))
-		errno = EIO;
+	if (img == MAP_FAILED) {
+		size_t got = len;
+
+		if (!hostfile_copy(fd, &got, &img) && got != len) {
+			if (img)
+				munmap(img, got);
+			img = MAP_FAILED;
+			errno = EIO;	/* shrank, or unreadable */
+		}
+	}
 	close(fd);
 	if (img == MAP_FAILED) {
 		fprintf(stderr, "%s: %s\n", path, strerror(errno));

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../config.h"
+#include "../hostfile.h"
 #include "../state.h"
 #include "../vm.h"
 #include "internal.h"
@@ -35,25 +36,10 @@ static bool others_may_write(const struct stat *st)
 /* Into anonymous memory, so that what was checked is what runs. */
 static int copy_file(struct snap_image *im)
 {
-	size_t got = 0;
-
-	im->data = mmap(NULL, im->len, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (im->data == MAP_FAILED) {
+	/* shrunk meanwhile: the checks say "truncated" */
+	if (hostfile_copy(im->fd, &im->len, (void **)&im->data)) {
 		im->data = NULL;
 		return -1;
-	}
-	while (got < im->len) {
-		ssize_t n = read(im->fd, im->data + got, im->len - got);
-
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			/* shrunk meanwhile: the checks say "truncated" */
-			im->len = got;
-			break;
-		}
-		got += (size_t)n;
 	}
 	close(im->fd);
 	im->fd = -1;		/* no RAM run is mapped from the file */
@@ -245,21 +231,10 @@ int snap_apply(struct vm *vm, struct snap_image *im)
 /* ---- a file that shrinks under the VM ----------------------------------- */
 
 static char shrank_msg[SNAP_PATH_MAX + 200];
-static size_t shrank_len;
-
-/* A host thread touched guest RAM that the file no longer holds. */
-static void on_sigbus(int sig)
-{
-	(void)sig;
-	if (write(STDERR_FILENO, shrank_msg, shrank_len) < 0)
-		_exit(VMM_EXIT_SETUP);
-	_exit(VMM_EXIT_SETUP);
-}
 
 void snap_keep_source(struct vm *vm, struct snap_image *im)
 {
 	struct snap_ctl *c = vm->snap;
-	struct sigaction sa = { .sa_handler = on_sigbus };
 	char shown[SNAP_PATH_MAX];
 
 	if (!c || im->fd < 0 || im->copied)
@@ -270,8 +245,8 @@ void snap_keep_source(struct vm *vm, struct snap_image *im)
 		 "under the running VM, whose RAM is mapped from it: the VM cannot go on "
 		 "(do not change a snapshot file while a VM restored from it runs)\n",
 		 config_shown(im->path, shown, sizeof(shown)));
-	shrank_len = strlen(shrank_msg);
-	sigaction(SIGBUS, &sa, NULL);
+	/* a host thread touched guest RAM that the file no longer holds */
+	hostfile_sigbus_exits(shrank_msg, VMM_EXIT_SETUP, NULL);
 }
 
 bool snap_source_shrank(struct vm *vm)
@@ -282,6 +257,6 @@ bool snap_source_shrank(struct vm *vm)
 	if (!c || c->source_fd < 0 || fstat(c->source_fd, &st) < 0 ||
 	    (uint64_t)st.st_size >= c->source_len)
 		return false;
-	vm_stop(vm, STOP_ERROR, VMM_EXIT_SETUP, "%.*s", (int)shrank_len - 6, shrank_msg + 5);	/* no "vmm: ", no newline */
+	vm_stop(vm, STOP_ERROR, VMM_EXIT_SETUP, "%.*s", (int)strlen(shrank_msg) - 6, shrank_msg + 5);	/* no "vmm: ", no newline */
 	return true;
 }
