@@ -129,13 +129,8 @@ fi
 # The demo with a terminal attached, as make demo runs it without /dev/kvm:
 # the guest's screen in an 80x24 tmux window, Ctrl-A x ends vmm and the VM.
 if command -v tmux > /dev/null; then
-	SOCK="vmm-nested-$$"
-	tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
-	trap 'tm kill-server 2> /dev/null; rm -rf "$TMP"' EXIT
-	tm new -d -s keep "sleep 3600"
-	tm new -d -s t -x 80 -y 24 "cd '$ROOT' && env TERM=tmux-256color LANG=C.UTF-8 \
-'$RUN' -i -- '$VMM' -c conf/demo.cfg; echo \$? > '$TMP/demo.exit'; sleep 60"
-	pane() { tm capture-pane -t t -p; }
+	source "$ROOT/test/tmux_lib.sh"
+	start 80 24 "'$RUN' -i -C '$ROOT' -- '$VMM' -c conf/demo.cfg"
 	# at 80x24 the window follows the cursor: the title row is out of view
 	if wait_for 180 eval 'pane | grep -q "frame "' && pane | grep -qF "CP437" &&
 		pane | grep -qF "guest> "; then
@@ -144,10 +139,10 @@ if command -v tmux > /dev/null; then
 		fail $T-demo-on-terminal "no demo screen: $(pane | grep . | head -5)"
 	fi
 	tm send-keys -t t C-a x
-	if wait_for 60 test -s "$TMP/demo.exit" && [ "$(cat "$TMP/demo.exit")" = 0 ]; then
+	if exited_with 0; then
 		pass $T-demo-ctrl-a-x
 	else
-		fail $T-demo-ctrl-a-x "status '$(cat "$TMP/demo.exit" 2> /dev/null)': $(pane | grep . | tail -5)"
+		fail $T-demo-ctrl-a-x "$(status_of): $(pane | grep . | tail -5)"
 	fi
 else
 	skip $T-demo-on-terminal "tmux is not installed"

@@ -11,33 +11,7 @@ require_kvm
 command -v tmux > /dev/null || skipping || SKIP_WHY="tmux is not installed"
 export LANG=C.UTF-8	# ${line:0:n} counts characters, as the terminal does
 
-SOCK="vmm-test-$$"
-tm() { skipping || tmux -L "$SOCK" -f /dev/null "$@"; }
-trap 'tm kill-server 2> /dev/null; rm -rf "$TMP"' EXIT
-# tmux's server exits with its last session: one that lives as long as the
-# script, so that start()'s kill-session never races a dying server
-tm new -d -s keep "sleep 3600"
-
-pane() { tm capture-pane -t t -p; }
-screen_has() { pane | grep -qF -- "$1"; }
-screen_lacks() { ! screen_has "$1"; }
-row() { pane | sed -n "$(($1 + 1))p"; }
-cursor() { tm display -p -t t '#{cursor_x} #{cursor_y} #{cursor_flag}'; }
-cursor_is() { [ "$(cursor)" == "$1" ]; }
-# start W H COMMAND: a new session running COMMAND in $TMP; its status goes to $TMP/exit
-start() {
-	tm kill-session -t t 2> /dev/null
-	rm -f "$TMP/exit" "$TMP/stty"
-	tm new -d -s t -x "$1" -y "$2" "cd '$TMP' && env TERM=tmux-256color LANG=C.UTF-8 \
-$3; echo \$? > exit; stty -a > stty; sleep 60"
-}
-exited_with() { wait_for 30 test -s "$TMP/exit" && [ "$(cat "$TMP/exit")" == "$1" ]; }
-# await NAME SECONDS CONDITION WHY: PASS once CONDITION holds, else FAIL with
-# the output of WHY (both functions), taken when the wait ended
-await() {
-	if skipping; then skip "$1" "$SKIP_WHY"; return; fi
-	if wait_for "$2" "$3"; then pass "$1"; else fail "$1" "$($4)"; fi
-}
+source "$ROOT/test/tmux_lib.sh"
 
 mkcfg "$TMP/demo.cfg" demo 'display = "tui";' 'vga = { blink = false; };' \
 	'serial = { output = "none"; };'
@@ -90,7 +64,6 @@ else
 fi
 
 tm send-keys -t t C-a x
-status_of() { echo "status '$(cat "$TMP/exit" 2> /dev/null)' 10 s later"; }
 exited_0() { exited_with 0; }
 exited_7() { exited_with 7; }
 exited_120() { exited_with 120; }
@@ -215,7 +188,6 @@ await tmux-80x24-not-a-command 60 not_cmd why_rows
 tm send-keys -t t C-a h
 help_fits() { screen_has "Ctrl-A m        migrate to vmm --incoming unix:NAME.sock there │" &&
 	screen_has "┌" && screen_has "└"; }
-why_pane() { pane | tr '\n' '|'; }
 await tmux-80x24-help-fits 60 help_fits why_pane
 tm send-keys -t t q
 wait_for 30 screen_lacks "vmm keys"
