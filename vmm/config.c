@@ -877,6 +877,13 @@ static int finish_load(struct loader *l)
 		return -1;
 	if ((l->flags & CONFIG_SAVED) && drop_host_keys(l))
 		return -1;
+	/*
+	 * How the saving run was shown (--headless in a script, say) is not
+	 * the VM's: the restoring run shows it as its own command line and
+	 * terminal say.  Older snapshots hold it; newer ones do not.
+	 */
+	if ((l->flags & CONFIG_SAVED) && config_lookup(&l->cf, "display"))
+		config_setting_remove(config_root_setting(&l->cf), "display");
 	for (int i = 0; i < l->n_overrides; i++)
 		if (apply_override(l, l->overrides[i]))
 			return -1;

@@ -157,9 +157,8 @@ char *config_to_text(const struct vm_config *c)
 	put_path(f, "guest", c->guest);
 	fputs("cmdline = ", f);
 	put_str(f, c->cmdline ? c->cmdline : "");
-	fprintf(f, ";\ndisplay = \"%s\";\n",
-		c->display == DISPLAY_HEADLESS ? "headless" : "tui");
-	fprintf(f, "vga = {\n\tmode = \"%s\";\n\tstrategy = \"%s\";\n\tblink = %s;\n};\n",
+	/* no display: the restoring run chooses how it is shown */
+	fprintf(f, ";\nvga = {\n\tmode = \"%s\";\n\tstrategy = \"%s\";\n\tblink = %s;\n};\n",
 		mode_name(c->vga.mode), config_strategy_names[c->vga.strategy],
 		c->vga.blink ? "true" : "false");
 	put_disk(f, c);
