@@ -5,11 +5,12 @@
 # screen, a typed command and its answer, the CPU /proc/cpuinfo names, the
 # devices the kernel found (16550A, AT keyboard, rtc_cmos) and its clock
 # (kvm-clock: no PIT calibration), COM1 both ways (console=ttyS0), a
-# snapshot at the prompt that restores and takes a typed command, and
-# poweroff -f ending vmm with status 0.  Then the same kernel and initramfs
-# from a disk image through SeaBIOS and GRUB 2's linux/initrd (mkgrub.sh), and
-# uncompressed as a vmlinux ELF (vmlinux.sh).  A kernel boot is tens of seconds
-# under nested KVM and hours where KVM emulates ring-0 code (kvm_pvm).
+# snapshot at the prompt that restores and takes a typed command (also in
+# an 80x24 terminal, tmux), and poweroff -f ending vmm with status 0.  Then
+# the same kernel and initramfs from a disk image through SeaBIOS and GRUB
+# 2's linux/initrd (mkgrub.sh), and uncompressed as a vmlinux ELF
+# (vmlinux.sh).  A kernel boot is tens of seconds under nested KVM and hours
+# where KVM emulates ring-0 code (kvm_pvm).
 source "$(dirname "$0")/../lib.sh"
 require_kvm ring0
 T=linux
@@ -91,6 +92,30 @@ run_vmm "$TMP/r" --restore "$TMP/l.snap" --headless --timeout 250 \
 	--keys 'echo back $((2*3))\n{until:back 6}poweroff -f\n'
 check $T-snapshot-restore "status $STATUS: $(head -2 "$TMP/r.err") $(screen_of "$TMP/r.out" | grep -v '^ *$' | tail -3)" \
 	eval "test $STATUS = 0 && screen_of '$TMP/r.out' | grep -q '^back 6'"
+
+# What a user sees: the prompt's snapshot in an 80x24 terminal (tmux), a
+# command typed there and its answer, then poweroff -f: the last screen
+# stays, saying status 0, until a key closes it and vmm exits with 0.
+if command -v tmux > /dev/null; then
+	source "$ROOT/test/tmux_lib.sh"
+	start 80 24 "'$VMM' --restore '$TMP/l.snap'"
+	# (tmux drops the prompt's trailing blank)
+	at_prompt() { pane | grep -q '^/ #'; }
+	wait_for 60 at_prompt && tm send-keys -t t 'echo tui-$((6*7))' Enter
+	answered() { pane | grep -q '^tui-42'; }
+	await $T-terminal-80x24-typed 60 answered why_pane
+	tm send-keys -t t 'poweroff -f' Enter
+	kept() { screen_has 'guest exited with status 0: press a key to close'; }
+	if wait_for 60 kept; then
+		tm send-keys -t t q
+		check $T-terminal-poweroff "$(status_of)" exited_with 0
+	else
+		fail $T-terminal-poweroff "no 'status 0: press a key' after poweroff -f: $(why_pane)"
+	fi
+else
+	skip $T-terminal-80x24-typed "tmux is not installed"
+	skip $T-terminal-poweroff "tmux is not installed"
+fi
 
 # through the firmware: SeaBIOS runs GRUB 2 from the disk, GRUB loads both
 if ! skipping; then
