@@ -1,6 +1,8 @@
 # Helpers for tests that drive the terminal UI in tmux, a real terminal
 # emulator; source after lib.sh.  One tmux server per script (its own
 # socket), ended with the script; the window under test is session "t".
+# Sourced again (a second UI check in the same script): already set up.
+[ -n "${TMUX_SOCK:-}" ] && return
 TMUX_SOCK="vmm-test-$$"
 tm() { skipping || tmux -L "$TMUX_SOCK" -f /dev/null "$@"; }
 trap 'tm kill-server 2> /dev/null; rm -rf "$TMP"' EXIT
