@@ -882,7 +882,7 @@ static int finish_load(struct loader *l)
 	 * the VM's: the restoring run shows it as its own command line and
 	 * terminal say.  Older snapshots hold it; newer ones do not.
 	 */
-	if ((l->flags & CONFIG_SAVED) && config_lookup(&l->cf, "display"))
+	if (l->flags & CONFIG_SAVED)	/* CONFIG_FALSE when it has none */
 		config_setting_remove(config_root_setting(&l->cf), "display");
 	for (int i = 0; i < l->n_overrides; i++)
 		if (apply_override(l, l->overrides[i]))
